@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs what the build, the local run and the tests need, and nothing else.
+# Quick no-op when everything is already there. Debian 12 (bookworm).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian packages: the C++ stack, PostgreSQL 15 for local runs and tests, Node.js for the
+# interop test and buf.
+packages=(
+  build-essential cmake pkg-config ninja-build
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
+  libabsl-dev libpqxx-dev libpq-dev prometheus-cpp-dev
+  nlohmann-json3-dev libspdlog-dev libfmt-dev
+  libgtest-dev libgmock-dev
+  postgresql-15 postgresql-client-15
+  nodejs npm
+)
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  sudo_cmd=""
+  if [ "$(id -u)" -ne 0 ]; then sudo_cmd="sudo"; fi
+  $sudo_cmd apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# Node packages (buf, grpc-js, proto-loader) from the committed lock file.
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund --loglevel=error
+fi
