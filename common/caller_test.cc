@@ -1,0 +1,39 @@
+#include "common/caller.h"
+
+#include "common/errors.h"
+#include "common/testing/status_matchers.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace sip {
+namespace {
+
+using ::sip::testing::StatusIs;
+using ::testing::HasSubstr;
+
+TEST(CallerTest, ReadsUnitPrincipalAndUser) {
+  auto caller = CallerFromHeaders("SE2321000131-E000000000001", "REGION", "nurse-7");
+  ASSERT_TRUE(caller.ok()) << caller.status();
+  EXPECT_EQ(caller->unit.hsa_id, "SE2321000131-E000000000001");
+  EXPECT_EQ(caller->unit.principal, PrincipalKind::kRegion);
+  EXPECT_EQ(caller->user_id, "nurse-7");
+}
+
+TEST(CallerTest, MissingHeadersAreUnauthenticatedAndNamed) {
+  auto caller = CallerFromHeaders("", "REGION", "u");
+  EXPECT_THAT(caller, StatusIs(absl::StatusCode::kUnauthenticated,
+                               HasSubstr("x-sip-unit-hsa-id")));
+  EXPECT_EQ(ReasonOf(caller.status()), "CALLER_NOT_IDENTIFIED");
+}
+
+TEST(CallerTest, MalformedValuesAreRejected) {
+  EXPECT_THAT(CallerFromHeaders("SE123", "REGION", "u"),
+              StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("HSA-id")));
+  EXPECT_THAT(CallerFromHeaders("SE2321000131-E000000000001", "COUNTY", "u"),
+              StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("MUNICIPALITY")));
+  EXPECT_THAT(CallerFromHeaders("SE2321000131-E000000000001", "REGION", std::string(65, 'u')),
+              StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("64")));
+}
+
+}  // namespace
+}  // namespace sip

@@ -1,0 +1,170 @@
+#include "common/config.h"
+
+#include <cstdlib>
+#include <fstream>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/reflection.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+ABSL_FLAG(std::string, listen_address, "127.0.0.1:50051", "gRPC listen address, host:port");
+ABSL_FLAG(std::string, metrics_address, "127.0.0.1:9464",
+          "Prometheus /metrics address, host:port; empty disables");
+ABSL_FLAG(bool, plaintext, false, "serve gRPC without TLS (local development only)");
+ABSL_FLAG(std::string, tls_cert_file, "", "PEM server certificate chain");
+ABSL_FLAG(std::string, tls_key_file, "", "PEM server private key");
+ABSL_FLAG(std::string, tls_client_ca_file, "",
+          "PEM CA for client certificates; when set, mutual TLS is required");
+ABSL_FLAG(std::string, database_url, "", "libpq connection string");
+ABSL_FLAG(std::string, database_schema, "", "PostgreSQL schema (default: service name)");
+ABSL_FLAG(int, database_pool_size, 8, "database connections, 1-100");
+ABSL_FLAG(absl::Duration, database_acquire_timeout, absl::Seconds(5),
+          "how long a call waits for a free database connection");
+ABSL_FLAG(bool, migrate_on_start, true, "apply pending migrations at start");
+ABSL_FLAG(bool, migrate_only, false, "apply migrations and exit");
+ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(20),
+          "how long in-flight calls may finish after SIGTERM");
+ABSL_FLAG(std::string, log_level, "info", "debug, info, warn or error");
+
+namespace sip {
+namespace {
+
+constexpr const char* kFlagNames[] = {
+    "listen_address", "metrics_address",        "plaintext",        "tls_cert_file",
+    "tls_key_file",   "tls_client_ca_file",     "database_url",     "database_schema",
+    "database_pool_size", "database_acquire_timeout", "migrate_on_start", "migrate_only",
+    "shutdown_grace", "log_level"};
+
+bool ValidHostPort(const std::string& address) {
+  const auto colon = address.rfind(':');
+  if (colon == std::string::npos || colon == 0) return false;
+  int port = 0;
+  return absl::SimpleAtoi(address.substr(colon + 1), &port) && port >= 0 && port <= 65535;
+}
+
+bool Readable(const std::string& path) { return std::ifstream(path).good(); }
+
+bool ValidSchemaName(const std::string& name) {
+  if (name.empty() || name.size() > 63) return false;
+  if (!absl::ascii_islower(static_cast<unsigned char>(name[0]))) return false;
+  for (char c : name) {
+    if (!absl::ascii_islower(static_cast<unsigned char>(c)) &&
+        !absl::ascii_isdigit(static_cast<unsigned char>(c)) && c != '_') {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+absl::Status ServerConfig::Validate() const {
+  std::vector<std::string> problems;
+  if (!ValidHostPort(listen_address)) {
+    problems.push_back(absl::StrCat("--listen_address (SIP_LISTEN_ADDRESS) \"",
+                                    listen_address, "\" must be host:port"));
+  }
+  if (!metrics_address.empty() && !ValidHostPort(metrics_address)) {
+    problems.push_back(absl::StrCat("--metrics_address (SIP_METRICS_ADDRESS) \"",
+                                    metrics_address, "\" must be host:port or empty"));
+  }
+  if (plaintext) {
+    if (!tls_cert_file.empty() || !tls_key_file.empty()) {
+      problems.push_back(
+          "--plaintext and --tls_cert_file/--tls_key_file exclude each other; choose one");
+    }
+  } else if (tls_cert_file.empty() || tls_key_file.empty()) {
+    problems.push_back(
+        "TLS needs --tls_cert_file and --tls_key_file (SIP_TLS_CERT_FILE, "
+        "SIP_TLS_KEY_FILE); for local development pass --plaintext explicitly");
+  } else {
+    for (const auto* f : {&tls_cert_file, &tls_key_file}) {
+      if (!Readable(*f)) problems.push_back(absl::StrCat("cannot read TLS file ", *f));
+    }
+    if (!tls_client_ca_file.empty() && !Readable(tls_client_ca_file)) {
+      problems.push_back(absl::StrCat("cannot read --tls_client_ca_file ", tls_client_ca_file));
+    }
+  }
+  if (database_url.empty()) {
+    problems.push_back(
+        "--database_url (SIP_DATABASE_URL) is required, e.g. "
+        "\"host=127.0.0.1 port=5432 dbname=sip user=consent\"");
+  }
+  if (!ValidSchemaName(database_schema)) {
+    problems.push_back(absl::StrCat("--database_schema \"", database_schema,
+                                    "\" must be lower-case letters, digits and _"));
+  }
+  if (database_pool_size < 1 || database_pool_size > 100) {
+    problems.push_back(absl::StrCat("--database_pool_size ", database_pool_size,
+                                    " must be between 1 and 100"));
+  }
+  if (database_acquire_timeout <= absl::ZeroDuration()) {
+    problems.push_back("--database_acquire_timeout must be positive");
+  }
+  if (shutdown_grace < absl::ZeroDuration()) {
+    problems.push_back("--shutdown_grace must not be negative");
+  }
+  if (log_level != "debug" && log_level != "info" && log_level != "warn" &&
+      log_level != "error") {
+    problems.push_back(absl::StrCat("--log_level \"", log_level,
+                                    "\" must be debug, info, warn or error"));
+  }
+  if (problems.empty()) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat("invalid configuration: ", absl::StrJoin(problems, "; ")));
+}
+
+ServerConfig ServerConfigFromFlags(std::string service_name) {
+  ServerConfig c;
+  c.service_name = std::move(service_name);
+  c.listen_address = absl::GetFlag(FLAGS_listen_address);
+  c.metrics_address = absl::GetFlag(FLAGS_metrics_address);
+  c.plaintext = absl::GetFlag(FLAGS_plaintext);
+  c.tls_cert_file = absl::GetFlag(FLAGS_tls_cert_file);
+  c.tls_key_file = absl::GetFlag(FLAGS_tls_key_file);
+  c.tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca_file);
+  c.database_url = absl::GetFlag(FLAGS_database_url);
+  c.database_schema = absl::GetFlag(FLAGS_database_schema);
+  if (c.database_schema.empty()) c.database_schema = c.service_name;
+  c.database_pool_size = absl::GetFlag(FLAGS_database_pool_size);
+  c.database_acquire_timeout = absl::GetFlag(FLAGS_database_acquire_timeout);
+  c.migrate_on_start = absl::GetFlag(FLAGS_migrate_on_start);
+  c.migrate_only = absl::GetFlag(FLAGS_migrate_only);
+  c.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
+  c.log_level = absl::GetFlag(FLAGS_log_level);
+  return c;
+}
+
+absl::StatusOr<ServerConfig> LoadServerConfig(std::string service_name, int argc,
+                                              char** argv) {
+  std::vector<std::string> problems;
+  for (const char* name : kFlagNames) {
+    const std::string env_name = absl::StrCat("SIP_", absl::AsciiStrToUpper(name));
+    const char* value = std::getenv(env_name.c_str());
+    if (value == nullptr) continue;
+    std::string error;
+    absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
+    if (flag == nullptr || !flag->ParseFrom(value, &error)) {
+      problems.push_back(absl::StrCat(env_name, ": ", error));
+    }
+  }
+  if (!problems.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid environment: ", absl::StrJoin(problems, "; ")));
+  }
+  const std::vector<char*> rest = absl::ParseCommandLine(argc, argv);
+  if (rest.size() > 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("unexpected argument \"", rest[1], "\"; all options are --flags"));
+  }
+  ServerConfig config = ServerConfigFromFlags(std::move(service_name));
+  absl::Status status = config.Validate();
+  if (!status.ok()) return status;
+  return config;
+}
+
+}  // namespace sip

@@ -1,0 +1,56 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace sip {
+
+// The configuration every server shares. Read once at start from flags, each also
+// settable through the environment as SIP_<FLAG_NAME_UPPER> (a flag given on the command
+// line wins), then validated; a bad value stops the process with a message naming it.
+struct ServerConfig {
+  // The service's short name: "consent", "plan", … Also the default DB schema.
+  std::string service_name;
+  // Where gRPC listens, host:port.
+  std::string listen_address = "127.0.0.1:50051";
+  // Where /metrics is served, host:port; empty turns it off.
+  std::string metrics_address = "127.0.0.1:9464";
+  // Plaintext gRPC. Must be chosen explicitly; otherwise TLS files are required.
+  bool plaintext = false;
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  // When set, clients must present a certificate signed by this CA (mutual TLS).
+  std::string tls_client_ca_file;
+  // libpq connection string, e.g. "host=127.0.0.1 port=5432 dbname=sip user=consent".
+  std::string database_url;
+  // The PostgreSQL schema the service owns.
+  std::string database_schema;
+  int database_pool_size = 8;
+  // How long a call waits for a free connection before UNAVAILABLE.
+  absl::Duration database_acquire_timeout = absl::Seconds(5);
+  // Apply pending migrations at start (a Kubernetes Job may do it instead).
+  bool migrate_on_start = true;
+  // Apply migrations and exit.
+  bool migrate_only = false;
+  // How long in-flight calls may finish after SIGTERM.
+  absl::Duration shutdown_grace = absl::Seconds(20);
+  // "debug", "info", "warn" or "error".
+  std::string log_level = "info";
+
+  // Every problem at once, or OK.
+  absl::Status Validate() const;
+};
+
+// Parses argv (absl flags) with SIP_* environment fallbacks into a ServerConfig and
+// validates it.
+absl::StatusOr<ServerConfig> LoadServerConfig(std::string service_name, int argc,
+                                              char** argv);
+
+// Reads the flags' current values (after parsing) without touching argv or env.
+ServerConfig ServerConfigFromFlags(std::string service_name);
+
+}  // namespace sip

@@ -1,0 +1,158 @@
+#include "common/db.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/errors.h"
+#include "common/log.h"
+#include "common/outbox.h"
+
+namespace sip::db {
+
+std::string ToSqlTime(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%d %H:%M:%E6S+00", t, absl::UTCTimeZone());
+}
+
+std::string WithSessionOptions(const std::string& conninfo, const std::string& schema) {
+  const bool is_uri = conninfo.rfind("postgres://", 0) == 0 ||
+                      conninfo.rfind("postgresql://", 0) == 0;
+  if (is_uri) {
+    return absl::StrCat(conninfo, conninfo.find('?') == std::string::npos ? "?" : "&",
+                        "options=-c%20search_path%3D", schema,
+                        "%20-c%20TimeZone%3DUTC");
+  }
+  return absl::StrCat(conninfo, " options='-c search_path=", schema,
+                      " -c TimeZone=UTC'");
+}
+
+absl::StatusOr<std::unique_ptr<Pool>> Pool::Create(Options options) {
+  if (options.size < 1) return absl::InvalidArgumentError("pool size must be at least 1");
+  const auto& common = CommonStatements();
+  options.statements.insert(options.statements.begin(), common.begin(), common.end());
+  auto pool = std::unique_ptr<Pool>(new Pool(std::move(options)));
+  // Fail fast on a bad connection string or unreachable server.
+  auto lease = pool->Acquire();
+  if (!lease.ok()) return lease.status();
+  return pool;
+}
+
+Pool::~Pool() {
+  std::lock_guard<std::mutex> lock(mu_);
+  idle_.clear();
+}
+
+absl::StatusOr<std::unique_ptr<pqxx::connection>> Pool::Connect() const {
+  try {
+    // Session settings go into the connection string so that they survive libpqxx's
+    // transparent reconnects.
+    auto conn = std::make_unique<pqxx::connection>(
+        WithSessionOptions(options_.conninfo, options_.schema));
+    for (const auto& st : options_.statements) conn->prepare(st.name, st.sql);
+    return conn;
+  } catch (const std::exception& e) {
+    log::Warn("db_connect_failed", {{"schema", options_.schema}, {"error", e.what()}});
+    return WithReason(absl::UnavailableError(
+                          "the database is unreachable; the call can be retried"),
+                      "DATABASE_UNAVAILABLE");
+  }
+}
+
+absl::StatusOr<Pool::Lease> Pool::Acquire() {
+  std::unique_lock<std::mutex> lock(mu_);
+  const auto deadline = absl::ToChronoTime(absl::Now() + options_.acquire_timeout);
+  while (idle_.empty() && open_ >= options_.size) {
+    if (cv_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() &&
+        open_ >= options_.size) {
+      return WithReason(
+          absl::UnavailableError("all database connections are busy; retry shortly"),
+          "DATABASE_POOL_EXHAUSTED");
+    }
+  }
+  if (!idle_.empty()) {
+    auto conn = std::move(idle_.back());
+    idle_.pop_back();
+    ++leased_;
+    if (conn->is_open()) return Lease(this, std::move(conn));
+    // Dropped while idle: replace it below.
+    --leased_;
+    --open_;
+  }
+  ++open_;
+  lock.unlock();
+  auto conn = Connect();
+  lock.lock();
+  if (!conn.ok()) {
+    --open_;
+    cv_.notify_one();
+    return conn.status();
+  }
+  ++leased_;
+  return Lease(this, *std::move(conn));
+}
+
+void Pool::Return(std::unique_ptr<pqxx::connection> conn, bool broken) {
+  std::lock_guard<std::mutex> lock(mu_);
+  --leased_;
+  if (broken || !conn->is_open()) {
+    --open_;
+  } else {
+    idle_.push_back(std::move(conn));
+  }
+  cv_.notify_one();
+}
+
+Pool::Lease::~Lease() {
+  if (pool_ != nullptr && conn_ != nullptr) pool_->Return(std::move(conn_), broken_);
+}
+
+int Pool::in_use() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return leased_;
+}
+
+bool Pool::Ping() {
+  return InTransaction([](pqxx::work& txn) -> absl::Status {
+           txn.exec("SELECT 1");
+           return absl::OkStatus();
+         }).ok();
+}
+
+absl::Status Pool::InTransaction(const std::function<absl::Status(pqxx::work&)>& fn) {
+  return InTransaction<bool>([&](pqxx::work& txn) -> absl::StatusOr<bool> {
+           absl::Status s = fn(txn);
+           if (!s.ok()) return s;
+           return true;
+         }).status();
+}
+
+absl::Status StatusFromException(const std::exception& e, bool* connection_broken) {
+  *connection_broken = false;
+  if (dynamic_cast<const pqxx::broken_connection*>(&e) != nullptr ||
+      dynamic_cast<const pqxx::in_doubt_error*>(&e) != nullptr) {
+    *connection_broken = true;
+    log::Warn("db_connection_lost", {{"error", e.what()}});
+    return WithReason(absl::UnavailableError(
+                          "lost the connection to the database; the call can be retried"),
+                      "DATABASE_UNAVAILABLE");
+  }
+  if (dynamic_cast<const pqxx::serialization_failure*>(&e) != nullptr ||
+      dynamic_cast<const pqxx::deadlock_detected*>(&e) != nullptr) {
+    return WithReason(absl::AbortedError(
+                          "a concurrent change conflicted with this one; retry the call"),
+                      "CONCURRENT_CHANGE");
+  }
+  if (const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e)) {
+    const std::string& state = sql->sqlstate();
+    // Class 08: connection exceptions; 57P01..57P03: server shutting down.
+    if (state.rfind("08", 0) == 0 || state.rfind("57P0", 0) == 0) {
+      *connection_broken = true;
+      return WithReason(absl::UnavailableError(
+                            "the database is restarting; the call can be retried"),
+                        "DATABASE_UNAVAILABLE");
+    }
+    log::Error("db_error", {{"sqlstate", state}, {"error", e.what()}});
+    return absl::InternalError(absl::StrCat("database error ", state));
+  }
+  log::Error("db_error", {{"error", e.what()}});
+  return absl::InternalError("database error");
+}
+
+}  // namespace sip::db

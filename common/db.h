@@ -1,0 +1,125 @@
+#pragma once
+
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "pqxx/pqxx"
+
+namespace sip::db {
+
+// A named SQL statement, prepared on every connection of a pool.
+struct PreparedStatement {
+  std::string name;
+  std::string sql;
+};
+
+// A bounded pool of PostgreSQL connections for one service schema. Each connection has
+// `search_path` set to the schema and every registered statement prepared. A connection
+// found broken (the server restarted) is dropped and a new one made on the next acquire.
+class Pool final {
+ public:
+  struct Options {
+    std::string conninfo;
+    std::string schema;
+    int size = 8;
+    absl::Duration acquire_timeout = absl::Seconds(5);
+    std::vector<PreparedStatement> statements;
+  };
+
+  static absl::StatusOr<std::unique_ptr<Pool>> Create(Options options);
+  ~Pool();
+
+  // A connection on loan; returned to the pool when destroyed.
+  class Lease final {
+   public:
+    Lease(Lease&& other) noexcept : pool_(other.pool_), conn_(std::move(other.conn_)) {
+      other.pool_ = nullptr;
+    }
+    Lease& operator=(Lease&&) = delete;
+    ~Lease();
+    pqxx::connection& operator*() { return *conn_; }
+    pqxx::connection* operator->() { return conn_.get(); }
+    // The connection failed; the pool drops it instead of reusing it.
+    void MarkBroken() { broken_ = true; }
+
+   private:
+    friend class Pool;
+    Lease(Pool* pool, std::unique_ptr<pqxx::connection> conn)
+        : pool_(pool), conn_(std::move(conn)) {}
+    Pool* pool_;
+    std::unique_ptr<pqxx::connection> conn_;
+    bool broken_ = false;
+  };
+
+  // UNAVAILABLE when no connection frees up within the acquire timeout or the database
+  // cannot be reached.
+  absl::StatusOr<Lease> Acquire();
+
+  // Runs `fn` in one transaction (READ COMMITTED) and commits when it returns OK; rolls
+  // back otherwise. Database errors become statuses: lost connection → UNAVAILABLE,
+  // serialization failure or deadlock → ABORTED (retry), others → INTERNAL (logged).
+  template <typename T>
+  absl::StatusOr<T> InTransaction(const std::function<absl::StatusOr<T>(pqxx::work&)>& fn);
+  absl::Status InTransaction(const std::function<absl::Status(pqxx::work&)>& fn);
+
+  // True when a trivial query succeeds now.
+  bool Ping();
+
+  const std::string& schema() const { return options_.schema; }
+  int size() const { return options_.size; }
+  int in_use() const;
+
+ private:
+  explicit Pool(Options options) : options_(std::move(options)) {}
+  absl::StatusOr<std::unique_ptr<pqxx::connection>> Connect() const;
+  void Return(std::unique_ptr<pqxx::connection> conn, bool broken);
+
+  const Options options_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::unique_ptr<pqxx::connection>> idle_;
+  int open_ = 0;  // idle + leased
+  int leased_ = 0;
+};
+
+// A time as a PostgreSQL timestamptz literal (UTC, microseconds), for $n::timestamptz.
+std::string ToSqlTime(absl::Time t);
+// SQL that reads a timestamptz column as microseconds since the epoch (bigint).
+inline std::string MicrosOf(const std::string& column) {
+  return "(extract(epoch from " + column + ") * 1000000)::bigint";
+}
+
+// `conninfo` (key=value or URI form) with search_path set to `schema` and UTC time zone.
+// `schema` must already be validated (lower-case letters, digits, _).
+std::string WithSessionOptions(const std::string& conninfo, const std::string& schema);
+
+// Maps a libpqxx exception to a status; logs the detail of unexpected ones.
+absl::Status StatusFromException(const std::exception& e, bool* connection_broken);
+
+template <typename T>
+absl::StatusOr<T> Pool::InTransaction(
+    const std::function<absl::StatusOr<T>(pqxx::work&)>& fn) {
+  auto lease = Acquire();
+  if (!lease.ok()) return lease.status();
+  try {
+    pqxx::work txn(**lease);
+    absl::StatusOr<T> result = fn(txn);
+    if (result.ok()) txn.commit();
+    return result;
+  } catch (const std::exception& e) {
+    bool broken = false;
+    absl::Status status = StatusFromException(e, &broken);
+    if (broken) lease->MarkBroken();
+    return status;
+  }
+}
+
+}  // namespace sip::db

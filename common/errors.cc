@@ -1,0 +1,111 @@
+#include "common/errors.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
+
+namespace sip {
+namespace {
+
+constexpr char kReasonUrl[] = "type.googleapis.com/google.rpc.ErrorInfo";
+constexpr char kBadRequestUrl[] = "type.googleapis.com/google.rpc.BadRequest";
+
+std::string CodeName(absl::StatusCode code) {
+  std::string name = absl::StatusCodeToString(code);
+  for (char& c : name) {
+    c = c == ' ' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  return name;
+}
+
+}  // namespace
+
+void Violations::Add(std::string field, std::string description) {
+  violations_.push_back({std::move(field), std::move(description)});
+}
+
+absl::Status Violations::ToStatus() const {
+  if (violations_.empty()) return absl::OkStatus();
+  return InvalidArgument(violations_);
+}
+
+absl::Status InvalidArgument(std::vector<FieldViolation> violations) {
+  std::vector<std::string> parts;
+  google::rpc::BadRequest bad_request;
+  for (const auto& v : violations) {
+    parts.push_back(absl::StrCat(v.field, ": ", v.description));
+    auto* fv = bad_request.add_field_violations();
+    fv->set_field(v.field);
+    fv->set_description(v.description);
+  }
+  absl::Status status(absl::StatusCode::kInvalidArgument,
+                      absl::StrCat("invalid request: ", absl::StrJoin(parts, "; ")));
+  status.SetPayload(kBadRequestUrl, absl::Cord(bad_request.SerializeAsString()));
+  return status;
+}
+
+absl::Status InvalidField(std::string field, std::string description) {
+  return InvalidArgument({{std::move(field), std::move(description)}});
+}
+
+absl::Status WithReason(absl::Status status, absl::string_view reason) {
+  status.SetPayload(kReasonUrl, absl::Cord(reason));
+  return status;
+}
+
+absl::Status FailedPrecondition(absl::string_view reason, absl::string_view message) {
+  return WithReason(absl::FailedPreconditionError(message), reason);
+}
+absl::Status NotFound(absl::string_view reason, absl::string_view message) {
+  return WithReason(absl::NotFoundError(message), reason);
+}
+absl::Status Aborted(absl::string_view reason, absl::string_view message) {
+  return WithReason(absl::AbortedError(message), reason);
+}
+
+std::string ReasonOf(const absl::Status& status) {
+  if (auto reason = status.GetPayload(kReasonUrl)) return std::string(*reason);
+  return CodeName(status.code());
+}
+
+std::vector<FieldViolation> FieldViolationsOf(const absl::Status& status) {
+  std::vector<FieldViolation> out;
+  auto payload = status.GetPayload(kBadRequestUrl);
+  google::rpc::BadRequest bad_request;
+  if (payload && bad_request.ParseFromString(std::string(*payload))) {
+    for (const auto& fv : bad_request.field_violations()) {
+      out.push_back({fv.field(), fv.description()});
+    }
+  }
+  return out;
+}
+
+grpc::Status ToGrpcStatus(const absl::Status& status, absl::string_view domain) {
+  if (status.ok()) return grpc::Status::OK;
+  std::string message(status.message());
+  if (status.code() == absl::StatusCode::kInternal ||
+      status.code() == absl::StatusCode::kUnknown) {
+    // The cause is logged by the caller; the client learns only that it is ours.
+    message = "internal error; it has been logged, please retry later or report it";
+  }
+  google::rpc::Status rpc_status;
+  rpc_status.set_code(static_cast<int>(status.code()));
+  rpc_status.set_message(message);
+  google::rpc::ErrorInfo info;
+  info.set_reason(ReasonOf(status));
+  info.set_domain(std::string(domain));
+  rpc_status.add_details()->PackFrom(info);
+  if (auto payload = status.GetPayload(kBadRequestUrl)) {
+    google::rpc::BadRequest bad_request;
+    if (bad_request.ParseFromString(std::string(*payload))) {
+      rpc_status.add_details()->PackFrom(bad_request);
+    }
+  }
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), message,
+                      rpc_status.SerializeAsString());
+}
+
+}  // namespace sip

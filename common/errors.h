@@ -1,0 +1,51 @@
+#pragma once
+
+#include <string>
+#include "absl/strings/string_view.h"
+#include <vector>
+
+#include "absl/status/status.h"
+#include "grpcpp/support/status.h"
+
+namespace sip {
+
+// One invalid field of a request: its path in the request and what to do about it.
+struct FieldViolation {
+  std::string field;
+  std::string description;
+};
+
+// Collects every problem of a request so the caller learns them all at once.
+class Violations final {
+ public:
+  void Add(std::string field, std::string description);
+  bool empty() const { return violations_.empty(); }
+  const std::vector<FieldViolation>& list() const { return violations_; }
+  // OK when empty; otherwise INVALID_ARGUMENT naming every field.
+  absl::Status ToStatus() const;
+
+ private:
+  std::vector<FieldViolation> violations_;
+};
+
+// INVALID_ARGUMENT carrying a BadRequest detail. The message names the fields.
+absl::Status InvalidArgument(std::vector<FieldViolation> violations);
+absl::Status InvalidField(std::string field, std::string description);
+
+// A status with a machine-readable reason (UPPER_SNAKE_CASE) for the ErrorInfo detail.
+absl::Status WithReason(absl::Status status, absl::string_view reason);
+absl::Status FailedPrecondition(absl::string_view reason, absl::string_view message);
+absl::Status NotFound(absl::string_view reason, absl::string_view message);
+absl::Status Aborted(absl::string_view reason, absl::string_view message);
+
+// The reason attached by WithReason, or the code's name (e.g. "NOT_FOUND").
+std::string ReasonOf(const absl::Status& status);
+// The field violations attached by InvalidArgument.
+std::vector<FieldViolation> FieldViolationsOf(const absl::Status& status);
+
+// The one mapping from absl::Status to grpc::Status: same code and message, and a
+// serialized google.rpc.Status with an ErrorInfo (reason, `domain`) and, for
+// INVALID_ARGUMENT, a BadRequest. Internal errors are not shown to the caller verbatim.
+grpc::Status ToGrpcStatus(const absl::Status& status, absl::string_view domain);
+
+}  // namespace sip

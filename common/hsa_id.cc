@@ -1,0 +1,19 @@
+#include "common/hsa_id.h"
+
+#include "absl/strings/ascii.h"
+
+namespace sip {
+
+bool IsValidHsaId(absl::string_view id) {
+  if (id.size() < 14 || id.size() > 44) return false;
+  if (id.substr(0, 2) != "SE" || id[12] != '-') return false;
+  for (size_t i = 2; i < 12; ++i) {
+    if (!absl::ascii_isdigit(static_cast<unsigned char>(id[i]))) return false;
+  }
+  for (size_t i = 13; i < id.size(); ++i) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(id[i]))) return false;
+  }
+  return true;
+}
+
+}  // namespace sip

@@ -1,0 +1,103 @@
+#include "common/migrations.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/db.h"
+#include "common/errors.h"
+#include "common/log.h"
+#include "pqxx/pqxx"
+
+namespace sip::db {
+
+const std::vector<Migration>& CommonMigrations() {
+  static const auto* const kMigrations = new std::vector<Migration>{
+      {"common_0001_outbox", R"sql(
+-- The service's events, written in the same transaction as the change they describe.
+-- Sequence numbers come from outbox_counter, whose single row each writer locks until
+-- commit: numbers are handed out in commit order, with no gaps, so a consumer reading
+-- "seq > cursor" never skips an event that commits late.
+CREATE TABLE outbox_counter (
+  id boolean PRIMARY KEY DEFAULT true CHECK (id),
+  last_seq bigint NOT NULL
+);
+INSERT INTO outbox_counter (id, last_seq) VALUES (true, 0);
+CREATE TABLE outbox (
+  seq bigint PRIMARY KEY,
+  event_time timestamptz NOT NULL,
+  plan_id text NOT NULL,
+  event_type text NOT NULL,
+  payload bytea NOT NULL
+);
+)sql"},
+      {"common_0002_request_log", R"sql(
+-- Idempotency: the first call with a request_id records it with a fingerprint of the
+-- request and what it produced; a retry returns that, and a different request under the
+-- same id is refused.
+CREATE TABLE request_log (
+  request_id text NOT NULL,
+  method text NOT NULL,
+  request_hash text NOT NULL,
+  result text NOT NULL,
+  create_time timestamptz NOT NULL,
+  PRIMARY KEY (method, request_id)
+);
+CREATE INDEX request_log_by_time ON request_log (create_time);
+)sql"},
+  };
+  return *kMigrations;
+}
+
+absl::Status ApplyMigrations(const std::string& conninfo, const std::string& schema,
+                             const std::vector<Migration>& service) {
+  std::vector<Migration> all = CommonMigrations();
+  all.insert(all.end(), service.begin(), service.end());
+  try {
+    pqxx::connection conn(conninfo);
+    pqxx::nontransaction session(conn);
+    // Session-level lock keyed by schema: a second runner waits here until the first is
+    // done, then finds everything applied.
+    session.exec(absl::StrCat("SELECT pg_advisory_lock(hashtext(",
+                              session.quote("sip-migrations:" + schema), "))"));
+    session.exec(absl::StrCat("CREATE SCHEMA IF NOT EXISTS ", session.quote_name(schema)));
+    session.exec(absl::StrCat("CREATE TABLE IF NOT EXISTS ", session.quote_name(schema),
+                              ".schema_migrations (name text PRIMARY KEY, sql_md5 text NOT "
+                              "NULL, apply_time timestamptz NOT NULL DEFAULT now())"));
+    session.commit();
+    int applied = 0;
+    for (const Migration& m : all) {
+      pqxx::work txn(conn);
+      txn.exec(absl::StrCat("SET LOCAL search_path TO ", txn.quote_name(schema)));
+      const pqxx::result existing = txn.exec(absl::StrCat(
+          "SELECT sql_md5, md5(", txn.quote(m.sql), ") FROM schema_migrations WHERE name = ",
+          txn.quote(m.name)));
+      if (!existing.empty()) {
+        if (existing[0][0].as<std::string>() != existing[0][1].as<std::string>()) {
+          return FailedPrecondition(
+              "MIGRATION_CHANGED",
+              absl::StrCat("migration ", m.name, " in schema ", schema,
+                           " was changed after it was applied; restore it and add a new "
+                           "migration instead"));
+        }
+        continue;
+      }
+      txn.exec(m.sql);
+      txn.exec(absl::StrCat("INSERT INTO schema_migrations (name, sql_md5) VALUES (",
+                            txn.quote(m.name), ", md5(", txn.quote(m.sql), "))"));
+      txn.commit();
+      ++applied;
+      log::Info("migration_applied", {{"schema", schema}, {"migration", m.name}});
+    }
+    pqxx::nontransaction unlock(conn);
+    unlock.exec(absl::StrCat("SELECT pg_advisory_unlock(hashtext(",
+                             unlock.quote("sip-migrations:" + schema), "))"));
+    log::Info("migrations_done", {{"schema", schema}, {"applied", applied}});
+    return absl::OkStatus();
+  } catch (const std::exception& e) {
+    bool broken = false;
+    absl::Status status = StatusFromException(e, &broken);
+    return absl::Status(status.code(),
+                        absl::StrCat("applying migrations to schema ", schema, " failed: ",
+                                     e.what()));
+  }
+}
+
+}  // namespace sip::db

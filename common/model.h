@@ -1,0 +1,58 @@
+#pragma once
+
+#include <string>
+
+// Domain types shared by the services, free of protobuf and SQL.
+
+namespace sip {
+
+// The kind of organisation (huvudman).
+enum class PrincipalKind { kMunicipality, kRegion, kOther };
+
+// An organisation unit, identified by its HSA-id.
+struct Unit {
+  std::string hsa_id;
+  PrincipalKind principal = PrincipalKind::kOther;
+  std::string display_name;
+  friend bool operator==(const Unit& a, const Unit& b) {
+    return a.hsa_id == b.hsa_id && a.principal == b.principal &&
+           a.display_name == b.display_name;
+  }
+};
+
+// A user acting for a unit.
+struct Actor {
+  Unit unit;
+  std::string user_id;
+  friend bool operator==(const Actor& a, const Actor& b) {
+    return a.unit == b.unit && a.user_id == b.user_id;
+  }
+};
+
+// In writing or orally.
+enum class CommunicationForm { kWritten, kOral };
+
+// A party that is not a unit of a principal.
+enum class OtherPartyKind {
+  kRelative,
+  kSocialInsuranceAgency,
+  kEmploymentService,
+  kSchool,
+  kPrivateProvider,
+  kLegalRepresentative,
+  kOther,
+};
+
+struct OtherParty {
+  OtherPartyKind kind = OtherPartyKind::kOther;
+  std::string description;
+  friend bool operator==(const OtherParty& a, const OtherParty& b) {
+    return a.kind == b.kind && a.description == b.description;
+  }
+};
+
+// Who makes a call: the unit and the user acting for it. Read once per call from the
+// request (see caller.h); every handler receives it.
+using Caller = Actor;
+
+}  // namespace sip

@@ -1,0 +1,92 @@
+#include "common/outbox.h"
+
+#include <algorithm>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "common/errors.h"
+
+namespace sip::db {
+
+const std::vector<PreparedStatement>& CommonStatements() {
+  static const auto* const kStatements = new std::vector<PreparedStatement>{
+      {"sip_outbox_next_seq",
+       "UPDATE outbox_counter SET last_seq = last_seq + 1 RETURNING last_seq"},
+      {"sip_outbox_insert",
+       "INSERT INTO outbox (seq, event_time, plan_id, event_type, payload) "
+       "VALUES ($1, $2::timestamptz, $3, $4, decode($5, 'base64'))"},
+      {"sip_outbox_read",
+       "SELECT seq, (extract(epoch from event_time) * 1000000)::bigint, plan_id, "
+       "event_type, "
+       "encode(payload, 'base64') FROM outbox WHERE seq > $1 ORDER BY seq LIMIT $2"},
+      {"sip_request_claim",
+       "INSERT INTO request_log (method, request_id, request_hash, result, create_time) "
+       "VALUES ($1, $2, md5($3), '', $4::timestamptz) ON CONFLICT DO NOTHING"},
+      {"sip_request_lookup",
+       "SELECT request_hash = md5($3), result FROM request_log "
+       "WHERE method = $1 AND request_id = $2"},
+      {"sip_request_record",
+       "UPDATE request_log SET result = $3 WHERE method = $1 AND request_id = $2"},
+  };
+  return *kStatements;
+}
+
+int64_t AppendEvent(pqxx::work& txn, absl::Time event_time, absl::string_view plan_id,
+                    absl::string_view type, absl::string_view payload) {
+  const int64_t seq = txn.exec_prepared1("sip_outbox_next_seq")[0].as<int64_t>();
+  txn.exec_prepared0("sip_outbox_insert", seq, ToSqlTime(event_time), std::string(plan_id),
+                     std::string(type), absl::Base64Escape(payload));
+  return seq;
+}
+
+std::vector<StoredEvent> ReadEvents(pqxx::transaction_base& txn, int64_t after, int limit) {
+  std::vector<StoredEvent> out;
+  for (const auto& row : txn.exec_prepared("sip_outbox_read", after, limit)) {
+    StoredEvent e;
+    e.seq = row[0].as<int64_t>();
+    e.event_time = absl::FromUnixMicros(row[1].as<int64_t>());
+    e.plan_id = row[2].as<std::string>();
+    e.type = row[3].as<std::string>();
+    std::string b64 = row[4].as<std::string>();
+    b64.erase(std::remove(b64.begin(), b64.end(), '\n'), b64.end());
+    absl::Base64Unescape(b64, &e.payload);
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+absl::StatusOr<std::optional<std::string>> ClaimRequest(pqxx::work& txn,
+                                                        const RequestKey& key,
+                                                        absl::Time now) {
+  const std::string fingerprint = absl::Base64Escape(key.fingerprint);
+  const pqxx::result claimed = txn.exec_prepared("sip_request_claim", key.method,
+                                                 key.request_id, fingerprint, ToSqlTime(now));
+  if (claimed.affected_rows() == 1) return std::optional<std::string>();
+  const pqxx::row row =
+      txn.exec_prepared1("sip_request_lookup", key.method, key.request_id, fingerprint);
+  if (!row[0].as<bool>()) {
+    return InvalidField("request_id",
+                        "was already used for a different request; a retry must repeat the "
+                        "request unchanged, and a new request needs a new request_id");
+  }
+  return std::optional<std::string>(row[1].as<std::string>());
+}
+
+void RecordRequestResult(pqxx::work& txn, const RequestKey& key, absl::string_view result) {
+  txn.exec_prepared0("sip_request_record", key.method, key.request_id, std::string(result));
+}
+
+absl::Status ValidateRequestId(absl::string_view request_id, absl::string_view field) {
+  if (request_id.size() > 64) {
+    return InvalidField(std::string(field), "must be at most 64 characters (a UUID fits)");
+  }
+  for (char c : request_id) {
+    if (!absl::ascii_isgraph(static_cast<unsigned char>(c))) {
+      return InvalidField(std::string(field),
+                          "must be printable ASCII without spaces (a UUID is recommended)");
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace sip::db

@@ -1,0 +1,60 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include "absl/strings/string_view.h"
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/db.h"
+#include "pqxx/pqxx"
+
+namespace sip::db {
+
+// Statements for the outbox and the request log; every pool prepares them.
+const std::vector<PreparedStatement>& CommonStatements();
+
+// One stored event. `payload` is the service's serialized event message.
+struct StoredEvent {
+  int64_t seq = 0;
+  absl::Time event_time;
+  std::string plan_id;
+  std::string type;
+  std::string payload;
+};
+
+// Appends an event in the caller's transaction and returns its sequence number. It locks
+// the outbox counter until the transaction ends, so make it the transaction's last write:
+// writers queue there, and sequence numbers follow commit order without gaps.
+int64_t AppendEvent(pqxx::work& txn, absl::Time event_time, absl::string_view plan_id,
+                    absl::string_view type, absl::string_view payload);
+
+// Events with seq > `after`, oldest first, at most `limit`. Only committed events are
+// visible, and none can later appear below the highest one returned.
+std::vector<StoredEvent> ReadEvents(pqxx::transaction_base& txn, int64_t after, int limit);
+
+// Idempotency of mutating calls (request_id).
+struct RequestKey {
+  std::string method;
+  std::string request_id;
+  // Identifies the request's content (its serialized bytes); a retry must match.
+  std::string fingerprint;
+};
+
+// Inside the mutation's transaction, before changing anything. Returns the result the
+// first call with this key recorded, or nullopt when this call is the first; then the key
+// stays locked until commit, so a concurrent retry waits and then sees the result.
+// INVALID_ARGUMENT (field `request_id`) when the key was used for a different request.
+absl::StatusOr<std::optional<std::string>> ClaimRequest(pqxx::work& txn,
+                                                        const RequestKey& key,
+                                                        absl::Time now);
+
+// Records what the claimed request produced; in the same transaction.
+void RecordRequestResult(pqxx::work& txn, const RequestKey& key, absl::string_view result);
+
+// INVALID_ARGUMENT naming `field` unless empty or 1–64 printable ASCII characters.
+absl::Status ValidateRequestId(absl::string_view request_id, absl::string_view field);
+
+}  // namespace sip::db

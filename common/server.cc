@@ -1,0 +1,261 @@
+#include "common/server.h"
+
+#include <signal.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/log.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/support/server_interceptor.h"
+#include "prometheus/counter.h"
+#include "prometheus/histogram.h"
+
+namespace sip {
+namespace {
+
+absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::InvalidArgumentError(absl::StrCat("cannot read ", path));
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+const char* CodeName(grpc::StatusCode code) {
+  static const char* const kNames[] = {
+      "OK",      "Canceled",          "Unknown",          "InvalidArgument",
+      "DeadlineExceeded", "NotFound", "AlreadyExists",    "PermissionDenied",
+      "ResourceExhausted", "FailedPrecondition", "Aborted", "OutOfRange",
+      "Unimplemented", "Internal",    "Unavailable",      "DataLoss",
+      "Unauthenticated"};
+  const int i = static_cast<int>(code);
+  return i >= 0 && i <= 16 ? kNames[i] : "Unknown";
+}
+
+const char* RpcType(grpc::experimental::ServerRpcInfo::Type type) {
+  using Type = grpc::experimental::ServerRpcInfo::Type;
+  switch (type) {
+    case Type::UNARY: return "unary";
+    case Type::CLIENT_STREAMING: return "client_stream";
+    case Type::SERVER_STREAMING: return "server_stream";
+    case Type::BIDI_STREAMING: return "bidi_stream";
+  }
+  return "unknown";
+}
+
+// The go-grpc-prometheus metric families.
+class RpcMetrics final {
+ public:
+  explicit RpcMetrics(prometheus::Registry& registry)
+      : handled_(prometheus::BuildCounter()
+                     .Name("grpc_server_handled_total")
+                     .Help("RPCs completed on the server, by code.")
+                     .Register(registry)),
+        started_(prometheus::BuildCounter()
+                     .Name("grpc_server_started_total")
+                     .Help("RPCs started on the server.")
+                     .Register(registry)),
+        seconds_(prometheus::BuildHistogram()
+                     .Name("grpc_server_handling_seconds")
+                     .Help("Latency of RPCs handled by the server, in seconds.")
+                     .Register(registry)) {}
+
+  void Started(const std::string& service, const std::string& method, const char* type) {
+    started_.Add({{"grpc_service", service}, {"grpc_method", method}, {"grpc_type", type}})
+        .Increment();
+  }
+  void Handled(const std::string& service, const std::string& method, const char* type,
+               grpc::StatusCode code, double seconds) {
+    handled_
+        .Add({{"grpc_service", service},
+              {"grpc_method", method},
+              {"grpc_type", type},
+              {"grpc_code", CodeName(code)}})
+        .Increment();
+    static const prometheus::Histogram::BucketBoundaries kBuckets = {
+        0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+    seconds_.Add({{"grpc_service", service}, {"grpc_method", method}, {"grpc_type", type}},
+                 kBuckets)
+        .Observe(seconds);
+  }
+
+ private:
+  prometheus::Family<prometheus::Counter>& handled_;
+  prometheus::Family<prometheus::Counter>& started_;
+  prometheus::Family<prometheus::Histogram>& seconds_;
+};
+
+class ObservingInterceptor final : public grpc::experimental::Interceptor {
+ public:
+  ObservingInterceptor(grpc::experimental::ServerRpcInfo* info, RpcMetrics* metrics)
+      : metrics_(metrics), type_(RpcType(info->type())), start_(absl::Now()) {
+    // "/sip.consent.v1.ConsentService/RecordConsent"
+    std::vector<std::string> parts = absl::StrSplit(info->method(), '/', absl::SkipEmpty());
+    service_ = parts.size() > 0 ? parts[0] : "unknown";
+    method_ = parts.size() > 1 ? parts[1] : "unknown";
+    metrics_->Started(service_, method_, type_);
+  }
+
+  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    using grpc::experimental::InterceptionHookPoints;
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
+      const grpc::Status status = methods->GetSendStatus();
+      const double seconds = absl::ToDoubleSeconds(absl::Now() - start_);
+      metrics_->Handled(service_, method_, type_, status.error_code(), seconds);
+      const bool server_fault = status.error_code() == grpc::StatusCode::INTERNAL ||
+                                status.error_code() == grpc::StatusCode::UNKNOWN ||
+                                status.error_code() == grpc::StatusCode::DATA_LOSS;
+      log::Write(server_fault ? log::Level::kError : log::Level::kInfo, "rpc",
+                 {{"service", service_},
+                  {"method", method_},
+                  {"code", CodeName(status.error_code())},
+                  {"duration_ms", seconds * 1000.0},
+                  {"message", status.error_message()}});
+    }
+    methods->Proceed();
+  }
+
+ private:
+  RpcMetrics* metrics_;
+  const char* type_;
+  absl::Time start_;
+  std::string service_;
+  std::string method_;
+};
+
+class ObservingInterceptorFactory final
+    : public grpc::experimental::ServerInterceptorFactoryInterface {
+ public:
+  explicit ObservingInterceptorFactory(std::shared_ptr<prometheus::Registry> registry)
+      : registry_(std::move(registry)), metrics_(*registry_) {}
+  grpc::experimental::Interceptor* CreateServerInterceptor(
+      grpc::experimental::ServerRpcInfo* info) override {
+    return new ObservingInterceptor(info, &metrics_);
+  }
+
+ private:
+  std::shared_ptr<prometheus::Registry> registry_;
+  RpcMetrics metrics_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
+    const ServerConfig& config) {
+  if (config.plaintext) return grpc::InsecureServerCredentials();
+  auto cert = ReadFile(config.tls_cert_file);
+  if (!cert.ok()) return cert.status();
+  auto key = ReadFile(config.tls_key_file);
+  if (!key.ok()) return key.status();
+  grpc::SslServerCredentialsOptions options(GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
+  options.pem_key_cert_pairs.push_back({*key, *cert});
+  if (!config.tls_client_ca_file.empty()) {
+    auto ca = ReadFile(config.tls_client_ca_file);
+    if (!ca.ok()) return ca.status();
+    options.pem_root_certs = *ca;
+    options.client_certificate_request =
+        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+  }
+  return grpc::SslServerCredentials(options);
+}
+
+absl::StatusOr<std::unique_ptr<prometheus::Exposer>> StartMetricsExposer(
+    const std::string& address, std::shared_ptr<prometheus::Registry> registry) {
+  try {
+    auto exposer = std::make_unique<prometheus::Exposer>(address);
+    exposer->RegisterCollectable(registry);
+    return exposer;
+  } catch (const std::exception& e) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot serve /metrics on ", address, ": ", e.what()));
+  }
+}
+
+absl::StatusOr<std::unique_ptr<Server>> Server::Start(
+    Options options, const std::vector<grpc::Service*>& services) {
+  auto server = std::unique_ptr<Server>(new Server());
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(options.listen_address, options.credentials, &server->port_);
+  for (grpc::Service* service : services) builder.RegisterService(service);
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+      interceptors;
+  interceptors.push_back(std::make_unique<ObservingInterceptorFactory>(options.registry));
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
+  server->server_ = builder.BuildAndStart();
+  if (server->server_ == nullptr || server->port_ == 0) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", options.listen_address,
+                     "; is the address valid and the port free?"));
+  }
+  server->options_ = std::move(options);
+  // NOT_SERVING until the first health check passes.
+  auto* health = server->server_->GetHealthCheckService();
+  health->SetServingStatus(false);
+  server->health_thread_ = std::thread([s = server.get()] { s->HealthLoop(); });
+  return server;
+}
+
+void Server::HealthLoop() {
+  auto* health = server_->GetHealthCheckService();
+  bool last = false;
+  bool first = true;
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!stopping_) {
+    lock.unlock();
+    const bool ok = options_.healthy ? options_.healthy() : true;
+    lock.lock();
+    if (stopping_) break;
+    for (const auto& name : options_.health_names) health->SetServingStatus(name, ok);
+    health->SetServingStatus("", ok);
+    if (first || ok != last) {
+      log::Write(ok ? log::Level::kInfo : log::Level::kWarn, "health",
+                 {{"serving", ok}});
+    }
+    first = false;
+    last = ok;
+    cv_.wait_for(lock, absl::ToChronoNanoseconds(options_.health_interval),
+                 [this] { return stopping_; });
+  }
+}
+
+void Server::Shutdown(absl::Duration grace) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (health_thread_.joinable()) health_thread_.join();
+  // SetServingStatus(false) before Shutdown; Shutdown itself also marks NOT_SERVING.
+  server_->GetHealthCheckService()->SetServingStatus(false);
+  server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
+  server_->Wait();
+}
+
+Server::~Server() { Shutdown(absl::ZeroDuration()); }
+
+void BlockShutdownSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+int WaitForShutdownSignal() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  int signal = 0;
+  sigwait(&set, &signal);
+  return signal;
+}
+
+}  // namespace sip

@@ -1,0 +1,76 @@
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/config.h"
+#include "grpcpp/grpcpp.h"
+#include "prometheus/exposer.h"
+#include "prometheus/registry.h"
+
+namespace sip {
+
+// TLS (mutual when a client CA is configured) or, when the config says so explicitly,
+// plaintext.
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
+    const ServerConfig& config);
+
+// Serves `registry` at http://<address>/metrics.
+absl::StatusOr<std::unique_ptr<prometheus::Exposer>> StartMetricsExposer(
+    const std::string& address, std::shared_ptr<prometheus::Registry> registry);
+
+// A gRPC server with what every service of the suite has: grpc.health.v1 (SERVING only
+// while `healthy()` says so, checked every `health_interval`), reflection, per-RPC metrics
+// (grpc_server_handled_total, grpc_server_handling_seconds) and one JSON log line per
+// call, all from one interceptor.
+class Server final {
+ public:
+  struct Options {
+    // The fully qualified gRPC service names, for health, e.g. "sip.consent.v1.ConsentService".
+    std::vector<std::string> health_names;
+    std::string listen_address;
+    std::shared_ptr<grpc::ServerCredentials> credentials;
+    std::shared_ptr<prometheus::Registry> registry;
+    std::function<bool()> healthy;
+    absl::Duration health_interval = absl::Seconds(2);
+  };
+
+  // Starts serving `services` (not owned; they must outlive the server).
+  static absl::StatusOr<std::unique_ptr<Server>> Start(Options options,
+                                                       const std::vector<grpc::Service*>& services);
+  ~Server();
+
+  // The port bound (useful with port 0).
+  int port() const { return port_; }
+
+  // Stops accepting calls, lets in-flight calls finish for up to `grace`, then cancels the
+  // rest. Health turns NOT_SERVING first so load balancers move away.
+  void Shutdown(absl::Duration grace);
+
+ private:
+  Server() = default;
+  void HealthLoop();
+
+  Options options_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+  std::thread health_thread_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+};
+
+// Blocks SIGTERM and SIGINT in the calling thread and the threads it starts later; call
+// first thing in main. WaitForShutdownSignal then returns the signal when one arrives.
+void BlockShutdownSignals();
+int WaitForShutdownSignal();
+
+}  // namespace sip
