@@ -13,7 +13,6 @@ packages=(
   nlohmann-json3-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev
   postgresql-15 postgresql-client-15
-  nodejs npm
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -21,6 +20,11 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
+# Node.js may come from elsewhere than Debian (NodeSource's nodejs ships npm and conflicts
+# with Debian's npm package), so ask for the commands, not the packages.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  missing+=(nodejs npm)
+fi
 if ((${#missing[@]})); then
   echo "setup: installing ${missing[*]}"
   sudo_cmd=""
