@@ -259,3 +259,54 @@ int WaitForShutdownSignal() {
 }
 
 }  // namespace sip
+
+namespace sip {
+
+void InitLogging(const ServerConfig& config) {
+  log::Level level = log::Level::kInfo;
+  if (config.log_level == "debug") level = log::Level::kDebug;
+  if (config.log_level == "warn") level = log::Level::kWarn;
+  if (config.log_level == "error") level = log::Level::kError;
+  log::Init(config.service_name, level);
+}
+
+int ServeUntilSignal(const ServerConfig& config, const std::vector<std::string>& health_names,
+                     const std::vector<grpc::Service*>& services, std::function<bool()> healthy) {
+  auto registry = std::make_shared<prometheus::Registry>();
+  std::unique_ptr<prometheus::Exposer> exposer;
+  if (!config.metrics_address.empty()) {
+    auto started = StartMetricsExposer(config.metrics_address, registry);
+    if (!started.ok()) {
+      log::Error("start_failed", {{"error", std::string(started.status().message())}});
+      return 1;
+    }
+    exposer = *std::move(started);
+  }
+  auto credentials = MakeServerCredentials(config);
+  if (!credentials.ok()) {
+    log::Error("start_failed", {{"error", std::string(credentials.status().message())}});
+    return 1;
+  }
+  Server::Options options;
+  options.health_names = health_names;
+  options.listen_address = config.listen_address;
+  options.credentials = *credentials;
+  options.registry = registry;
+  options.healthy = std::move(healthy);
+  auto server = Server::Start(std::move(options), services);
+  if (!server.ok()) {
+    log::Error("start_failed", {{"error", std::string(server.status().message())}});
+    return 1;
+  }
+  log::Info("serving", {{"grpc_address", config.listen_address},
+                        {"metrics_address", config.metrics_address},
+                        {"tls", !config.plaintext}});
+  const int signal = WaitForShutdownSignal();
+  log::Info("shutting_down", {{"signal", signal},
+                              {"grace_seconds", absl::ToDoubleSeconds(config.shutdown_grace)}});
+  (*server)->Shutdown(config.shutdown_grace);
+  log::Info("stopped");
+  return 0;
+}
+
+}  // namespace sip

@@ -74,3 +74,16 @@ void BlockShutdownSignals();
 int WaitForShutdownSignal();
 
 }  // namespace sip
+
+namespace sip {
+
+// Sets up structured logging from the config's service name and level.
+void InitLogging(const ServerConfig& config);
+
+// Serves `services` as configured (TLS or plaintext, /metrics, health following
+// `healthy`) until SIGTERM or SIGINT, then shuts down gracefully. Returns the process
+// exit code. Call BlockShutdownSignals() first thing in main.
+int ServeUntilSignal(const ServerConfig& config, const std::vector<std::string>& health_names,
+                     const std::vector<grpc::Service*>& services, std::function<bool()> healthy);
+
+}  // namespace sip

@@ -4,6 +4,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "common/status_macros.h"
 #include "gmock/gmock.h"
 
 // Abseil 20220623 ships no status matchers; these are the two the tests need.

@@ -1,0 +1,30 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+
+namespace sip {
+
+// The position after the last item of a page in a list ordered by (time, id), newest
+// first or oldest first. Page tokens are opaque to clients: base64url of the position and
+// the query they belong to, so a token is refused for another query.
+struct PageCursor {
+  absl::Time time;
+  std::string id;
+};
+
+std::string EncodePageToken(const PageCursor& cursor, absl::string_view query);
+
+// INVALID_ARGUMENT naming `page_token` when the token is malformed or was issued for a
+// different query.
+absl::StatusOr<PageCursor> DecodePageToken(absl::string_view token, absl::string_view query);
+
+// The page size to use: `requested` when 1..max, `default_size` when 0, `max` above it.
+// INVALID_ARGUMENT naming `page_size` when negative.
+absl::StatusOr<int> EffectivePageSize(int32_t requested, int default_size, int max);
+
+}  // namespace sip

@@ -1,0 +1,44 @@
+#include "common/page_token.h"
+
+#include "common/errors.h"
+#include "common/testing/status_matchers.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace sip {
+namespace {
+
+using ::sip::testing::StatusIs;
+
+TEST(PageTokenTest, RoundTripsForTheSameQuery) {
+  const PageCursor cursor{absl::FromUnixMicros(1700000000123456), "id-with|bar"};
+  const std::string token = EncodePageToken(cursor, "plans/p1");
+  auto decoded = DecodePageToken(token, "plans/p1");
+  SIP_ASSERT_OK(decoded);
+  EXPECT_EQ(decoded->time, cursor.time);
+  EXPECT_EQ(decoded->id, cursor.id);
+  EXPECT_EQ(token.find("p1"), std::string::npos) << "the query must not be readable in it";
+}
+
+TEST(PageTokenTest, RefusedForAnotherQueryOrWhenMangled) {
+  const std::string token = EncodePageToken({absl::FromUnixSeconds(5), "x"}, "plans/p1");
+  auto other = DecodePageToken(token, "plans/p2");
+  EXPECT_THAT(other, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(FieldViolationsOf(other.status()).at(0).field, "page_token");
+  EXPECT_THAT(DecodePageToken("not a token!", "plans/p1"),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(DecodePageToken(token.substr(0, token.size() - 4), "plans/p1"),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST(EffectivePageSizeTest, DefaultsClampsAndRefusesNegative) {
+  EXPECT_EQ(*EffectivePageSize(0, 50, 500), 50);
+  EXPECT_EQ(*EffectivePageSize(7, 50, 500), 7);
+  EXPECT_EQ(*EffectivePageSize(501, 50, 500), 500);
+  auto negative = EffectivePageSize(-1, 50, 500);
+  EXPECT_THAT(negative, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(FieldViolationsOf(negative.status()).at(0).field, "page_size");
+}
+
+}  // namespace
+}  // namespace sip

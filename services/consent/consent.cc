@@ -1,0 +1,365 @@
+#include "services/consent/consent.h"
+
+#include <algorithm>
+#include <set>
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "common/errors.h"
+#include "common/status_macros.h"
+
+namespace sip::consent {
+namespace {
+
+constexpr size_t kMaxName = 200;
+constexpr size_t kMaxNote = 4000;
+constexpr size_t kMaxUnits = 100;
+
+bool Blank(const std::string& s) {
+  return absl::StripAsciiWhitespace(s).empty();
+}
+
+void CheckGiver(const Giver& giver, const std::string& field, Violations& v) {
+  if (giver.role != GiverRole::kIndividual && Blank(giver.name)) {
+    v.Add(field + ".name",
+          "is required when the giver is a guardian, trustee or administrator: write the "
+          "name of the person who decided");
+  }
+  if (giver.name.size() > kMaxName) {
+    v.Add(field + ".name", absl::StrCat("must be at most ", kMaxName, " characters"));
+  }
+}
+
+void CheckNote(const std::string& note, const std::string& field, Violations& v) {
+  if (note.size() > kMaxNote) {
+    v.Add(field, absl::StrCat("must be at most ", kMaxNote, " characters"));
+  }
+}
+
+// A decision or withdrawal time: defaults to now, never in the future.
+absl::Time DecisionTime(const std::optional<absl::Time>& given, absl::Time now,
+                        const std::string& field, Violations& v) {
+  if (!given) return now;
+  if (*given > now) {
+    v.Add(field, "must not be in the future; leave it empty to use the time of recording");
+  }
+  return *given;
+}
+
+bool SameParty(const OtherParty& a, const OtherParty& b) { return a == b; }
+
+}  // namespace
+
+State Consent::StateAt(absl::Time now) const {
+  if (decision == Decision::kRefused) return State::kRefused;
+  if (withdrawal && withdrawal->withdraw_time <= now) return State::kWithdrawn;
+  if (valid_until && *valid_until <= now) return State::kExpired;
+  return State::kActive;
+}
+
+std::vector<Unit> Consent::CoveredUnits() const {
+  std::vector<Unit> units;
+  for (const ScopeChange& change : scope_history) {
+    for (const std::string& removed : change.removed_unit_hsa_ids) {
+      units.erase(std::remove_if(units.begin(), units.end(),
+                                 [&](const Unit& u) { return u.hsa_id == removed; }),
+                  units.end());
+    }
+    units.insert(units.end(), change.added_units.begin(), change.added_units.end());
+  }
+  return units;
+}
+
+std::vector<OtherParty> Consent::CoveredOthers() const {
+  std::vector<OtherParty> others;
+  for (const ScopeChange& change : scope_history) {
+    for (const OtherParty& removed : change.removed_others) {
+      others.erase(std::remove(others.begin(), others.end(), removed), others.end());
+    }
+    others.insert(others.end(), change.added_others.begin(), change.added_others.end());
+  }
+  return others;
+}
+
+std::string Consent::Etag() const { return absl::StrCat("\"", version, "\""); }
+
+absl::StatusOr<Consent> NewConsent(const std::string& plan_id, ConsentInput input,
+                                   const Actor& caller, absl::Time now) {
+  Violations v;
+  CheckGiver(input.giver, "consent.giver", v);
+  Consent c;
+  c.decision_time = DecisionTime(input.decision_time, now, "consent.decision_time", v);
+  if (input.covered_units.empty()) {
+    v.Add("consent.covered_units",
+          "must name at least one unit the consent covers (HSA-id and principal)");
+  }
+  if (input.covered_units.size() > kMaxUnits) {
+    v.Add("consent.covered_units", absl::StrCat("must list at most ", kMaxUnits, " units"));
+  }
+  std::set<std::string> seen;
+  for (size_t i = 0; i < input.covered_units.size(); ++i) {
+    if (!seen.insert(input.covered_units[i].hsa_id).second) {
+      v.Add(absl::StrCat("consent.covered_units[", i, "].hsa_id"),
+            "lists the same unit twice; name each unit once");
+    }
+  }
+  for (size_t i = 0; i < input.covered_others.size(); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      if (SameParty(input.covered_others[i], input.covered_others[j])) {
+        v.Add(absl::StrCat("consent.covered_others[", i, "]"),
+              "lists the same party twice; name each party once");
+      }
+    }
+  }
+  if (input.valid_until && *input.valid_until <= c.decision_time) {
+    v.Add("consent.valid_until",
+          "must be after the decision time; leave it empty for a consent without end");
+  }
+  if (input.giver.role == GiverRole::kGuardian && !input.individual_is_minor) {
+    v.Add("consent.individual_is_minor",
+          "must be true when a guardian (vårdnadshavare) consents: guardians decide for "
+          "minors; for an adult, the individual, a trustee or an administrator does");
+  }
+  if (input.individual_is_minor && input.giver.role == GiverRole::kIndividual &&
+      Blank(input.maturity_note)) {
+    v.Add("consent.maturity_note",
+          "is required when a minor consents for themself: record the assessment of the "
+          "child's maturity");
+  }
+  if (input.reduced_capacity && !input.harm_assessment) {
+    v.Add("consent.harm_assessment",
+          "is required when the person's capacity for judgement is reduced: record the "
+          "harm assessment (menprövning) and its outcome");
+  }
+  if (input.harm_assessment && input.harm_assessment->outcome == HarmOutcome::kRestricted &&
+      Blank(input.harm_assessment->note)) {
+    v.Add("consent.harm_assessment.note",
+          "is required when the outcome is RESTRICTED: describe what may not be shared");
+  }
+  CheckNote(input.maturity_note, "consent.maturity_note", v);
+  CheckNote(input.note, "consent.note", v);
+  if (input.harm_assessment) CheckNote(input.harm_assessment->note, "consent.harm_assessment.note", v);
+  SIP_RETURN_IF_ERROR(v.ToStatus());
+
+  c.plan_id = plan_id;
+  c.decision = Decision::kGiven;
+  c.giver = std::move(input.giver);
+  c.form = input.form;
+  c.recorded_by = caller;
+  c.valid_until = input.valid_until;
+  c.individual_is_minor = input.individual_is_minor;
+  c.maturity_note = std::move(input.maturity_note);
+  c.reduced_capacity = input.reduced_capacity;
+  c.harm_assessment = std::move(input.harm_assessment);
+  if (c.harm_assessment && c.harm_assessment->assessed_by.unit.hsa_id.empty()) {
+    c.harm_assessment->assessed_by = caller;
+  }
+  ScopeChange first;
+  first.version = 1;
+  first.added_units = std::move(input.covered_units);
+  first.added_others = std::move(input.covered_others);
+  first.changed_by = caller;
+  first.change_time = now;
+  first.reason = "scope given with the consent";
+  c.scope_history.push_back(std::move(first));
+  c.note = std::move(input.note);
+  c.create_time = now;
+  c.update_time = now;
+  c.version = 1;
+  return c;
+}
+
+absl::StatusOr<Consent> NewRefusal(const std::string& plan_id, RefusalInput input,
+                                   const Actor& caller, absl::Time now) {
+  Violations v;
+  CheckGiver(input.giver, "giver", v);
+  CheckNote(input.note, "note", v);
+  Consent c;
+  c.decision_time = DecisionTime(input.decision_time, now, "decision_time", v);
+  SIP_RETURN_IF_ERROR(v.ToStatus());
+  c.plan_id = plan_id;
+  c.decision = Decision::kRefused;
+  c.giver = std::move(input.giver);
+  c.form = input.form;
+  c.recorded_by = caller;
+  c.note = std::move(input.note);
+  c.create_time = now;
+  c.update_time = now;
+  c.version = 1;
+  return c;
+}
+
+absl::Status ChangeScope(Consent& consent, ScopeChangeInput input, const Actor& caller,
+                         absl::Time now) {
+  switch (consent.StateAt(now)) {
+    case State::kActive: break;
+    case State::kRefused:
+      return FailedPrecondition("CONSENT_REFUSED",
+                                "this is a refusal; it has no scope to change. Record a new "
+                                "consent if the person now agrees");
+    case State::kWithdrawn:
+      return FailedPrecondition("CONSENT_WITHDRAWN",
+                                "the consent was withdrawn; record a new consent instead");
+    case State::kExpired:
+      return FailedPrecondition("CONSENT_EXPIRED",
+                                "the consent's validity has ended; record a new consent");
+  }
+  Violations v;
+  if (Blank(input.reason)) {
+    v.Add("reason", "is required: say why the scope changes");
+  }
+  CheckNote(input.reason, "reason", v);
+  if (input.add_units.empty() && input.remove_unit_hsa_ids.empty() &&
+      input.add_others.empty() && input.remove_others.empty()) {
+    v.Add("add_units", "nothing to change: add or remove at least one unit or other party");
+  }
+  std::vector<Unit> units = consent.CoveredUnits();
+  auto covered = [&](const std::string& hsa_id) {
+    return std::any_of(units.begin(), units.end(),
+                       [&](const Unit& u) { return u.hsa_id == hsa_id; });
+  };
+  std::set<std::string> removing;
+  for (size_t i = 0; i < input.remove_unit_hsa_ids.size(); ++i) {
+    const std::string& id = input.remove_unit_hsa_ids[i];
+    if (!covered(id)) {
+      v.Add(absl::StrCat("remove_unit_hsa_ids[", i, "]"),
+            "is not covered by the consent; only covered units can be removed");
+    } else if (!removing.insert(id).second) {
+      v.Add(absl::StrCat("remove_unit_hsa_ids[", i, "]"), "is listed twice");
+    }
+  }
+  std::set<std::string> adding;
+  for (size_t i = 0; i < input.add_units.size(); ++i) {
+    const std::string& id = input.add_units[i].hsa_id;
+    if (covered(id) && removing.count(id) == 0) {
+      v.Add(absl::StrCat("add_units[", i, "].hsa_id"), "is already covered by the consent");
+    } else if (!adding.insert(id).second) {
+      v.Add(absl::StrCat("add_units[", i, "].hsa_id"), "is listed twice");
+    }
+  }
+  if (units.size() - removing.size() + adding.size() > kMaxUnits) {
+    v.Add("add_units", absl::StrCat("a consent covers at most ", kMaxUnits, " units"));
+  }
+  if (!units.empty() && removing.size() == units.size() && adding.empty()) {
+    v.Add("remove_unit_hsa_ids",
+          "would leave the consent covering no unit; withdraw the consent instead");
+  }
+  const std::vector<OtherParty> others = consent.CoveredOthers();
+  for (size_t i = 0; i < input.remove_others.size(); ++i) {
+    if (std::find(others.begin(), others.end(), input.remove_others[i]) == others.end()) {
+      v.Add(absl::StrCat("remove_others[", i, "]"),
+            "is not covered by the consent (matched on kind and description)");
+    }
+  }
+  for (size_t i = 0; i < input.add_others.size(); ++i) {
+    const bool removed = std::find(input.remove_others.begin(), input.remove_others.end(),
+                                   input.add_others[i]) != input.remove_others.end();
+    if (!removed &&
+        std::find(others.begin(), others.end(), input.add_others[i]) != others.end()) {
+      v.Add(absl::StrCat("add_others[", i, "]"), "is already covered by the consent");
+    }
+  }
+  SIP_RETURN_IF_ERROR(v.ToStatus());
+
+  ScopeChange change;
+  change.version = consent.scope_history.empty() ? 1 : consent.scope_history.back().version + 1;
+  change.added_units = std::move(input.add_units);
+  change.removed_unit_hsa_ids = std::move(input.remove_unit_hsa_ids);
+  change.added_others = std::move(input.add_others);
+  change.removed_others = std::move(input.remove_others);
+  change.changed_by = caller;
+  change.change_time = now;
+  change.reason = std::move(input.reason);
+  consent.scope_history.push_back(std::move(change));
+  consent.update_time = now;
+  ++consent.version;
+  return absl::OkStatus();
+}
+
+absl::Status Withdraw(Consent& consent, WithdrawalInput input, const Actor& caller,
+                      absl::Time now) {
+  if (consent.decision == Decision::kRefused) {
+    return FailedPrecondition("CONSENT_REFUSED",
+                              "this is a refusal; there is no consent to withdraw");
+  }
+  if (consent.withdrawal) {
+    return FailedPrecondition(
+        "CONSENT_WITHDRAWN",
+        absl::StrCat("the consent was already withdrawn at ",
+                     absl::FormatTime(absl::RFC3339_sec, consent.withdrawal->withdraw_time,
+                                      absl::UTCTimeZone())));
+  }
+  Violations v;
+  CheckGiver(input.withdrawn_by, "withdrawn_by", v);
+  CheckNote(input.note, "note", v);
+  const absl::Time when = DecisionTime(input.withdraw_time, now, "withdraw_time", v);
+  if (when < consent.decision_time) {
+    v.Add("withdraw_time", "must not be before the consent was given");
+  }
+  SIP_RETURN_IF_ERROR(v.ToStatus());
+  if (consent.valid_until && *consent.valid_until <= when) {
+    return FailedPrecondition("CONSENT_EXPIRED",
+                              "the consent had already expired at the time of withdrawal; "
+                              "there is nothing to withdraw");
+  }
+  consent.withdrawal = Withdrawal{std::move(input.withdrawn_by), input.form, when, caller,
+                                  std::move(input.note)};
+  consent.update_time = now;
+  ++consent.version;
+  return absl::OkStatus();
+}
+
+std::vector<UnitCoverage> CheckCoverage(const std::vector<Consent>& consents,
+                                        const std::vector<std::string>& unit_hsa_ids,
+                                        absl::Time now) {
+  // Latest decision: by decision time, then recording time, then id for a total order.
+  const Consent* latest = nullptr;
+  for (const Consent& c : consents) {
+    if (latest == nullptr ||
+        std::tie(c.decision_time, c.create_time, c.consent_id) >
+            std::tie(latest->decision_time, latest->create_time, latest->consent_id)) {
+      latest = &c;
+    }
+  }
+  std::vector<UnitCoverage> out;
+  for (const std::string& hsa_id : unit_hsa_ids) {
+    UnitCoverage answer{hsa_id, Coverage::kNoConsent, ""};
+    if (latest == nullptr) {
+      out.push_back(std::move(answer));
+      continue;
+    }
+    if (latest->decision == Decision::kRefused) {
+      answer.coverage = Coverage::kRefused;
+      answer.consent_id = latest->consent_id;
+      out.push_back(std::move(answer));
+      continue;
+    }
+    const Consent* active_elsewhere = nullptr;
+    for (const Consent& c : consents) {
+      if (c.StateAt(now) != State::kActive) continue;
+      const std::vector<Unit> units = c.CoveredUnits();
+      if (std::any_of(units.begin(), units.end(),
+                      [&](const Unit& u) { return u.hsa_id == hsa_id; })) {
+        answer.coverage = Coverage::kCovered;
+        answer.consent_id = c.consent_id;
+        break;
+      }
+      if (active_elsewhere == nullptr) active_elsewhere = &c;
+    }
+    if (answer.coverage != Coverage::kCovered) {
+      if (active_elsewhere != nullptr) {
+        answer.coverage = Coverage::kNotInScope;
+        answer.consent_id = active_elsewhere->consent_id;
+      } else {
+        answer.coverage = latest->StateAt(now) == State::kWithdrawn ? Coverage::kWithdrawn
+                                                                    : Coverage::kExpired;
+        answer.consent_id = latest->consent_id;
+      }
+    }
+    out.push_back(std::move(answer));
+  }
+  return out;
+}
+
+}  // namespace sip::consent

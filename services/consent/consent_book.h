@@ -1,0 +1,63 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/clock.h"
+#include "common/outbox.h"
+#include "services/consent/consent.h"
+#include "services/consent/consent_store.h"
+
+namespace sip::consent {
+
+// The consent service's use cases: takes validated domain input and the caller, applies
+// the rules of consent.h at the clock's time, and stores the result with its event.
+// Plain C++ over the store; the gRPC adapter only translates.
+class ConsentBook final {
+ public:
+  ConsentBook(ConsentStore* store, const Clock* clock) : store_(store), clock_(clock) {}
+
+  absl::StatusOr<Consent> Record(const std::string& plan_id, ConsentInput input,
+                                 const Actor& caller,
+                                 const std::optional<db::RequestKey>& key);
+  absl::StatusOr<Consent> RecordRefusal(const std::string& plan_id, RefusalInput input,
+                                        const Actor& caller,
+                                        const std::optional<db::RequestKey>& key);
+  // `etag`: when not empty, must match the consent's current etag (else ABORTED).
+  absl::StatusOr<Consent> ChangeScope(const std::string& plan_id, const std::string& consent_id,
+                                      ScopeChangeInput input, const std::string& etag,
+                                      const Actor& caller,
+                                      const std::optional<db::RequestKey>& key);
+  absl::StatusOr<Consent> Withdraw(const std::string& plan_id, const std::string& consent_id,
+                                   WithdrawalInput input, const std::string& etag,
+                                   const Actor& caller,
+                                   const std::optional<db::RequestKey>& key);
+  absl::StatusOr<Consent> Get(const std::string& plan_id, const std::string& consent_id);
+  absl::StatusOr<ConsentStore::Page> List(const std::string& plan_id, int page_size,
+                                          const std::optional<PageCursor>& after);
+
+  struct CheckResult {
+    std::vector<UnitCoverage> units;
+    absl::Time check_time;
+  };
+  absl::StatusOr<CheckResult> Check(const std::string& plan_id,
+                                    const std::vector<std::string>& unit_hsa_ids);
+
+  absl::StatusOr<std::vector<db::StoredEvent>> Events(int64_t after, int limit);
+
+  absl::Time Now() const { return clock_->Now(); }
+
+ private:
+  ConsentStore* store_;
+  const Clock* clock_;
+};
+
+// Event type names in the outbox.
+inline constexpr char kEventRecorded[] = "consent.recorded";
+inline constexpr char kEventRefused[] = "consent.refused";
+inline constexpr char kEventScopeChanged[] = "consent.scope_changed";
+inline constexpr char kEventWithdrawn[] = "consent.withdrawn";
+
+}  // namespace sip::consent
