@@ -1,0 +1,50 @@
+# Shell functions shared by scripts/run.sh and the interop tests: free ports, starting a
+# service binary against a database, waiting until it listens, stopping it.
+# Source it; it sets nothing else.
+
+# A TCP port on 127.0.0.1 nobody listens on now.
+sip_free_port() {
+  local port
+  for _ in $(seq 1 100); do
+    port=$((20000 + RANDOM % 30000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "$port"
+      return 0
+    fi
+  done
+  echo "no free port found" >&2
+  return 1
+}
+
+# sip_wait_listening PID PORT NAME LOG: waits up to 60 s for PORT to accept connections
+# while PID lives; prints the log and fails otherwise.
+sip_wait_listening() {
+  local pid=$1 port=$2 name=$3 log=$4
+  for _ in $(seq 1 600); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
+    if ! kill -0 "$pid" 2>/dev/null; then
+      echo "$name exited before it listened; its log:" >&2
+      cat "$log" >&2
+      return 1
+    fi
+    sleep 0.1
+  done
+  echo "$name did not listen on port $port within 60 s; its log:" >&2
+  cat "$log" >&2
+  return 1
+}
+
+# sip_create_database CONNINFO NAME: creates database NAME on the cluster (idempotent).
+sip_create_database() {
+  local conninfo=$1 name=$2
+  if ! psql "$conninfo dbname=postgres" -tAc "SELECT 1 FROM pg_database WHERE datname = '$name'" | grep -q 1; then
+    psql "$conninfo dbname=postgres" -qc "CREATE DATABASE $name" >/dev/null
+  fi
+}
+
+# sip_stop_pids PID...: SIGTERM, then wait for each (services shut down gracefully).
+sip_stop_pids() {
+  local pid
+  for pid in "$@"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "$@"; do wait "$pid" 2>/dev/null || true; done
+}

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Runs a command against real service binaries on the test run's PostgreSQL.
+#   with_services.sh NAME=BINARY [NAME=BINARY...] -- COMMAND...
+# Each service gets a fresh database, plaintext gRPC on a free loopback port, and
+# migrations at start; its address is exported as SIP_<NAME>_ADDRESS (e.g.
+# SIP_CONSENT_ADDRESS=127.0.0.1:41234) for the command and for the services started after
+# it. Everything is stopped and dropped afterwards.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/../../scripts/lib/services.sh"
+: "${SIP_TEST_PG_DIR:?run through ctest, which starts PostgreSQL}"
+conninfo=$(cat "$SIP_TEST_PG_DIR/conninfo")
+work=$(mktemp -d)
+dbname="interop_$$_$RANDOM"
+pids=()
+cleanup() {
+  sip_stop_pids "${pids[@]}"
+  psql "$conninfo dbname=postgres" -qc "DROP DATABASE IF EXISTS $dbname WITH (FORCE)" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+sip_create_database "$conninfo" "$dbname"
+
+while [ $# -gt 0 ] && [ "$1" != "--" ]; do
+  name=${1%%=*}
+  binary=${1#*=}
+  shift
+  port=$(sip_free_port)
+  "$binary" --plaintext --listen_address "127.0.0.1:$port" --metrics_address "" \
+    --database_url "$conninfo dbname=$dbname" --log_level warn >"$work/$name.log" 2>&1 &
+  pids+=($!)
+  sip_wait_listening "$!" "$port" "$name" "$work/$name.log"
+  upper=$(echo "$name" | tr '[:lower:]' '[:upper:]')
+  export "SIP_${upper}_ADDRESS=127.0.0.1:$port"
+done
+[ "${1:-}" = "--" ] || { echo "usage: with_services.sh NAME=BINARY... -- COMMAND..." >&2; exit 2; }
+shift
+"$@"
