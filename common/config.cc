@@ -140,9 +140,12 @@ ServerConfig ServerConfigFromFlags(std::string service_name) {
 }
 
 absl::StatusOr<ServerConfig> LoadServerConfig(std::string service_name, int argc,
-                                              char** argv) {
+                                              char** argv,
+                                              const std::vector<std::string>& extra_flags) {
   std::vector<std::string> problems;
-  for (const char* name : kFlagNames) {
+  std::vector<std::string> names(std::begin(kFlagNames), std::end(kFlagNames));
+  names.insert(names.end(), extra_flags.begin(), extra_flags.end());
+  for (const std::string& name : names) {
     const std::string env_name = absl::StrCat("SIP_", absl::AsciiStrToUpper(name));
     const char* value = std::getenv(env_name.c_str());
     if (value == nullptr) continue;

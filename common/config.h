@@ -47,8 +47,11 @@ struct ServerConfig {
 
 // Parses argv (absl flags) with SIP_* environment fallbacks into a ServerConfig and
 // validates it.
+// `extra_flags` names the service's own flags, which get the same SIP_* environment
+// fallback.
 absl::StatusOr<ServerConfig> LoadServerConfig(std::string service_name, int argc,
-                                              char** argv);
+                                              char** argv,
+                                              const std::vector<std::string>& extra_flags = {});
 
 // Reads the flags' current values (after parsing) without touching argv or env.
 ServerConfig ServerConfigFromFlags(std::string service_name);

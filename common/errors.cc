@@ -12,6 +12,7 @@ namespace {
 
 constexpr char kReasonUrl[] = "type.googleapis.com/google.rpc.ErrorInfo";
 constexpr char kBadRequestUrl[] = "type.googleapis.com/google.rpc.BadRequest";
+constexpr char kPreconditionUrl[] = "type.googleapis.com/google.rpc.PreconditionFailure";
 
 std::string CodeName(absl::StatusCode code) {
   std::string name = absl::StatusCodeToString(code);
@@ -66,6 +67,36 @@ absl::Status Aborted(absl::string_view reason, absl::string_view message) {
   return WithReason(absl::AbortedError(message), reason);
 }
 
+absl::Status FailedPreconditions(absl::string_view reason, absl::string_view message,
+                                 std::vector<PreconditionViolation> violations) {
+  google::rpc::PreconditionFailure failure;
+  std::vector<std::string> parts;
+  for (const auto& v : violations) {
+    auto* out = failure.add_violations();
+    out->set_type(v.type);
+    out->set_subject(v.subject);
+    out->set_description(v.description);
+    parts.push_back(absl::StrCat(v.subject, ": ", v.description));
+  }
+  absl::Status status = WithReason(
+      absl::FailedPreconditionError(absl::StrCat(message, ": ", absl::StrJoin(parts, "; "))),
+      reason);
+  status.SetPayload(kPreconditionUrl, absl::Cord(failure.SerializeAsString()));
+  return status;
+}
+
+std::vector<PreconditionViolation> PreconditionViolationsOf(const absl::Status& status) {
+  std::vector<PreconditionViolation> out;
+  auto payload = status.GetPayload(kPreconditionUrl);
+  google::rpc::PreconditionFailure failure;
+  if (payload && failure.ParseFromString(std::string(*payload))) {
+    for (const auto& v : failure.violations()) {
+      out.push_back({v.type(), v.subject(), v.description()});
+    }
+  }
+  return out;
+}
+
 std::string ReasonOf(const absl::Status& status) {
   if (auto reason = status.GetPayload(kReasonUrl)) return std::string(*reason);
   return CodeName(status.code());
@@ -102,6 +133,12 @@ grpc::Status ToGrpcStatus(const absl::Status& status, absl::string_view domain) 
     google::rpc::BadRequest bad_request;
     if (bad_request.ParseFromString(std::string(*payload))) {
       rpc_status.add_details()->PackFrom(bad_request);
+    }
+  }
+  if (auto payload = status.GetPayload(kPreconditionUrl)) {
+    google::rpc::PreconditionFailure failure;
+    if (failure.ParseFromString(std::string(*payload))) {
+      rpc_status.add_details()->PackFrom(failure);
     }
   }
   return grpc::Status(static_cast<grpc::StatusCode>(status.code()), message,

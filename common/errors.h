@@ -38,6 +38,20 @@ absl::Status FailedPrecondition(absl::string_view reason, absl::string_view mess
 absl::Status NotFound(absl::string_view reason, absl::string_view message);
 absl::Status Aborted(absl::string_view reason, absl::string_view message);
 
+// One unmet precondition (google.rpc.PreconditionFailure.Violation).
+struct PreconditionViolation {
+  std::string type;
+  std::string subject;
+  std::string description;
+};
+
+// FAILED_PRECONDITION with `reason` and a PreconditionFailure detail listing every
+// violation; the message lists them too.
+absl::Status FailedPreconditions(absl::string_view reason, absl::string_view message,
+                                 std::vector<PreconditionViolation> violations);
+// The violations attached by FailedPreconditions.
+std::vector<PreconditionViolation> PreconditionViolationsOf(const absl::Status& status);
+
 // The reason attached by WithReason, or the code's name (e.g. "NOT_FOUND").
 std::string ReasonOf(const absl::Status& status);
 // The field violations attached by InvalidArgument.

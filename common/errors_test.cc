@@ -55,6 +55,23 @@ TEST(ErrorsTest, InternalDetailIsNotShownToTheCaller) {
   EXPECT_THAT(g.error_message(), ::testing::Not(HasSubstr("23505")));
 }
 
+TEST(ErrorsTest, PreconditionFailuresTravelAsDetailAndMessage) {
+  const absl::Status status = FailedPreconditions(
+      "PLAN_INCOMPLETE", "the plan cannot be established",
+      {{"PLAN_CONTENT", "needs", "add the needs"}, {"CONSENT", "SE1-A", "WITHDRAWN"}});
+  EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(status.message(), HasSubstr("needs: add the needs; SE1-A: WITHDRAWN"));
+  ASSERT_EQ(PreconditionViolationsOf(status).size(), 2u);
+  const google::rpc::Status details = Details(ToGrpcStatus(status, "d"));
+  google::rpc::PreconditionFailure failure;
+  bool found = false;
+  for (const auto& any : details.details()) found |= any.UnpackTo(&failure);
+  ASSERT_TRUE(found);
+  ASSERT_EQ(failure.violations_size(), 2);
+  EXPECT_EQ(failure.violations(1).subject(), "SE1-A");
+  EXPECT_EQ(ReasonOf(status), "PLAN_INCOMPLETE");
+}
+
 TEST(ErrorsTest, OkMapsToOk) { EXPECT_TRUE(ToGrpcStatus(absl::OkStatus(), "d").ok()); }
 
 }  // namespace

@@ -72,8 +72,35 @@ absl::StatusOr<std::optional<std::string>> ClaimRequest(pqxx::work& txn,
   return std::optional<std::string>(row[1].as<std::string>());
 }
 
+absl::StatusOr<std::optional<std::string>> LookupRequest(pqxx::work& txn,
+                                                         const RequestKey& key) {
+  const std::string fingerprint = absl::Base64Escape(key.fingerprint);
+  const pqxx::result rows =
+      txn.exec_prepared("sip_request_lookup", key.method, key.request_id, fingerprint);
+  if (rows.empty()) return std::optional<std::string>();
+  if (!rows[0][0].as<bool>()) {
+    return InvalidField("request_id",
+                        "was already used for a different request; a retry must repeat the "
+                        "request unchanged, and a new request needs a new request_id");
+  }
+  return std::optional<std::string>(rows[0][1].as<std::string>());
+}
+
 void RecordRequestResult(pqxx::work& txn, const RequestKey& key, absl::string_view result) {
   txn.exec_prepared0("sip_request_record", key.method, key.request_id, std::string(result));
+}
+
+absl::StatusOr<std::string> RunOnce(pqxx::work& txn, const std::optional<RequestKey>& key,
+                                    absl::Time now,
+                                    const std::function<absl::StatusOr<std::string>()>& apply) {
+  if (key) {
+    absl::StatusOr<std::optional<std::string>> earlier = ClaimRequest(txn, *key, now);
+    if (!earlier.ok()) return earlier.status();
+    if (earlier->has_value()) return **earlier;
+  }
+  absl::StatusOr<std::string> result = apply();
+  if (result.ok() && key) RecordRequestResult(txn, *key, *result);
+  return result;
 }
 
 absl::Status ValidateRequestId(absl::string_view request_id, absl::string_view field) {

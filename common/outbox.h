@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include "absl/strings/string_view.h"
@@ -51,8 +52,22 @@ absl::StatusOr<std::optional<std::string>> ClaimRequest(pqxx::work& txn,
                                                         const RequestKey& key,
                                                         absl::Time now);
 
+// Without claiming: the result recorded for `key`, or nullopt when the key is new.
+// INVALID_ARGUMENT (field `request_id`) when the key was used for a different request.
+// For calls that check preconditions before their transaction, so that a retry of a
+// completed call is answered before those checks refuse it.
+absl::StatusOr<std::optional<std::string>> LookupRequest(pqxx::work& txn,
+                                                         const RequestKey& key);
+
 // Records what the claimed request produced; in the same transaction.
 void RecordRequestResult(pqxx::work& txn, const RequestKey& key, absl::string_view result);
+
+// Runs `apply` once per request key, inside the caller's transaction: without a key it
+// just runs; with one, a retry gets back the text the first call's `apply` returned (and
+// `apply` does not run), and the first call's result is recorded with its change.
+absl::StatusOr<std::string> RunOnce(pqxx::work& txn, const std::optional<RequestKey>& key,
+                                    absl::Time now,
+                                    const std::function<absl::StatusOr<std::string>()>& apply);
 
 // INVALID_ARGUMENT naming `field` unless empty or 1–64 printable ASCII characters.
 absl::Status ValidateRequestId(absl::string_view request_id, absl::string_view field);

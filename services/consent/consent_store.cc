@@ -191,13 +191,12 @@ absl::Status NotFoundError(const std::string& plan_id, const std::string& consen
 absl::StatusOr<Consent> Idempotent(pqxx::work& txn, const std::optional<db::RequestKey>& key,
                                    absl::Time now,
                                    const std::function<absl::StatusOr<Consent>()>& apply) {
-  if (key) {
-    SIP_ASSIGN_OR_RETURN(std::optional<std::string> earlier, db::ClaimRequest(txn, *key, now));
-    if (earlier) return ConsentFromJson(json::parse(*earlier));
-  }
-  SIP_ASSIGN_OR_RETURN(Consent result, apply());
-  if (key) db::RecordRequestResult(txn, *key, ConsentJson(result, true).dump());
-  return result;
+  SIP_ASSIGN_OR_RETURN(std::string result,
+                       db::RunOnce(txn, key, now, [&]() -> absl::StatusOr<std::string> {
+                         SIP_ASSIGN_OR_RETURN(Consent c, apply());
+                         return ConsentJson(c, true).dump();
+                       }));
+  return ConsentFromJson(json::parse(result));
 }
 
 }  // namespace

@@ -1,0 +1,123 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "common/model.h"
+#include "google/protobuf/field_mask.pb.h"
+#include "sip/plan/v1/plan.pb.h"
+
+// The plan domain: the rules of a SIP, as plain functions over the plan document.
+//
+// The plan's content is a large document whose schema is the published contract, so the
+// domain works on the contract's messages (sip.plan.v1.Plan and friends) as data types;
+// everything here is free of gRPC and SQL and is tested on its own. Field paths in errors
+// follow the API's request messages.
+namespace sip::plan {
+
+namespace pb = ::sip::plan::v1;
+
+// Swedish local time: every calendar day of the domain (follow-up dates, "today") is a
+// day in Europe/Stockholm.
+const absl::TimeZone& Stockholm();
+absl::CivilDay TodayInSweden(absl::Time now);
+
+// A plan as stored: the document and its version (the etag's source).
+struct StoredPlan {
+  std::string plan_id;
+  pb::Plan plan;
+  int64_t version = 1;
+};
+
+std::string EtagOf(int64_t version);
+
+// Builds a new plan (state INITIATED) from the caller's input: validates every field at
+// once (INVALID_ARGUMENT under "plan."), canonicalises the personnummer, assigns ids to
+// goals and interventions, and sets the output-only fields. The id is assigned by the
+// caller.
+absl::StatusOr<pb::Plan> NewPlan(pb::Plan input, const Actor& caller, absl::Time now);
+
+// Applies `patch` to `plan` for the paths of `mask` (a whole field per path; repeated
+// fields are replaced). FAILED_PRECONDITION for a closed plan; INVALID_ARGUMENT for an
+// empty mask, an unknown or output-only path, or content that breaks a rule. Returns the
+// changed top-level fields.
+absl::StatusOr<std::vector<std::string>> ApplyUpdate(pb::Plan& plan, const pb::Plan& patch,
+                                                     const google::protobuf::FieldMask& mask,
+                                                     absl::Time now);
+
+// What the law requires before a plan can be established and is missing (empty when
+// nothing is): needs, interventions each with a responsible party, interventions of both
+// the kommun and the region, and a principal with overall responsibility.
+std::vector<std::string> MissingForEstablishment(const pb::Plan& plan);
+
+// The units whose participation the person's consent must cover for establishment:
+// every unit responsible for an intervention and the unit with overall responsibility.
+std::vector<std::string> UnitsRequiringConsent(const pb::Plan& plan);
+
+// Every unit taking part: participants, responsible units, the unit with overall
+// responsibility and the initiating unit. Sorted, without duplicates.
+std::vector<std::string> ParticipantUnitIds(const pb::Plan& plan);
+// The units responsible for at least one intervention. Sorted, without duplicates.
+std::vector<std::string> ResponsibleUnitIds(const pb::Plan& plan);
+
+// One unit's consent answer, as the consent service gives it.
+struct ConsentAnswer {
+  std::string unit_hsa_id;
+  bool covered = false;
+  // e.g. "WITHDRAWN", "UNIT_NOT_IN_SCOPE", "NO_CONSENT".
+  std::string reason;
+};
+
+// Whether the plan could be established now, apart from consent: FAILED_PRECONDITION
+// when closed (PLAN_CLOSED), already established (PLAN_ALREADY_ESTABLISHED) or
+// incomplete (PLAN_INCOMPLETE, a PreconditionFailure listing what is missing).
+absl::Status CheckEstablishable(const pb::Plan& plan);
+
+// Establishes an INITIATED plan: FAILED_PRECONDITION (reason PLAN_INCOMPLETE) listing
+// what is missing, or (CONSENT_NOT_ACTIVE) naming the units not covered by consent.
+// Sets state ACTIVE, revision 1 and establish_time, and returns revision 1.
+absl::StatusOr<pb::PlanRevision> Establish(pb::Plan& plan, const std::string& plan_id,
+                                           const std::vector<ConsentAnswer>& consent,
+                                           const Actor& caller, absl::Time now);
+
+// Revises an ACTIVE plan: a new immutable snapshot with a reason. The content must still
+// hold what the law requires.
+absl::StatusOr<pb::PlanRevision> Revise(pb::Plan& plan, const std::string& plan_id,
+                                        pb::RevisionReason reason, const std::string& note,
+                                        const Actor& caller, absl::Time now);
+
+// Validates and completes a follow-up of an ACTIVE plan (id assigned by the caller).
+absl::StatusOr<pb::FollowUp> NewFollowUp(const pb::Plan& plan, pb::FollowUp input,
+                                         const Actor& caller, absl::Time now);
+
+// A change of circumstances, as recorded.
+struct CircumstanceChange {
+  pb::CircumstanceKind kind = pb::CIRCUMSTANCE_KIND_UNSPECIFIED;
+  absl::CivilDay effective_date;
+  std::optional<Unit> new_unit;
+  std::string note;
+  Actor recorded_by;
+  absl::Time record_time;
+};
+
+// Validates a change of circumstances for a plan that is not closed, and marks the plan
+// updated.
+absl::Status RecordCircumstances(pb::Plan& plan, const CircumstanceChange& change);
+
+// Closes a plan that is not closed yet.
+absl::Status Close(pb::Plan& plan, pb::Closure closure, const Actor& caller, absl::Time now);
+
+// FAILED_PRECONDITION (PLAN_CLOSED) for a closed plan.
+absl::Status RequireOpen(const pb::Plan& plan);
+
+// Calendar days in the API.
+std::optional<absl::CivilDay> DayFromProto(const sip::common::v1::Date& date);
+void DayToProto(absl::CivilDay day, sip::common::v1::Date* out);
+
+}  // namespace sip::plan

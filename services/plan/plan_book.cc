@@ -1,0 +1,289 @@
+#include "services/plan/plan_book.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "common/errors.h"
+#include "common/ids.h"
+#include "common/model_json.h"
+#include "common/proto_convert.h"
+#include "common/status_macros.h"
+#include "nlohmann/json.hpp"
+#include "services/plan/plan_copy.h"
+
+namespace sip::plan {
+namespace {
+
+// Every event names the plan and the acting unit; the payload carries ids, enums, dates
+// and times only, never personal details.
+pb::PlanEvent BaseEvent(const std::string& plan_id, const Actor& actor) {
+  pb::PlanEvent e;
+  e.set_plan(absl::StrCat("plans/", plan_id));
+  e.set_actor_unit_hsa_id(actor.unit.hsa_id);
+  return e;
+}
+
+Outcome WithEvent(const char* type, const pb::PlanEvent& event,
+                  const google::protobuf::Message& result) {
+  Outcome out;
+  out.event_type = type;
+  out.event_payload = event.SerializeAsString();
+  out.result = result.SerializeAsString();
+  return out;
+}
+
+absl::Status CheckEtag(const StoredPlan& stored, const std::string& etag) {
+  // `stored` has its version already raised for the change being made.
+  if (etag.empty() || etag == EtagOf(stored.version - 1)) return absl::OkStatus();
+  return Aborted("ETAG_MISMATCH",
+                 absl::StrCat("the plan changed since it was read (etag ", etag, ", now ",
+                              EtagOf(stored.version - 1), "); read it again and retry"));
+}
+
+template <typename T>
+absl::StatusOr<T> Parse(const std::string& bytes) {
+  T out;
+  if (!out.ParseFromString(bytes)) return absl::InternalError("unreadable stored result");
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<pb::Plan> PlanBook::Create(pb::Plan input, const Actor& caller, const Key& key) {
+  const absl::Time now = clock_->Now();
+  SIP_ASSIGN_OR_RETURN(
+      std::string result,
+      store_->Create(
+          key,
+          [&]() -> absl::StatusOr<StoredPlan> {
+            SIP_ASSIGN_OR_RETURN(pb::Plan plan, NewPlan(std::move(input), caller, now));
+            StoredPlan stored;
+            stored.plan_id = NewId();
+            plan.set_name(absl::StrCat("plans/", stored.plan_id));
+            stored.plan = std::move(plan);
+            return stored;
+          },
+          now,
+          [&](const StoredPlan& stored) {
+            pb::PlanEvent e = BaseEvent(stored.plan_id, caller);
+            auto* initiated = e.mutable_initiated();
+            if (stored.plan.has_discharge()) {
+              *initiated->mutable_discharge_time() = stored.plan.discharge().discharge_time();
+            }
+            initiated->set_protected_identity(stored.plan.individual().protected_identity());
+            return WithEvent(kEventInitiated, e, stored.plan);
+          }));
+  return Parse<pb::Plan>(result);
+}
+
+absl::StatusOr<pb::Plan> PlanBook::Get(const std::string& plan_id) {
+  SIP_ASSIGN_OR_RETURN(StoredPlan stored, store_->Get(plan_id));
+  return std::move(stored.plan);
+}
+
+absl::StatusOr<PlanStore::PlanPage> PlanBook::List(const PlanFilter& filter, int page_size,
+                                                   const std::optional<PageCursor>& after) {
+  return store_->List(filter, page_size, after);
+}
+
+absl::StatusOr<pb::Plan> PlanBook::Update(const std::string& plan_id, const pb::Plan& patch,
+                                          const google::protobuf::FieldMask& mask,
+                                          const Actor& caller, const Key& key) {
+  const absl::Time now = clock_->Now();
+  SIP_ASSIGN_OR_RETURN(
+      std::string result,
+      store_->Mutate(key, plan_id, now, [&](StoredPlan& stored) -> absl::StatusOr<Outcome> {
+        SIP_RETURN_IF_ERROR(CheckEtag(stored, patch.etag()));
+        SIP_ASSIGN_OR_RETURN(std::vector<std::string> changed,
+                             ApplyUpdate(stored.plan, patch, mask, now));
+        pb::PlanEvent e = BaseEvent(plan_id, caller);
+        for (const std::string& field : changed) {
+          e.mutable_content_updated()->add_changed_fields(field);
+        }
+        return WithEvent(kEventContentUpdated, e, stored.plan);
+      }));
+  return Parse<pb::Plan>(result);
+}
+
+absl::StatusOr<pb::Plan> PlanBook::Establish(const std::string& plan_id,
+                                             const std::string& etag, const Actor& caller,
+                                             const Key& key) {
+  // A retry of a completed establishment gets its answer before the checks below, which
+  // would now refuse it as already established.
+  if (key) {
+    SIP_ASSIGN_OR_RETURN(std::optional<std::string> prior, store_->PriorResult(*key));
+    if (prior) return Parse<pb::Plan>(*prior);
+  }
+  // The consent service is asked outside the transaction (no lock held over a network
+  // call); the change then commits only if the plan is still the one that was checked.
+  SIP_ASSIGN_OR_RETURN(StoredPlan checked, store_->Get(plan_id));
+  if (!etag.empty() && etag != EtagOf(checked.version)) {
+    return Aborted("ETAG_MISMATCH",
+                   absl::StrCat("the plan changed since it was read (etag ", etag, ", now ",
+                                EtagOf(checked.version), "); read it again and retry"));
+  }
+  SIP_RETURN_IF_ERROR(CheckEstablishable(checked.plan));
+  SIP_ASSIGN_OR_RETURN(std::vector<ConsentAnswer> consent,
+                       consent_->Check(plan_id, UnitsRequiringConsent(checked.plan), caller));
+  const absl::Time now = clock_->Now();
+  SIP_ASSIGN_OR_RETURN(
+      std::string result,
+      store_->Mutate(key, plan_id, now, [&](StoredPlan& stored) -> absl::StatusOr<Outcome> {
+        if (stored.version - 1 != checked.version) {
+          return Aborted("PLAN_CHANGED",
+                         "the plan changed while its consent was being checked; retry the "
+                         "call");
+        }
+        SIP_ASSIGN_OR_RETURN(pb::PlanRevision revision,
+                             sip::plan::Establish(stored.plan, plan_id, consent, caller, now));
+        pb::PlanEvent e = BaseEvent(plan_id, caller);
+        auto* established = e.mutable_established();
+        if (stored.plan.has_next_follow_up_date()) {
+          *established->mutable_next_follow_up_date() = stored.plan.next_follow_up_date();
+        }
+        for (const std::string& unit : ParticipantUnitIds(stored.plan)) {
+          established->add_participant_unit_hsa_ids(unit);
+        }
+        Outcome out = WithEvent(kEventEstablished, e, stored.plan);
+        out.revision = std::move(revision);
+        return out;
+      }));
+  return Parse<pb::Plan>(result);
+}
+
+absl::StatusOr<pb::PlanRevision> PlanBook::Revise(const std::string& plan_id,
+                                                  pb::RevisionReason reason,
+                                                  const std::string& note,
+                                                  const std::string& etag, const Actor& caller,
+                                                  const Key& key) {
+  const absl::Time now = clock_->Now();
+  SIP_ASSIGN_OR_RETURN(
+      std::string result,
+      store_->Mutate(key, plan_id, now, [&](StoredPlan& stored) -> absl::StatusOr<Outcome> {
+        SIP_RETURN_IF_ERROR(CheckEtag(stored, etag));
+        SIP_ASSIGN_OR_RETURN(pb::PlanRevision revision,
+                             sip::plan::Revise(stored.plan, plan_id, reason, note, caller, now));
+        pb::PlanEvent e = BaseEvent(plan_id, caller);
+        e.mutable_revised()->set_revision(stored.plan.revision());
+        e.mutable_revised()->set_reason(reason);
+        Outcome out = WithEvent(kEventRevised, e, revision);
+        out.revision = std::move(revision);
+        return out;
+      }));
+  return Parse<pb::PlanRevision>(result);
+}
+
+absl::StatusOr<pb::PlanRevision> PlanBook::GetRevision(const std::string& plan_id,
+                                                       int revision) {
+  return store_->GetRevision(plan_id, revision);
+}
+
+absl::StatusOr<std::pair<std::vector<pb::PlanRevision>, std::optional<PageCursor>>>
+PlanBook::ListRevisions(const std::string& plan_id, int page_size,
+                        const std::optional<PageCursor>& after) {
+  return store_->ListRevisions(plan_id, page_size, after);
+}
+
+absl::StatusOr<pb::FollowUp> PlanBook::RecordFollowUp(const std::string& plan_id,
+                                                      pb::FollowUp input, const Actor& caller,
+                                                      const Key& key) {
+  const absl::Time now = clock_->Now();
+  SIP_ASSIGN_OR_RETURN(
+      std::string result,
+      store_->Mutate(key, plan_id, now, [&](StoredPlan& stored) -> absl::StatusOr<Outcome> {
+        SIP_ASSIGN_OR_RETURN(pb::FollowUp follow_up,
+                             NewFollowUp(stored.plan, std::move(input), caller, now));
+        follow_up.set_name(absl::StrCat("plans/", plan_id, "/followUps/", NewId()));
+        // A follow-up counts as activity on the plan (forfeiture looks at it).
+        ToProto(now, stored.plan.mutable_update_time());
+        pb::PlanEvent e = BaseEvent(plan_id, caller);
+        auto* recorded = e.mutable_follow_up_recorded();
+        *recorded->mutable_follow_up_date() = follow_up.follow_up_date();
+        recorded->set_decision(follow_up.decision());
+        if (stored.plan.has_next_follow_up_date()) {
+          *recorded->mutable_next_follow_up_date() = stored.plan.next_follow_up_date();
+        }
+        Outcome out = WithEvent(kEventFollowUpRecorded, e, follow_up);
+        out.follow_up = std::move(follow_up);
+        return out;
+      }));
+  return Parse<pb::FollowUp>(result);
+}
+
+absl::StatusOr<std::pair<std::vector<pb::FollowUp>, std::optional<PageCursor>>>
+PlanBook::ListFollowUps(const std::string& plan_id, int page_size,
+                        const std::optional<PageCursor>& after) {
+  return store_->ListFollowUps(plan_id, page_size, after);
+}
+
+absl::StatusOr<pb::Plan> PlanBook::RecordCircumstances(const std::string& plan_id,
+                                                       CircumstanceChange change,
+                                                       const Actor& caller, const Key& key) {
+  const absl::Time now = clock_->Now();
+  change.recorded_by = caller;
+  change.record_time = now;
+  SIP_ASSIGN_OR_RETURN(
+      std::string result,
+      store_->Mutate(key, plan_id, now, [&](StoredPlan& stored) -> absl::StatusOr<Outcome> {
+        SIP_RETURN_IF_ERROR(sip::plan::RecordCircumstances(stored.plan, change));
+        pb::PlanEvent e = BaseEvent(plan_id, caller);
+        auto* changed = e.mutable_circumstances_changed();
+        changed->set_kind(change.kind);
+        DayToProto(change.effective_date, changed->mutable_effective_date());
+        nlohmann::json body = {{"kind", pb::CircumstanceKind_Name(change.kind)},
+                               {"effective_date", absl::FormatCivilTime(change.effective_date)},
+                               {"note", change.note},
+                               {"recorded_by", change.recorded_by},
+                               {"record_time", TimeToJson(change.record_time)}};
+        if (change.new_unit) body["new_unit"] = *change.new_unit;
+        Outcome out = WithEvent(kEventCircumstancesChanged, e, stored.plan);
+        out.circumstance = std::make_pair(NewId(), body.dump());
+        return out;
+      }));
+  return Parse<pb::Plan>(result);
+}
+
+absl::StatusOr<pb::Plan> PlanBook::Close(const std::string& plan_id, pb::Closure closure,
+                                         const std::string& etag, const Actor& caller,
+                                         const Key& key) {
+  const absl::Time now = clock_->Now();
+  SIP_ASSIGN_OR_RETURN(
+      std::string result,
+      store_->Mutate(key, plan_id, now, [&](StoredPlan& stored) -> absl::StatusOr<Outcome> {
+        SIP_RETURN_IF_ERROR(CheckEtag(stored, etag));
+        SIP_RETURN_IF_ERROR(sip::plan::Close(stored.plan, std::move(closure), caller, now));
+        pb::PlanEvent e = BaseEvent(plan_id, caller);
+        auto* closed = e.mutable_closed();
+        closed->set_reason(stored.plan.closure().reason());
+        // Every unit learns that the SIP no longer applies.
+        for (const std::string& unit : ParticipantUnitIds(stored.plan)) {
+          closed->add_participant_unit_hsa_ids(unit);
+        }
+        return WithEvent(kEventClosed, e, stored.plan);
+      }));
+  return Parse<pb::Plan>(result);
+}
+
+absl::StatusOr<PlanBook::Copy> PlanBook::RenderCopy(const std::string& plan_id, int revision,
+                                                    bool html) {
+  SIP_ASSIGN_OR_RETURN(StoredPlan current, store_->Get(plan_id));
+  if (current.plan.individual().protected_identity()) {
+    return FailedPrecondition(
+        "PROTECTED_IDENTITY",
+        "the person has protected identity (skyddade personuppgifter): no digital copy of "
+        "the plan is made; planning and the person's copy are handled by telephone and "
+        "each party's own routine");
+  }
+  SIP_ASSIGN_OR_RETURN(pb::PlanRevision rev, store_->GetRevision(plan_id, revision));
+  Copy copy;
+  copy.content = html ? RenderCopyHtml(rev) : RenderCopyText(rev);
+  copy.media_type = html ? "text/html; charset=utf-8" : "text/plain; charset=utf-8";
+  copy.revision = rev.name();
+  return copy;
+}
+
+absl::StatusOr<std::vector<db::StoredEvent>> PlanBook::Events(int64_t after, int limit) {
+  return store_->Events(after, limit);
+}
+
+}  // namespace sip::plan

@@ -1,0 +1,79 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/clock.h"
+#include "common/outbox.h"
+#include "services/plan/consent_client.h"
+#include "services/plan/plan.h"
+#include "services/plan/plan_store.h"
+
+namespace sip::plan {
+
+// The plan service's use cases: the rules of plan.h at the clock's time, the consent
+// check, and the store, with an event for every change. The gRPC adapter only translates.
+class PlanBook final {
+ public:
+  PlanBook(PlanStore* store, ConsentChecker* consent, const Clock* clock)
+      : store_(store), consent_(consent), clock_(clock) {}
+
+  using Key = std::optional<db::RequestKey>;
+
+  absl::StatusOr<pb::Plan> Create(pb::Plan input, const Actor& caller, const Key& key);
+  absl::StatusOr<pb::Plan> Get(const std::string& plan_id);
+  absl::StatusOr<PlanStore::PlanPage> List(const PlanFilter& filter, int page_size,
+                                           const std::optional<PageCursor>& after);
+  // `patch.etag()`, when set, must be current (else ABORTED).
+  absl::StatusOr<pb::Plan> Update(const std::string& plan_id, const pb::Plan& patch,
+                                  const google::protobuf::FieldMask& mask, const Actor& caller,
+                                  const Key& key);
+  absl::StatusOr<pb::Plan> Establish(const std::string& plan_id, const std::string& etag,
+                                     const Actor& caller, const Key& key);
+  absl::StatusOr<pb::PlanRevision> Revise(const std::string& plan_id, pb::RevisionReason reason,
+                                          const std::string& note, const std::string& etag,
+                                          const Actor& caller, const Key& key);
+  absl::StatusOr<pb::PlanRevision> GetRevision(const std::string& plan_id, int revision);
+  absl::StatusOr<std::pair<std::vector<pb::PlanRevision>, std::optional<PageCursor>>>
+  ListRevisions(const std::string& plan_id, int page_size, const std::optional<PageCursor>& after);
+  absl::StatusOr<pb::FollowUp> RecordFollowUp(const std::string& plan_id, pb::FollowUp input,
+                                              const Actor& caller, const Key& key);
+  absl::StatusOr<std::pair<std::vector<pb::FollowUp>, std::optional<PageCursor>>>
+  ListFollowUps(const std::string& plan_id, int page_size, const std::optional<PageCursor>& after);
+  absl::StatusOr<pb::Plan> RecordCircumstances(const std::string& plan_id,
+                                               CircumstanceChange change, const Actor& caller,
+                                               const Key& key);
+  absl::StatusOr<pb::Plan> Close(const std::string& plan_id, pb::Closure closure,
+                                 const std::string& etag, const Actor& caller, const Key& key);
+
+  struct Copy {
+    std::string content;
+    std::string media_type;
+    std::string revision;
+  };
+  // Revision `revision` (0: the latest) as the individual's copy. FAILED_PRECONDITION for
+  // protected identity (planning by telephone) and for a plan not yet established.
+  absl::StatusOr<Copy> RenderCopy(const std::string& plan_id, int revision, bool html);
+
+  absl::StatusOr<std::vector<db::StoredEvent>> Events(int64_t after, int limit);
+
+  absl::Time Now() const { return clock_->Now(); }
+
+ private:
+  PlanStore* store_;
+  ConsentChecker* consent_;
+  const Clock* clock_;
+};
+
+// Outbox event types.
+inline constexpr char kEventInitiated[] = "plan.initiated";
+inline constexpr char kEventContentUpdated[] = "plan.content_updated";
+inline constexpr char kEventEstablished[] = "plan.established";
+inline constexpr char kEventRevised[] = "plan.revised";
+inline constexpr char kEventFollowUpRecorded[] = "plan.follow_up_recorded";
+inline constexpr char kEventCircumstancesChanged[] = "plan.circumstances_changed";
+inline constexpr char kEventClosed[] = "plan.closed";
+
+}  // namespace sip::plan

@@ -1,0 +1,383 @@
+#include "services/plan/plan_store.h"
+
+#include <algorithm>
+#include <limits>
+#include <utility>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "common/errors.h"
+#include "common/status_macros.h"
+#include "google/protobuf/util/json_util.h"
+
+namespace sip::plan {
+namespace {
+
+namespace cpb = ::sip::common::v1;
+
+const char* StateName(cpb::PlanState s) {
+  switch (s) {
+    case cpb::PLAN_STATE_ACTIVE: return "ACTIVE";
+    case cpb::PLAN_STATE_CLOSED: return "CLOSED";
+    default: return "INITIATED";
+  }
+}
+
+absl::Status PlanNotFound(const std::string& plan_id) {
+  return NotFound("PLAN_NOT_FOUND",
+                  absl::StrCat("plans/", plan_id,
+                               " does not exist; list plans by individual or unit to find it"));
+}
+
+// Columns every plan query reads, in this order.
+constexpr char kPlanColumns[] =
+    "p.plan_id, p.body::text, p.version, (extract(epoch from p.update_time) * 1000000)::bigint";
+
+StoredPlan PlanFromRow(const pqxx::row& row) {
+  StoredPlan out;
+  out.plan_id = row[0].as<std::string>();
+  const absl::Status parsed = FromJson(row[1].as<std::string>(), &out.plan);
+  if (!parsed.ok()) throw std::runtime_error(absl::StrCat("plan ", out.plan_id, ": ", parsed.message()));
+  out.version = row[2].as<int64_t>();
+  out.plan.set_etag(EtagOf(out.version));
+  return out;
+}
+
+// Writes the plan row and its units (deleted and rewritten: a handful of rows).
+void WritePlan(pqxx::work& txn, const StoredPlan& stored, bool insert) {
+  const pb::Plan& p = stored.plan;
+  pb::Plan body = p;
+  body.clear_etag();
+  const std::string pin = p.individual().protected_identity()
+                              ? std::string()
+                              : p.individual().personal_identity_number();
+  const std::string update_time = db::ToSqlTime(absl::FromUnixSeconds(p.update_time().seconds()) +
+                                                absl::Nanoseconds(p.update_time().nanos()));
+  if (insert) {
+    txn.exec_prepared0("plan_insert", stored.plan_id, StateName(p.state()), pin,
+                       db::ToSqlTime(absl::FromUnixSeconds(p.create_time().seconds()) +
+                                     absl::Nanoseconds(p.create_time().nanos())),
+                       update_time, stored.version, ToJson(body));
+  } else {
+    txn.exec_prepared0("plan_update", stored.plan_id, StateName(p.state()), pin, update_time,
+                       stored.version, ToJson(body));
+    txn.exec_prepared0("plan_units_delete", stored.plan_id);
+  }
+  const std::vector<std::string> responsible = ResponsibleUnitIds(p);
+  for (const std::string& unit : ParticipantUnitIds(p)) {
+    const bool is_responsible =
+        std::binary_search(responsible.begin(), responsible.end(), unit);
+    txn.exec_prepared0("plan_units_insert", stored.plan_id, unit, is_responsible, update_time);
+  }
+}
+
+absl::Time TimeOf(const google::protobuf::Timestamp& t) {
+  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
+}
+
+void WriteOutcome(pqxx::work& txn, const std::string& plan_id, absl::Time now,
+                  const Outcome& outcome) {
+  if (outcome.revision) {
+    txn.exec_prepared0("revision_insert", plan_id, outcome.revision->snapshot().revision(),
+                       db::ToSqlTime(TimeOf(outcome.revision->create_time())),
+                       ToJson(*outcome.revision));
+  }
+  if (outcome.follow_up) {
+    const std::string& name = outcome.follow_up->name();
+    txn.exec_prepared0("follow_up_insert", plan_id, name.substr(name.rfind('/') + 1),
+                       db::ToSqlTime(TimeOf(outcome.follow_up->create_time())),
+                       ToJson(*outcome.follow_up));
+  }
+  if (outcome.circumstance) {
+    txn.exec_prepared0("circumstance_insert", plan_id, outcome.circumstance->first,
+                       db::ToSqlTime(now), outcome.circumstance->second);
+  }
+  // Last write of the transaction: the outbox counter is held until commit.
+  db::AppendEvent(txn, now, plan_id, outcome.event_type, outcome.event_payload);
+}
+
+std::string Encode(const std::string& bytes) { return absl::Base64Escape(bytes); }
+absl::StatusOr<std::string> Decode(const std::string& text) {
+  std::string out;
+  if (!absl::Base64Unescape(text, &out)) return absl::InternalError("stored result unreadable");
+  return out;
+}
+
+template <typename T>
+std::vector<T> ParseAll(const pqxx::result& rows, int column) {
+  std::vector<T> out;
+  for (const auto& row : rows) {
+    T item;
+    const absl::Status parsed = FromJson(row[column].as<std::string>(), &item);
+    if (!parsed.ok()) throw std::runtime_error(std::string(parsed.message()));
+    out.push_back(std::move(item));
+  }
+  return out;
+}
+
+bool PlanExists(pqxx::work& txn, const std::string& plan_id) {
+  return !txn.exec_prepared("plan_exists", plan_id).empty();
+}
+
+}  // namespace
+
+std::string ToJson(const google::protobuf::Message& message) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  std::string out;
+  // Serializing a valid message cannot fail.
+  (void)google::protobuf::util::MessageToJsonString(message, &out, options);
+  return out;
+}
+
+absl::Status FromJson(const std::string& json, google::protobuf::Message* message) {
+  google::protobuf::util::JsonParseOptions options;
+  // Documents written by a newer release stay readable after a rollback.
+  options.ignore_unknown_fields = true;
+  const auto status = google::protobuf::util::JsonStringToMessage(json, message, options);
+  if (!status.ok()) return absl::InternalError(std::string(status.message()));
+  return absl::OkStatus();
+}
+
+std::string PlanFilter::Key() const {
+  return absl::StrCat("pin=", personal_identity_number, "|participant=", participant_unit_hsa_id,
+                      "|responsible=", responsible_unit_hsa_id, "|state=", state.value_or(""));
+}
+
+std::vector<db::PreparedStatement> PlanStore::Statements() {
+  return {
+      {"plan_insert",
+       "INSERT INTO plans (plan_id, state, personal_identity_number, create_time, update_time, "
+       "version, body) VALUES ($1, $2, NULLIF($3, ''), $4::timestamptz, $5::timestamptz, $6, "
+       "$7::jsonb)"},
+      {"plan_update",
+       "UPDATE plans SET state = $2, personal_identity_number = NULLIF($3, ''), "
+       "update_time = $4::timestamptz, version = $5, body = $6::jsonb WHERE plan_id = $1"},
+      {"plan_units_delete", "DELETE FROM plan_units WHERE plan_id = $1"},
+      {"plan_units_insert",
+       "INSERT INTO plan_units (plan_id, hsa_id, responsible, update_time) "
+       "VALUES ($1, $2, $3, $4::timestamptz)"},
+      {"plan_get", absl::StrCat("SELECT ", kPlanColumns, " FROM plans p WHERE plan_id = $1")},
+      {"plan_get_for_update",
+       absl::StrCat("SELECT ", kPlanColumns, " FROM plans p WHERE plan_id = $1 FOR UPDATE")},
+      {"plan_exists", "SELECT 1 FROM plans WHERE plan_id = $1"},
+      {"revision_insert",
+       "INSERT INTO plan_revisions (plan_id, revision, create_time, body) "
+       "VALUES ($1, $2, $3::timestamptz, $4::jsonb)"},
+      {"revision_get",
+       "SELECT body::text FROM plan_revisions WHERE plan_id = $1 AND revision = $2"},
+      {"revision_latest",
+       "SELECT body::text FROM plan_revisions WHERE plan_id = $1 ORDER BY revision DESC "
+       "LIMIT 1"},
+      {"revision_list",
+       "SELECT body::text, revision FROM plan_revisions WHERE plan_id = $1 AND revision < $2 "
+       "ORDER BY revision DESC LIMIT $3"},
+      {"follow_up_insert",
+       "INSERT INTO plan_follow_ups (plan_id, follow_up_id, create_time, body) "
+       "VALUES ($1, $2, $3::timestamptz, $4::jsonb)"},
+      {"follow_up_list_first",
+       "SELECT body::text, follow_up_id, (extract(epoch from create_time) * 1000000)::bigint "
+       "FROM plan_follow_ups WHERE plan_id = $1 "
+       "ORDER BY create_time DESC, follow_up_id DESC LIMIT $2"},
+      {"follow_up_list_after",
+       "SELECT body::text, follow_up_id, (extract(epoch from create_time) * 1000000)::bigint "
+       "FROM plan_follow_ups WHERE plan_id = $1 AND (create_time, follow_up_id) < "
+       "($3::timestamptz, $4) ORDER BY create_time DESC, follow_up_id DESC LIMIT $2"},
+      {"circumstance_insert",
+       "INSERT INTO plan_circumstances (plan_id, change_id, record_time, body) "
+       "VALUES ($1, $2, $3::timestamptz, $4::jsonb)"},
+  };
+}
+
+absl::StatusOr<std::string> PlanStore::Create(
+    const std::optional<db::RequestKey>& key,
+    const std::function<absl::StatusOr<StoredPlan>()>& make, absl::Time now,
+    const std::function<Outcome(const StoredPlan&)>& outcome) {
+  return pool_->InTransaction<std::string>([&](pqxx::work& txn) -> absl::StatusOr<std::string> {
+    SIP_ASSIGN_OR_RETURN(std::string result,
+                         db::RunOnce(txn, key, now, [&]() -> absl::StatusOr<std::string> {
+                           SIP_ASSIGN_OR_RETURN(StoredPlan stored, make());
+                           stored.version = 1;
+                           stored.plan.set_etag(EtagOf(1));
+                           WritePlan(txn, stored, true);
+                           const Outcome out = outcome(stored);
+                           WriteOutcome(txn, stored.plan_id, now, out);
+                           return Encode(out.result);
+                         }));
+    return Decode(result);
+  });
+}
+
+absl::StatusOr<std::string> PlanStore::Mutate(
+    const std::optional<db::RequestKey>& key, const std::string& plan_id, absl::Time now,
+    const std::function<absl::StatusOr<Outcome>(StoredPlan&)>& change) {
+  return pool_->InTransaction<std::string>([&](pqxx::work& txn) -> absl::StatusOr<std::string> {
+    SIP_ASSIGN_OR_RETURN(std::string result,
+                         db::RunOnce(txn, key, now, [&]() -> absl::StatusOr<std::string> {
+                           const pqxx::result rows =
+                               txn.exec_prepared("plan_get_for_update", plan_id);
+                           if (rows.empty()) return PlanNotFound(plan_id);
+                           StoredPlan stored = PlanFromRow(rows[0]);
+                           ++stored.version;
+                           stored.plan.set_etag(EtagOf(stored.version));
+                           SIP_ASSIGN_OR_RETURN(Outcome out, change(stored));
+                           WritePlan(txn, stored, false);
+                           WriteOutcome(txn, plan_id, now, out);
+                           return Encode(out.result);
+                         }));
+    return Decode(result);
+  });
+}
+
+absl::StatusOr<std::optional<std::string>> PlanStore::PriorResult(const db::RequestKey& key) {
+  return pool_->InTransaction<std::optional<std::string>>(
+      [&](pqxx::work& txn) -> absl::StatusOr<std::optional<std::string>> {
+        SIP_ASSIGN_OR_RETURN(std::optional<std::string> stored, db::LookupRequest(txn, key));
+        if (!stored) return stored;
+        SIP_ASSIGN_OR_RETURN(std::string decoded, Decode(*stored));
+        return std::optional<std::string>(std::move(decoded));
+      });
+}
+
+absl::StatusOr<StoredPlan> PlanStore::Get(const std::string& plan_id) {
+  return pool_->InTransaction<StoredPlan>([&](pqxx::work& txn) -> absl::StatusOr<StoredPlan> {
+    const pqxx::result rows = txn.exec_prepared("plan_get", plan_id);
+    if (rows.empty()) return PlanNotFound(plan_id);
+    return PlanFromRow(rows[0]);
+  });
+}
+
+absl::StatusOr<PlanStore::PlanPage> PlanStore::List(const PlanFilter& filter, int page_size,
+                                                    const std::optional<PageCursor>& after) {
+  // The query is built from fixed fragments; every value is a parameter. It is driven by
+  // the most selective index: a unit's plan_units range, else the individual's plans,
+  // else the state's — each already in list order, so only a page is read.
+  std::vector<std::string> params;
+  auto param = [&](std::string value) {
+    params.push_back(std::move(value));
+    return absl::StrCat("$", params.size());
+  };
+  std::string from = "plans p";
+  std::string where = "true";
+  std::string order_time = "p.update_time";
+  std::string order_id = "p.plan_id";
+  if (!filter.participant_unit_hsa_id.empty()) {
+    from = absl::StrCat("plan_units u JOIN plans p ON p.plan_id = u.plan_id");
+    absl::StrAppend(&where, " AND u.hsa_id = ", param(filter.participant_unit_hsa_id));
+    order_time = "u.update_time";
+    order_id = "u.plan_id";
+  }
+  if (!filter.responsible_unit_hsa_id.empty()) {
+    if (filter.participant_unit_hsa_id.empty()) {
+      from = "plan_units u JOIN plans p ON p.plan_id = u.plan_id";
+      absl::StrAppend(&where, " AND u.hsa_id = ", param(filter.responsible_unit_hsa_id),
+                      " AND u.responsible");
+      order_time = "u.update_time";
+      order_id = "u.plan_id";
+    } else {
+      absl::StrAppend(&where,
+                      " AND EXISTS (SELECT 1 FROM plan_units r WHERE r.plan_id = p.plan_id "
+                      "AND r.hsa_id = ",
+                      param(filter.responsible_unit_hsa_id), " AND r.responsible)");
+    }
+  }
+  if (!filter.personal_identity_number.empty()) {
+    absl::StrAppend(&where, " AND p.personal_identity_number = ",
+                    param(filter.personal_identity_number));
+  }
+  if (filter.state) absl::StrAppend(&where, " AND p.state = ", param(*filter.state));
+  if (after) {
+    absl::StrAppend(&where, " AND (", order_time, ", ", order_id, ") < (",
+                    param(db::ToSqlTime(after->time)), "::timestamptz, ", param(after->id), ")");
+  }
+  const std::string sql =
+      absl::StrCat("SELECT ", kPlanColumns, " FROM ", from, " WHERE ", where, " ORDER BY ",
+                   order_time, " DESC, ", order_id, " DESC LIMIT ", page_size + 1);
+  return pool_->InTransaction<PlanPage>([&](pqxx::work& txn) -> absl::StatusOr<PlanPage> {
+    const pqxx::result rows = txn.exec_params(sql, pqxx::prepare::make_dynamic_params(params));
+    PlanPage page;
+    for (const auto& row : rows) {
+      if (static_cast<int>(page.plans.size()) == page_size) {
+        const pqxx::row last = rows[page_size - 1];
+        page.next = PageCursor{absl::FromUnixMicros(last[3].as<int64_t>()),
+                               last[0].as<std::string>()};
+        break;
+      }
+      page.plans.push_back(PlanFromRow(row));
+    }
+    return page;
+  });
+}
+
+absl::StatusOr<pb::PlanRevision> PlanStore::GetRevision(const std::string& plan_id,
+                                                        int revision) {
+  return pool_->InTransaction<pb::PlanRevision>(
+      [&](pqxx::work& txn) -> absl::StatusOr<pb::PlanRevision> {
+        const pqxx::result rows = revision == 0
+                                      ? txn.exec_prepared("revision_latest", plan_id)
+                                      : txn.exec_prepared("revision_get", plan_id, revision);
+        if (rows.empty()) {
+          if (!PlanExists(txn, plan_id)) return PlanNotFound(plan_id);
+          if (revision == 0) {
+            return FailedPrecondition("PLAN_NOT_ESTABLISHED",
+                                      "the plan has no revision yet: it is established at "
+                                      "the SIP meeting (EstablishPlan)");
+          }
+          return NotFound("REVISION_NOT_FOUND",
+                          absl::StrCat("plans/", plan_id, "/revisions/", revision,
+                                       " does not exist; list the plan's revisions"));
+        }
+        return std::move(ParseAll<pb::PlanRevision>(rows, 0).front());
+      });
+}
+
+absl::StatusOr<std::pair<std::vector<pb::PlanRevision>, std::optional<PageCursor>>>
+PlanStore::ListRevisions(const std::string& plan_id, int page_size,
+                         const std::optional<PageCursor>& after) {
+  using Result = std::pair<std::vector<pb::PlanRevision>, std::optional<PageCursor>>;
+  return pool_->InTransaction<Result>([&](pqxx::work& txn) -> absl::StatusOr<Result> {
+    if (!PlanExists(txn, plan_id)) return PlanNotFound(plan_id);
+    int below = std::numeric_limits<int>::max();
+    if (after && !absl::SimpleAtoi(after->id, &below)) {
+      return InvalidField("page_token", "is not a token this list returned");
+    }
+    const pqxx::result rows = txn.exec_prepared("revision_list", plan_id, below, page_size + 1);
+    Result out{ParseAll<pb::PlanRevision>(rows, 0), std::nullopt};
+    if (static_cast<int>(out.first.size()) > page_size) {
+      out.first.pop_back();
+      out.second = PageCursor{absl::UnixEpoch(), rows[page_size - 1][1].as<std::string>()};
+    }
+    return out;
+  });
+}
+
+absl::StatusOr<std::pair<std::vector<pb::FollowUp>, std::optional<PageCursor>>>
+PlanStore::ListFollowUps(const std::string& plan_id, int page_size,
+                         const std::optional<PageCursor>& after) {
+  using Result = std::pair<std::vector<pb::FollowUp>, std::optional<PageCursor>>;
+  return pool_->InTransaction<Result>([&](pqxx::work& txn) -> absl::StatusOr<Result> {
+    if (!PlanExists(txn, plan_id)) return PlanNotFound(plan_id);
+    const pqxx::result rows =
+        after ? txn.exec_prepared("follow_up_list_after", plan_id, page_size + 1,
+                                  db::ToSqlTime(after->time), after->id)
+              : txn.exec_prepared("follow_up_list_first", plan_id, page_size + 1);
+    Result out{ParseAll<pb::FollowUp>(rows, 0), std::nullopt};
+    if (static_cast<int>(out.first.size()) > page_size) {
+      out.first.pop_back();
+      const pqxx::row last = rows[page_size - 1];
+      out.second = PageCursor{absl::FromUnixMicros(last[2].as<int64_t>()),
+                              last[1].as<std::string>()};
+    }
+    return out;
+  });
+}
+
+absl::StatusOr<std::vector<db::StoredEvent>> PlanStore::Events(int64_t after, int limit) {
+  return pool_->InTransaction<std::vector<db::StoredEvent>>(
+      [&](pqxx::work& txn) -> absl::StatusOr<std::vector<db::StoredEvent>> {
+        return db::ReadEvents(txn, after, limit);
+      });
+}
+
+}  // namespace sip::plan
