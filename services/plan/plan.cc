@@ -194,6 +194,7 @@ void CheckGoals(pb::Plan& plan, Violations& v) {
                 "must be empty when another actor is responsible; name it in "
                 "responsible_other");
         } else if (in->responsible_principal() != cpb::PRINCIPAL_KIND_UNSPECIFIED &&
+                   cpb::PrincipalKind_IsValid(in->responsible_principal()) &&
                    in->responsible_unit().principal() != in->responsible_principal()) {
           v.Add(f + ".responsible_unit.principal",
                 "must be the intervention's responsible_principal");
