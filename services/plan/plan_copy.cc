@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "services/plan/plan.h"
@@ -60,7 +61,10 @@ std::string OtherName(const cpb::OtherParty& o) {
                                        "Arbetsförmedlingen", "Skola", "Privat utförare",
                                        "Företrädare",  "Annan"};
   const int k = o.kind() >= 0 && o.kind() <= 7 ? o.kind() : 0;
-  return o.description().empty() ? kKinds[k] : absl::StrCat(kKinds[k], ": ", o.description());
+  if (o.description().empty()) return kKinds[k];
+  // "Försäkringskassan, Göteborg" needs no "Försäkringskassan: " in front.
+  if (absl::StartsWith(o.description(), kKinds[k])) return o.description();
+  return absl::StrCat(kKinds[k], ": ", o.description());
 }
 
 const char* NoticedBy(pb::NeedNoticedBy n) {
