@@ -1,0 +1,480 @@
+// The plan service through gRPC on a loopback port, calling a real consent service (also
+// on loopback) for establishment; both on PostgreSQL, with one fake clock.
+#include "services/plan/plan_service.h"
+
+#include <memory>
+
+#include "common/migrations.h"
+#include "common/server.h"
+#include "common/testing/fake_clock.h"
+#include "common/testing/status_matchers.h"
+#include "common/testing/test_database.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/util/field_mask_util.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
+#include "grpcpp/grpcpp.h"
+#include "gtest/gtest.h"
+#include "services/consent/consent_service.h"
+#include "services/plan/plan_test_data.h"
+
+namespace sip::plan {
+namespace {
+
+namespace cpb = ::sip::common::v1;
+namespace consentpb = ::sip::consent::v1;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::SizeIs;
+
+struct ErrorDetails {
+  std::string reason;
+  std::vector<std::string> fields;
+  std::vector<std::string> preconditions;  // subjects
+};
+
+ErrorDetails DetailsOf(const grpc::Status& status) {
+  ErrorDetails out;
+  google::rpc::Status rpc;
+  EXPECT_TRUE(rpc.ParseFromString(status.error_details())) << "no google.rpc.Status detail";
+  for (const auto& any : rpc.details()) {
+    google::rpc::ErrorInfo info;
+    google::rpc::BadRequest bad;
+    google::rpc::PreconditionFailure failure;
+    if (any.UnpackTo(&info)) {
+      out.reason = info.reason();
+    } else if (any.UnpackTo(&bad)) {
+      for (const auto& v : bad.field_violations()) out.fields.push_back(v.field());
+    } else if (any.UnpackTo(&failure)) {
+      for (const auto& v : failure.violations()) out.preconditions.push_back(v.subject());
+    }
+  }
+  return out;
+}
+
+// A server for `service` on a free loopback port.
+std::unique_ptr<Server> Serve(grpc::Service* service, const std::string& name) {
+  Server::Options options;
+  options.health_names = {name};
+  options.listen_address = "127.0.0.1:0";
+  options.credentials = grpc::InsecureServerCredentials();
+  options.registry = std::make_shared<prometheus::Registry>();
+  auto server = Server::Start(std::move(options), {service});
+  EXPECT_TRUE(server.ok()) << server.status();
+  return server.ok() ? *std::move(server) : nullptr;
+}
+
+class PlanServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    // The consent service, in its own schema of the same database.
+    SIP_ASSERT_OK(db::ApplyMigrations(db_.conninfo(), "consent", consent::Migrations()));
+    SIP_ASSERT_OK_AND_ASSIGN(consent_pool_,
+                             db::Pool::Create({db_.conninfo(), "consent", 2, absl::Seconds(5),
+                                               consent::ConsentStore::Statements()}));
+    consent_store_ = std::make_unique<consent::ConsentStore>(consent_pool_.get());
+    consent_book_ = std::make_unique<consent::ConsentBook>(consent_store_.get(), &clock_);
+    consent_service_ = std::make_unique<consent::ConsentGrpcService>(consent_book_.get());
+    consent_server_ = Serve(consent_service_.get(), "sip.consent.v1.ConsentService");
+    ASSERT_NE(consent_server_, nullptr);
+    const std::string consent_address = absl::StrCat("127.0.0.1:", consent_server_->port());
+
+    // The plan service, calling it.
+    SIP_ASSERT_OK(db::ApplyMigrations(db_.conninfo(), "plan", Migrations()));
+    SIP_ASSERT_OK_AND_ASSIGN(pool_, db::Pool::Create({db_.conninfo(), "plan", 4,
+                                                      absl::Seconds(5), PlanStore::Statements()}));
+    store_ = std::make_unique<PlanStore>(pool_.get());
+    checker_ = std::make_unique<GrpcConsentChecker>(
+        grpc::CreateChannel(consent_address, grpc::InsecureChannelCredentials()),
+        absl::Seconds(2), 2);
+    book_ = std::make_unique<PlanBook>(store_.get(), checker_.get(), &clock_);
+    service_ = std::make_unique<PlanGrpcService>(book_.get());
+    server_ = Serve(service_.get(), "sip.plan.v1.PlanService");
+    ASSERT_NE(server_, nullptr);
+    stub_ = pb::PlanService::NewStub(grpc::CreateChannel(
+        absl::StrCat("127.0.0.1:", server_->port()), grpc::InsecureChannelCredentials()));
+    consent_stub_ = consentpb::ConsentService::NewStub(
+        grpc::CreateChannel(consent_address, grpc::InsecureChannelCredentials()));
+  }
+
+  void TearDown() override {
+    if (server_) server_->Shutdown(absl::Seconds(1));
+    if (consent_server_) consent_server_->Shutdown(absl::Seconds(1));
+  }
+
+  static std::unique_ptr<grpc::ClientContext> Context() {
+    auto context = std::make_unique<grpc::ClientContext>();
+    context->AddMetadata("x-sip-unit-hsa-id", testdata::kVc);
+    context->AddMetadata("x-sip-unit-principal", "REGION");
+    context->AddMetadata("x-sip-user-id", "nurse-1");
+    return context;
+  }
+
+  pb::Plan Create(pb::Plan plan = testdata::CompletePlan()) {
+    pb::CreatePlanRequest request;
+    *request.mutable_plan() = std::move(plan);
+    pb::CreatePlanResponse response;
+    const grpc::Status status = stub_->CreatePlan(Context().get(), request, &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return response.plan();
+  }
+
+  void RecordConsent(const std::string& plan_name, std::vector<std::string> units) {
+    consentpb::RecordConsentRequest request;
+    request.set_parent(plan_name);
+    auto* c = request.mutable_consent();
+    c->mutable_giver()->set_role(consentpb::GIVER_ROLE_INDIVIDUAL);
+    c->set_form(cpb::COMMUNICATION_FORM_WRITTEN);
+    for (const auto& hsa : units) {
+      auto* u = c->add_covered_units();
+      u->set_hsa_id(hsa);
+      u->set_principal(hsa == std::string(testdata::kSoc) ? cpb::PRINCIPAL_KIND_MUNICIPALITY
+                                                          : cpb::PRINCIPAL_KIND_REGION);
+    }
+    consentpb::RecordConsentResponse response;
+    const grpc::Status status = consent_stub_->RecordConsent(Context().get(), request, &response);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+  }
+
+  grpc::Status Establish(const std::string& name, pb::Plan* out, const std::string& etag = "") {
+    pb::EstablishPlanRequest request;
+    request.set_name(name);
+    request.set_etag(etag);
+    pb::EstablishPlanResponse response;
+    grpc::Status status = stub_->EstablishPlan(Context().get(), request, &response);
+    *out = response.plan();
+    return status;
+  }
+
+  grpc::Status Update(const pb::Plan& plan, const std::string& paths, pb::Plan* out) {
+    pb::UpdatePlanRequest request;
+    *request.mutable_plan() = plan;
+    google::protobuf::util::FieldMaskUtil::FromString(paths, request.mutable_update_mask());
+    pb::UpdatePlanResponse response;
+    grpc::Status status = stub_->UpdatePlan(Context().get(), request, &response);
+    *out = response.plan();
+    return status;
+  }
+
+  grpc::Status Revise(const std::string& name, pb::RevisionReason reason,
+                      pb::PlanRevision* out) {
+    pb::RevisePlanRequest request;
+    request.set_name(name);
+    request.set_reason(reason);
+    pb::RevisePlanResponse response;
+    grpc::Status status = stub_->RevisePlan(Context().get(), request, &response);
+    *out = response.revision();
+    return status;
+  }
+
+  grpc::Status Copy(const std::string& name, pb::CopyFormat format,
+                    pb::RenderPlanCopyResponse* out) {
+    pb::RenderPlanCopyRequest request;
+    request.set_name(name);
+    request.set_format(format);
+    return stub_->RenderPlanCopy(Context().get(), request, out);
+  }
+
+  sip::testing::TestDatabase db_;
+  sip::testing::FakeClock clock_{testdata::kNow};
+  std::unique_ptr<db::Pool> consent_pool_;
+  std::unique_ptr<consent::ConsentStore> consent_store_;
+  std::unique_ptr<consent::ConsentBook> consent_book_;
+  std::unique_ptr<consent::ConsentGrpcService> consent_service_;
+  std::unique_ptr<Server> consent_server_;
+  std::unique_ptr<db::Pool> pool_;
+  std::unique_ptr<PlanStore> store_;
+  std::unique_ptr<GrpcConsentChecker> checker_;
+  std::unique_ptr<PlanBook> book_;
+  std::unique_ptr<PlanGrpcService> service_;
+  std::unique_ptr<Server> server_;
+  std::unique_ptr<pb::PlanService::Stub> stub_;
+  std::unique_ptr<consentpb::ConsentService::Stub> consent_stub_;
+};
+
+// Initiation → content → establishment (refused without consent) → two revisions → a
+// follow-up → closure, through the public API, with the events it publishes.
+TEST_F(PlanServiceTest, APlanFromInitiationToClosure) {
+  pb::Plan initial = testdata::CompletePlan();
+  initial.clear_long_term_goal();
+  const pb::Plan created = Create(initial);
+  EXPECT_EQ(created.state(), cpb::PLAN_STATE_INITIATED);
+  EXPECT_EQ(created.etag(), "\"1\"");
+
+  // Edit: the person's long-term goal, in their words.
+  pb::Plan patch;
+  patch.set_name(created.name());
+  patch.set_etag(created.etag());
+  patch.set_long_term_goal("Jag vill klara mig hemma");
+  pb::Plan edited;
+  ASSERT_TRUE(Update(patch, "long_term_goal", &edited).ok());
+  EXPECT_EQ(edited.long_term_goal(), "Jag vill klara mig hemma");
+  EXPECT_EQ(edited.etag(), "\"2\"");
+  // The same etag again is stale.
+  const grpc::Status stale = Update(patch, "long_term_goal", &edited);
+  EXPECT_EQ(stale.error_code(), grpc::StatusCode::ABORTED);
+
+  // No consent yet: refused, naming the units.
+  pb::Plan established;
+  grpc::Status status = Establish(created.name(), &established);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(DetailsOf(status).reason, "CONSENT_NOT_ACTIVE");
+  EXPECT_THAT(DetailsOf(status).preconditions, ElementsAre(testdata::kSoc, testdata::kVc));
+  // Consent for the health centre only: still refused for social services.
+  RecordConsent(created.name(), {testdata::kVc});
+  status = Establish(created.name(), &established);
+  EXPECT_THAT(DetailsOf(status).preconditions, ElementsAre(testdata::kSoc));
+  EXPECT_THAT(status.error_message(), HasSubstr("UNIT_NOT_IN_SCOPE"));
+  // Consent covering both: established, revision 1.
+  RecordConsent(created.name(), {testdata::kVc, testdata::kSoc});
+  clock_.Advance(absl::Hours(24 * 10));
+  status = Establish(created.name(), &established);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(established.state(), cpb::PLAN_STATE_ACTIVE);
+  EXPECT_EQ(established.revision(), 1);
+
+  // Two revisions.
+  pb::PlanRevision revision;
+  ASSERT_TRUE(Revise(created.name(), pb::REVISION_REASON_CHANGED_HEALTH_CENTRE, &revision).ok());
+  EXPECT_EQ(revision.name(), created.name() + "/revisions/2");
+  clock_.Advance(absl::Hours(24));
+  ASSERT_TRUE(Revise(created.name(), pb::REVISION_REASON_NEW_PARTY, &revision).ok());
+  EXPECT_EQ(revision.snapshot().revision(), 3);
+  pb::ListPlanRevisionsRequest list_revisions;
+  list_revisions.set_parent(created.name());
+  list_revisions.set_page_size(2);
+  pb::ListPlanRevisionsResponse revisions;
+  ASSERT_TRUE(stub_->ListPlanRevisions(Context().get(), list_revisions, &revisions).ok());
+  ASSERT_THAT(revisions.revisions(), SizeIs(2));
+  EXPECT_EQ(revisions.revisions(0).snapshot().revision(), 3);
+  list_revisions.set_page_token(revisions.next_page_token());
+  ASSERT_TRUE(stub_->ListPlanRevisions(Context().get(), list_revisions, &revisions).ok());
+  ASSERT_THAT(revisions.revisions(), SizeIs(1));
+  EXPECT_EQ(revisions.revisions(0).name(), created.name() + "/revisions/1");
+  EXPECT_TRUE(revisions.next_page_token().empty());
+  pb::GetPlanRevisionRequest get_revision;
+  get_revision.set_name(created.name() + "/revisions/1");
+  pb::GetPlanRevisionResponse first;
+  ASSERT_TRUE(stub_->GetPlanRevision(Context().get(), get_revision, &first).ok());
+  EXPECT_EQ(first.revision().snapshot().revision(), 1);
+
+  // A follow-up.
+  clock_.Advance(absl::Hours(24 * 60));
+  pb::RecordFollowUpRequest follow_up;
+  follow_up.set_parent(created.name());
+  DayToProto(TodayInSweden(clock_.Now()), follow_up.mutable_follow_up()->mutable_follow_up_date());
+  follow_up.mutable_follow_up()->set_progress("Tar medicinen de flesta dagar");
+  auto* outcome = follow_up.mutable_follow_up()->add_intervention_outcomes();
+  outcome->set_intervention_id(established.goals(0).interventions(0).id());
+  outcome->set_carried_out(true);
+  outcome->set_had_effect(true);
+  follow_up.mutable_follow_up()->set_decision(pb::FOLLOW_UP_DECISION_CONTINUE);
+  pb::RecordFollowUpResponse recorded;
+  status = stub_->RecordFollowUp(Context().get(), follow_up, &recorded);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_THAT(recorded.follow_up().name(), HasSubstr(created.name() + "/followUps/"));
+  pb::ListFollowUpsRequest list_follow_ups;
+  list_follow_ups.set_parent(created.name());
+  pb::ListFollowUpsResponse follow_ups;
+  ASSERT_TRUE(stub_->ListFollowUps(Context().get(), list_follow_ups, &follow_ups).ok());
+  EXPECT_THAT(follow_ups.follow_ups(), SizeIs(1));
+
+  // Changed circumstances.
+  pb::RecordChangedCircumstancesRequest moved;
+  moved.set_name(created.name());
+  moved.set_kind(pb::CIRCUMSTANCE_KIND_CHANGED_HEALTH_CENTRE);
+  DayToProto(TodayInSweden(clock_.Now()), moved.mutable_effective_date());
+  pb::RecordChangedCircumstancesResponse moved_response;
+  ASSERT_TRUE(stub_->RecordChangedCircumstances(Context().get(), moved, &moved_response).ok());
+
+  // Closure; afterwards every change is refused.
+  pb::ClosePlanRequest close;
+  close.set_name(created.name());
+  close.mutable_closure()->set_reason(pb::CLOSURE_REASON_GOALS_MET);
+  close.mutable_closure()->set_note("Kontakta vårdcentralen om behovet kommer tillbaka");
+  pb::ClosePlanResponse closed;
+  ASSERT_TRUE(stub_->ClosePlan(Context().get(), close, &closed).ok());
+  EXPECT_EQ(closed.plan().state(), cpb::PLAN_STATE_CLOSED);
+  EXPECT_EQ(closed.plan().closure().closed_by().unit().hsa_id(), testdata::kVc);
+  patch.set_etag("");
+  status = Update(patch, "long_term_goal", &edited);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(DetailsOf(status).reason, "PLAN_CLOSED");
+  EXPECT_EQ(stub_->ClosePlan(Context().get(), close, &closed).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(Revise(created.name(), pb::REVISION_REASON_FOLLOW_UP, &revision).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+
+  // The events: one per change, the closure naming every unit, no personal details.
+  pb::ListEventsRequest events_request;
+  pb::ListEventsResponse events;
+  ASSERT_TRUE(stub_->ListEvents(Context().get(), events_request, &events).ok());
+  std::vector<pb::PlanEvent::PayloadCase> kinds;
+  for (const auto& e : events.events()) {
+    kinds.push_back(e.payload_case());
+    EXPECT_EQ(e.plan(), created.name());
+    EXPECT_EQ(e.SerializeAsString().find("Tolvan"), std::string::npos);
+    EXPECT_EQ(e.SerializeAsString().find("121212"), std::string::npos);
+  }
+  EXPECT_THAT(kinds, ElementsAre(pb::PlanEvent::kInitiated, pb::PlanEvent::kContentUpdated,
+                                 pb::PlanEvent::kEstablished, pb::PlanEvent::kRevised,
+                                 pb::PlanEvent::kRevised, pb::PlanEvent::kFollowUpRecorded,
+                                 pb::PlanEvent::kCircumstancesChanged, pb::PlanEvent::kClosed));
+  EXPECT_THAT(events.events(7).closed().participant_unit_hsa_ids(),
+              ElementsAre(testdata::kSoc, testdata::kVc, testdata::kPsy));
+  EXPECT_THAT(events.events(1).content_updated().changed_fields(), ElementsAre("long_term_goal"));
+  EXPECT_EQ(events.last_sequence(), 8);
+}
+
+TEST_F(PlanServiceTest, IncompletePlanIsRefusedListingWhatIsMissing) {
+  pb::Plan input = testdata::CompletePlan();
+  input.clear_needs();
+  const pb::Plan created = Create(input);
+  pb::Plan established;
+  const grpc::Status status = Establish(created.name(), &established);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(DetailsOf(status).reason, "PLAN_INCOMPLETE");
+  EXPECT_THAT(DetailsOf(status).preconditions, ElementsAre("needs"));
+}
+
+TEST_F(PlanServiceTest, EstablishmentIsUnavailableWhileConsentCannotBeAsked) {
+  const pb::Plan created = Create();
+  consent_server_->Shutdown(absl::ZeroDuration());
+  pb::Plan established;
+  const grpc::Status status = Establish(created.name(), &established);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(DetailsOf(status).reason, "CONSENT_SERVICE_UNAVAILABLE");
+}
+
+TEST_F(PlanServiceTest, RetriedCreateIsAppliedOnceAndRetriedEstablishAnsweredAgain) {
+  pb::CreatePlanRequest request;
+  *request.mutable_plan() = testdata::CompletePlan();
+  request.set_request_id("5b0f1c5e-8a4a-4b7a-9a40-3f0d2b1c7e11");
+  pb::CreatePlanResponse first, second;
+  ASSERT_TRUE(stub_->CreatePlan(Context().get(), request, &first).ok());
+  ASSERT_TRUE(stub_->CreatePlan(Context().get(), request, &second).ok());
+  EXPECT_EQ(first.plan().name(), second.plan().name());
+
+  RecordConsent(first.plan().name(), {testdata::kVc, testdata::kSoc});
+  pb::EstablishPlanRequest establish;
+  establish.set_name(first.plan().name());
+  establish.set_request_id("0e8b7a52-6f57-4e0c-8d0c-2f7b3a9a1d22");
+  pb::EstablishPlanResponse a, b;
+  ASSERT_TRUE(stub_->EstablishPlan(Context().get(), establish, &a).ok());
+  const grpc::Status again = stub_->EstablishPlan(Context().get(), establish, &b);
+  ASSERT_TRUE(again.ok()) << again.error_message();
+  EXPECT_EQ(a.plan().etag(), b.plan().etag());
+}
+
+TEST_F(PlanServiceTest, GetAndListPlans) {
+  const pb::Plan created = Create();
+  pb::GetPlanRequest get;
+  get.set_name(created.name());
+  pb::GetPlanResponse got;
+  ASSERT_TRUE(stub_->GetPlan(Context().get(), get, &got).ok());
+  EXPECT_EQ(got.plan().SerializeAsString(), created.SerializeAsString());
+  get.set_name("plans/unknown");
+  EXPECT_EQ(stub_->GetPlan(Context().get(), get, &got).error_code(), grpc::StatusCode::NOT_FOUND);
+  get.set_name("plan/bad");
+  const grpc::Status bad = stub_->GetPlan(Context().get(), get, &got);
+  EXPECT_THAT(DetailsOf(bad).fields, ElementsAre("name"));
+
+  pb::ListPlansRequest list;
+  list.set_personal_identity_number("121212+1212");  // 10 digits, "+": aged 100 or more
+  pb::ListPlansResponse listed;
+  ASSERT_TRUE(stub_->ListPlans(Context().get(), list, &listed).ok());
+  ASSERT_THAT(listed.plans(), SizeIs(1));
+  list.clear_personal_identity_number();
+  list.set_responsible_unit_hsa_id(testdata::kSoc);
+  list.set_state(cpb::PLAN_STATE_INITIATED);
+  ASSERT_TRUE(stub_->ListPlans(Context().get(), list, &listed).ok());
+  EXPECT_THAT(listed.plans(), SizeIs(1));
+
+  pb::ListPlansRequest unfiltered;
+  grpc::Status status = stub_->ListPlans(Context().get(), unfiltered, &listed);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  unfiltered.set_personal_identity_number("19121212-1213");
+  unfiltered.set_participant_unit_hsa_id("nope");
+  status = stub_->ListPlans(Context().get(), unfiltered, &listed);
+  EXPECT_THAT(DetailsOf(status).fields,
+              ElementsAre("personal_identity_number", "participant_unit_hsa_id"));
+}
+
+TEST_F(PlanServiceTest, BadInputNamesTheField) {
+  pb::CreatePlanRequest request;
+  *request.mutable_plan() = testdata::CompletePlan();
+  request.mutable_plan()->mutable_individual()->set_personal_identity_number("19121299-1212");
+  request.mutable_plan()->mutable_goals(0)->set_text("");
+  pb::CreatePlanResponse response;
+  grpc::Status status = stub_->CreatePlan(Context().get(), request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(DetailsOf(status).fields,
+              ElementsAre("plan.individual.personal_identity_number", "plan.goals[0].text"));
+
+  const pb::Plan created = Create();
+  RecordConsent(created.name(), {testdata::kVc, testdata::kSoc});
+  pb::Plan established;
+  ASSERT_TRUE(Establish(created.name(), &established).ok());
+  pb::RecordFollowUpRequest future;
+  future.set_parent(created.name());
+  DayToProto(TodayInSweden(clock_.Now()) + 7, future.mutable_follow_up()->mutable_follow_up_date());
+  future.mutable_follow_up()->set_decision(pb::FOLLOW_UP_DECISION_CONTINUE);
+  pb::RecordFollowUpResponse recorded;
+  status = stub_->RecordFollowUp(Context().get(), future, &recorded);
+  EXPECT_THAT(DetailsOf(status).fields, ElementsAre("follow_up.follow_up_date"));
+
+  pb::RecordChangedCircumstancesRequest circumstances;
+  circumstances.set_name(created.name());
+  pb::RecordChangedCircumstancesResponse changed;
+  status = stub_->RecordChangedCircumstances(Context().get(), circumstances, &changed);
+  EXPECT_THAT(DetailsOf(status).fields, ElementsAre("effective_date"));
+
+  pb::Plan patch;
+  patch.set_name(created.name());
+  pb::Plan edited;
+  status = Update(patch, "state", &edited);
+  EXPECT_THAT(DetailsOf(status).fields, ElementsAre("update_mask.paths[0]"));
+
+  grpc::ClientContext anonymous;
+  pb::GetPlanRequest get;
+  get.set_name(created.name());
+  pb::GetPlanResponse got;
+  EXPECT_EQ(stub_->GetPlan(&anonymous, get, &got).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+}
+
+TEST_F(PlanServiceTest, TheIndividualsCopy) {
+  const pb::Plan created = Create();
+  pb::RenderPlanCopyResponse copy;
+  grpc::Status status = Copy(created.name(), pb::COPY_FORMAT_TEXT, &copy);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION)
+      << "no copy before establishment";
+  RecordConsent(created.name(), {testdata::kVc, testdata::kSoc});
+  pb::Plan established;
+  ASSERT_TRUE(Establish(created.name(), &established).ok());
+  ASSERT_TRUE(Copy(created.name(), pb::COPY_FORMAT_UNSPECIFIED, &copy).ok());
+  EXPECT_EQ(copy.media_type(), "text/plain; charset=utf-8");
+  EXPECT_EQ(copy.revision(), created.name() + "/revisions/1");
+  EXPECT_THAT(copy.content(), HasSubstr("Tolvan Tolvansson"));
+  ASSERT_TRUE(Copy(created.name() + "/revisions/1", pb::COPY_FORMAT_HTML, &copy).ok());
+  EXPECT_EQ(copy.media_type(), "text/html; charset=utf-8");
+  EXPECT_THAT(copy.content(), HasSubstr("<h2>Vart vänder jag mig?</h2>"));
+  status = Copy(created.name() + "/revisions/0", pb::COPY_FORMAT_TEXT, &copy);
+  EXPECT_THAT(DetailsOf(status).fields, ElementsAre("name"));
+}
+
+TEST_F(PlanServiceTest, ProtectedIdentityGetsNoDigitalCopy) {
+  const pb::Plan created = Create(testdata::ProtectedPlan());
+  EXPECT_TRUE(created.individual().personal_identity_number().empty());
+  RecordConsent(created.name(), {testdata::kVc, testdata::kSoc});
+  pb::Plan established;
+  ASSERT_TRUE(Establish(created.name(), &established).ok());
+  pb::RenderPlanCopyResponse copy;
+  const grpc::Status status = Copy(created.name(), pb::COPY_FORMAT_HTML, &copy);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(DetailsOf(status).reason, "PROTECTED_IDENTITY");
+  EXPECT_THAT(status.error_message(), HasSubstr("telephone"));
+}
+
+}  // namespace
+}  // namespace sip::plan
