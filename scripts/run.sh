@@ -12,8 +12,10 @@ root=$(pwd)
 source scripts/lib/services.sh
 
 # name, default gRPC port, default metrics port, gRPC service. Later services go here.
+# Started in this order; each later one finds the earlier ones at SIP_<NAME>_ADDRESS.
 services=(
   "consent 50051 9464 sip.consent.v1.ConsentService"
+  "plan 50052 9465 sip.plan.v1.PlanService"
 )
 
 bash scripts/setup.sh
@@ -26,20 +28,25 @@ state="$root/.local"
 mkdir -p "$state/logs"
 pids=()
 stop_all() {
-  trap - INT TERM EXIT
+  # A second Ctrl-C must not cut the clean-up short.
+  trap "" INT TERM
+  trap - EXIT
   echo
   echo "Stopping the services and PostgreSQL…"
   sip_stop_pids "${pids[@]}"
   tests/pg/pg.sh stop "$state/pg" || true
   echo "Stopped."
 }
-trap stop_all INT TERM EXIT
+trap "stop_all; exit 130" INT TERM
+trap stop_all EXIT
 
 tests/pg/pg.sh start "$state/pg"
 conninfo=$(cat "$state/pg/conninfo")
 sip_create_database "$conninfo" sip
 
 bind=${SIP_BIND:-127.0.0.1}
+# Locally the services call each other in plaintext, as they listen.
+export SIP_CONSENT_PLAINTEXT=true
 port_or_free() {
   if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then sip_free_port; else echo "$1"; fi
 }
@@ -58,20 +65,23 @@ for s in "${services[@]}"; do
   summary+=("  $name  gRPC 127.0.0.1:$grpc_port ($grpc_service)  metrics http://127.0.0.1:$metrics_port/metrics  log .local/logs/$name.log")
 done
 
-first_port=$(echo "${summary[0]}" | sed -E 's/.*gRPC 127\.0\.0\.1:([0-9]+).*/\1/')
+consent_port=${SIP_CONSENT_ADDRESS##*:}
+plan_port=${SIP_PLAN_ADDRESS##*:}
+caller="-H 'x-sip-unit-hsa-id: SE2321000131-E000000000001' -H 'x-sip-unit-principal: REGION' -H 'x-sip-user-id: demo'"
 cat <<MSG
 
 The SIP service suite is running (plaintext gRPC: local development only).
   PostgreSQL 15  $conninfo dbname=sip  (data in .local/pg, removed on exit)
 $(printf '%s\n' "${summary[@]}")
 
-Call it through reflection with buf (every call names its caller in three headers):
-  npx buf curl --protocol grpc --http2-prior-knowledge \\
-    -H 'x-sip-unit-hsa-id: SE2321000131-E000000000001' -H 'x-sip-unit-principal: REGION' \\
-    -H 'x-sip-user-id: demo' \\
-    -d '{"parent":"plans/demo-plan","unit_hsa_ids":["SE2321000131-E000000000001"]}' \\
-    http://127.0.0.1:$first_port/sip.consent.v1.ConsentService/CheckConsent
-  npx buf curl --protocol grpc --http2-prior-knowledge --list-methods http://127.0.0.1:$first_port
+Call them through reflection with buf (every call names its caller in three headers):
+  npx buf curl --protocol grpc --http2-prior-knowledge --list-methods http://127.0.0.1:$plan_port
+  npx buf curl --protocol grpc --http2-prior-knowledge $caller \\
+    -d '{"plan":{"individual":{"personal_identity_number":"19121212-1212","name":"Tolvan Tolvansson"},"need_noticed_by":"NEED_NOTICED_BY_SCHOOL","reason":"Behöver samordnat stöd"}}' \\
+    http://127.0.0.1:$plan_port/sip.plan.v1.PlanService/CreatePlan
+  npx buf curl --protocol grpc --http2-prior-knowledge $caller \\
+    -d '{"parent":"plans/<id from CreatePlan>","unit_hsa_ids":["SE2321000131-E000000000001"]}' \\
+    http://127.0.0.1:$consent_port/sip.consent.v1.ConsentService/CheckConsent
 
 Press Ctrl-C to stop everything.
 MSG

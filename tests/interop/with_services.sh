@@ -20,6 +20,8 @@ cleanup() {
 }
 trap cleanup EXIT
 sip_create_database "$conninfo" "$dbname"
+# Services call each other in plaintext here, as they listen.
+export SIP_CONSENT_PLAINTEXT=true
 
 while [ $# -gt 0 ] && [ "$1" != "--" ]; do
   name=${1%%=*}
