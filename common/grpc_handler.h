@@ -2,11 +2,20 @@
 
 #include <utility>
 
+#include <optional>
+#include <string>
+#include <vector>
+
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "common/caller.h"
 #include "common/errors.h"
 #include "common/log.h"
+#include "common/outbox.h"
+#include "common/page_token.h"
+#include "common/proto_convert.h"
+#include "common/status_macros.h"
 #include "grpcpp/server_context.h"
 
 namespace sip {
@@ -26,6 +35,41 @@ grpc::Status HandleCall(grpc::ServerContext* context, absl::string_view domain, 
                                   {"cause", std::string(status.message())}});
   }
   return ToGrpcStatus(status, domain);
+}
+
+// The idempotency key of a mutating request: none without a request_id; otherwise the
+// method, the id (validated) and the request's bytes as its fingerprint.
+template <typename Request>
+absl::StatusOr<std::optional<db::RequestKey>> RequestKeyOf(absl::string_view method,
+                                                           const Request& request) {
+  if (request.request_id().empty()) return std::optional<db::RequestKey>();
+  SIP_RETURN_IF_ERROR(db::ValidateRequestId(request.request_id(), "request_id"));
+  return std::optional<db::RequestKey>(
+      db::RequestKey{std::string(method), request.request_id(), Fingerprint(request)});
+}
+
+// Serves ListEvents the same way for every service: validates the cursor and page size,
+// reads with `read(after, limit)` and fills the response's events (the stored payload
+// with sequence and time set) and last_sequence.
+template <typename Request, typename Response, typename ReadFn>
+absl::Status ServeEvents(const Request& request, Response* response, ReadFn read) {
+  if (request.after_sequence() < 0) {
+    return InvalidField("after_sequence", "must not be negative; 0 reads from the first event");
+  }
+  SIP_ASSIGN_OR_RETURN(int page_size, EffectivePageSize(request.page_size(), 100, 1000));
+  SIP_ASSIGN_OR_RETURN(std::vector<db::StoredEvent> events,
+                       read(request.after_sequence(), page_size));
+  response->set_last_sequence(request.after_sequence());
+  for (const db::StoredEvent& stored : events) {
+    auto* event = response->add_events();
+    if (!event->ParseFromString(stored.payload)) {
+      return absl::InternalError(absl::StrCat("event ", stored.seq, " has an unreadable payload"));
+    }
+    event->set_sequence(stored.seq);
+    ToProto(stored.event_time, event->mutable_event_time());
+    response->set_last_sequence(stored.seq);
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace sip

@@ -112,15 +112,6 @@ absl::StatusOr<std::vector<std::string>> ConsentIds(const std::string& name) {
   return ParseResourceName(name, {"plans", "consents"}, "name");
 }
 
-// The idempotency key of a mutating request, when it carries a request_id.
-template <typename Request>
-absl::StatusOr<std::optional<db::RequestKey>> KeyOf(absl::string_view method,
-                                                    const Request& request) {
-  if (request.request_id().empty()) return std::optional<db::RequestKey>();
-  SIP_RETURN_IF_ERROR(db::ValidateRequestId(request.request_id(), "request_id"));
-  return std::optional<db::RequestKey>(
-      db::RequestKey{std::string(method), request.request_id(), Fingerprint(request)});
-}
 
 // ---- domain → API -------------------------------------------------------------------
 
@@ -218,7 +209,7 @@ grpc::Status ConsentGrpcService::RecordConsent(grpc::ServerContext* context,
                                                pb::RecordConsentResponse* response) {
   return HandleCall(context, kErrorDomain, [&](const Caller& caller) -> absl::Status {
     SIP_ASSIGN_OR_RETURN(std::string plan_id, PlanId(request->parent()));
-    SIP_ASSIGN_OR_RETURN(auto key, KeyOf("RecordConsent", *request));
+    SIP_ASSIGN_OR_RETURN(auto key, RequestKeyOf("RecordConsent", *request));
     if (!request->has_consent()) {
       return InvalidField("consent", "is required: the consent to record");
     }
@@ -250,7 +241,7 @@ grpc::Status ConsentGrpcService::RecordRefusal(grpc::ServerContext* context,
                                                pb::RecordRefusalResponse* response) {
   return HandleCall(context, kErrorDomain, [&](const Caller& caller) -> absl::Status {
     SIP_ASSIGN_OR_RETURN(std::string plan_id, PlanId(request->parent()));
-    SIP_ASSIGN_OR_RETURN(auto key, KeyOf("RecordRefusal", *request));
+    SIP_ASSIGN_OR_RETURN(auto key, RequestKeyOf("RecordRefusal", *request));
     Violations v;
     RefusalInput input;
     input.giver = GiverFromProto(request->giver(), "giver", v);
@@ -271,7 +262,7 @@ grpc::Status ConsentGrpcService::ChangeConsentScope(grpc::ServerContext* context
                                                     pb::ChangeConsentScopeResponse* response) {
   return HandleCall(context, kErrorDomain, [&](const Caller& caller) -> absl::Status {
     SIP_ASSIGN_OR_RETURN(std::vector<std::string> ids, ConsentIds(request->name()));
-    SIP_ASSIGN_OR_RETURN(auto key, KeyOf("ChangeConsentScope", *request));
+    SIP_ASSIGN_OR_RETURN(auto key, RequestKeyOf("ChangeConsentScope", *request));
     Violations v;
     ScopeChangeInput input;
     input.add_units = UnitsFromProto(request->add_units(), "add_units", v);
@@ -298,7 +289,7 @@ grpc::Status ConsentGrpcService::WithdrawConsent(grpc::ServerContext* context,
                                                  pb::WithdrawConsentResponse* response) {
   return HandleCall(context, kErrorDomain, [&](const Caller& caller) -> absl::Status {
     SIP_ASSIGN_OR_RETURN(std::vector<std::string> ids, ConsentIds(request->name()));
-    SIP_ASSIGN_OR_RETURN(auto key, KeyOf("WithdrawConsent", *request));
+    SIP_ASSIGN_OR_RETURN(auto key, RequestKeyOf("WithdrawConsent", *request));
     Violations v;
     WithdrawalInput input;
     input.withdrawn_by = GiverFromProto(request->withdrawn_by(), "withdrawn_by", v);
@@ -383,25 +374,9 @@ grpc::Status ConsentGrpcService::ListEvents(grpc::ServerContext* context,
                                             const pb::ListEventsRequest* request,
                                             pb::ListEventsResponse* response) {
   return HandleCall(context, kErrorDomain, [&](const Caller&) -> absl::Status {
-    if (request->after_sequence() < 0) {
-      return InvalidField("after_sequence",
-                          "must not be negative; 0 reads from the first event");
-    }
-    SIP_ASSIGN_OR_RETURN(int page_size, EffectivePageSize(request->page_size(), 100, 1000));
-    SIP_ASSIGN_OR_RETURN(std::vector<db::StoredEvent> events,
-                         book_->Events(request->after_sequence(), page_size));
-    response->set_last_sequence(request->after_sequence());
-    for (const db::StoredEvent& stored : events) {
-      pb::ConsentEvent* e = response->add_events();
-      if (!e->ParseFromString(stored.payload)) {
-        return absl::InternalError(
-            absl::StrCat("event ", stored.seq, " has an unreadable payload"));
-      }
-      e->set_sequence(stored.seq);
-      sip::ToProto(stored.event_time, e->mutable_event_time());
-      response->set_last_sequence(stored.seq);
-    }
-    return absl::OkStatus();
+    return ServeEvents(*request, response, [&](int64_t after, int limit) {
+      return book_->Events(after, limit);
+    });
   });
 }
 

@@ -9,6 +9,7 @@
 #include "common/migrations.h"
 #include "common/server.h"
 #include "common/testing/fake_clock.h"
+#include "common/testing/grpc_details.h"
 #include "common/testing/status_matchers.h"
 #include "common/testing/test_database.h"
 #include "gmock/gmock.h"
@@ -22,6 +23,7 @@ namespace {
 
 namespace pb = ::sip::consent::v1;
 using ::testing::ElementsAre;
+using ::sip::testing::ErrorDetails;
 using ::testing::HasSubstr;
 using ::testing::SizeIs;
 
@@ -30,28 +32,7 @@ constexpr char kSoc[] = "SE2120001652-S000000000002";
 constexpr char kPsy[] = "SE2321000131-P000000000003";
 const absl::Time kStart = absl::FromUnixSeconds(1764000000);
 
-// The details of a failed call.
-struct ErrorDetails {
-  std::string reason;
-  std::vector<std::string> fields;
-};
-
-ErrorDetails DetailsOf(const grpc::Status& status) {
-  ErrorDetails out;
-  google::rpc::Status rpc;
-  EXPECT_TRUE(rpc.ParseFromString(status.error_details())) << "no google.rpc.Status detail";
-  for (const auto& any : rpc.details()) {
-    google::rpc::ErrorInfo info;
-    google::rpc::BadRequest bad;
-    if (any.UnpackTo(&info)) {
-      out.reason = info.reason();
-      EXPECT_EQ(info.domain(), kErrorDomain);
-    } else if (any.UnpackTo(&bad)) {
-      for (const auto& v : bad.field_violations()) out.fields.push_back(v.field());
-    }
-  }
-  return out;
-}
+using ::sip::testing::DetailsOf;
 
 class ConsentServiceTest : public ::testing::Test {
  protected:
@@ -223,7 +204,7 @@ TEST_F(ConsentServiceTest, InvalidRecordNamesEveryField) {
   c->mutable_valid_until()->set_seconds(absl::ToUnixSeconds(kStart) - 10);
   status = stub_->RecordConsent(Context().get(), request, &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  const ErrorDetails details = DetailsOf(status);
+  const auto details = DetailsOf(status);
   EXPECT_THAT(details.fields, ElementsAre("consent.form", "consent.covered_units[0].hsa_id"));
   EXPECT_THAT(status.error_message(), HasSubstr("HSA-id"));
 
@@ -242,6 +223,7 @@ TEST_F(ConsentServiceTest, CallerIsRequired) {
   const grpc::Status status = stub_->RecordConsent(&anonymous, ValidRecord(), &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_EQ(DetailsOf(status).reason, "CALLER_NOT_IDENTIFIED");
+  EXPECT_EQ(DetailsOf(status).domain, kErrorDomain);
   EXPECT_THAT(status.error_message(), HasSubstr("x-sip-unit-hsa-id"));
 }
 

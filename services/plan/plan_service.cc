@@ -45,14 +45,6 @@ absl::StatusOr<std::pair<std::string, int>> RevisionOf(const std::string& name,
   return std::make_pair((*ids)[0], n);
 }
 
-template <typename Request>
-absl::StatusOr<std::optional<db::RequestKey>> KeyOf(absl::string_view method,
-                                                    const Request& request) {
-  if (request.request_id().empty()) return std::optional<db::RequestKey>();
-  SIP_RETURN_IF_ERROR(db::ValidateRequestId(request.request_id(), "request_id"));
-  return std::optional<db::RequestKey>(
-      db::RequestKey{std::string(method), request.request_id(), Fingerprint(request)});
-}
 
 absl::StatusOr<std::optional<PageCursor>> CursorOf(const std::string& token,
                                                    const std::string& query) {
@@ -71,7 +63,7 @@ grpc::Status PlanGrpcService::CreatePlan(grpc::ServerContext* context,
                                          const pb::CreatePlanRequest* request,
                                          pb::CreatePlanResponse* response) {
   return HandleCall(context, kErrorDomain, [&](const Caller& caller) -> absl::Status {
-    SIP_ASSIGN_OR_RETURN(auto key, KeyOf("CreatePlan", *request));
+    SIP_ASSIGN_OR_RETURN(auto key, RequestKeyOf("CreatePlan", *request));
     if (!request->has_plan()) return InvalidField("plan", "is required: the plan to initiate");
     SIP_ASSIGN_OR_RETURN(*response->mutable_plan(), book_->Create(request->plan(), caller, key));
     return absl::OkStatus();
@@ -141,7 +133,7 @@ grpc::Status PlanGrpcService::UpdatePlan(grpc::ServerContext* context,
                                          pb::UpdatePlanResponse* response) {
   return HandleCall(context, kErrorDomain, [&](const Caller& caller) -> absl::Status {
     SIP_ASSIGN_OR_RETURN(std::string plan_id, PlanIdOf(request->plan().name(), "plan.name"));
-    SIP_ASSIGN_OR_RETURN(auto key, KeyOf("UpdatePlan", *request));
+    SIP_ASSIGN_OR_RETURN(auto key, RequestKeyOf("UpdatePlan", *request));
     SIP_ASSIGN_OR_RETURN(*response->mutable_plan(),
                          book_->Update(plan_id, request->plan(), request->update_mask(), caller,
                                        key));
@@ -161,7 +153,7 @@ grpc::Status PlanGrpcService::EstablishPlan(grpc::ServerContext* context,
         return InvalidField("meeting", "must be a meeting of the plan being established");
       }
     }
-    SIP_ASSIGN_OR_RETURN(auto key, KeyOf("EstablishPlan", *request));
+    SIP_ASSIGN_OR_RETURN(auto key, RequestKeyOf("EstablishPlan", *request));
     SIP_ASSIGN_OR_RETURN(*response->mutable_plan(),
                          book_->Establish(plan_id, request->etag(), caller, key));
     return absl::OkStatus();
@@ -173,7 +165,7 @@ grpc::Status PlanGrpcService::RevisePlan(grpc::ServerContext* context,
                                          pb::RevisePlanResponse* response) {
   return HandleCall(context, kErrorDomain, [&](const Caller& caller) -> absl::Status {
     SIP_ASSIGN_OR_RETURN(std::string plan_id, PlanIdOf(request->name(), "name"));
-    SIP_ASSIGN_OR_RETURN(auto key, KeyOf("RevisePlan", *request));
+    SIP_ASSIGN_OR_RETURN(auto key, RequestKeyOf("RevisePlan", *request));
     SIP_ASSIGN_OR_RETURN(*response->mutable_revision(),
                          book_->Revise(plan_id, request->reason(), request->note(),
                                        request->etag(), caller, key));
@@ -211,7 +203,7 @@ grpc::Status PlanGrpcService::RecordFollowUp(grpc::ServerContext* context,
                                              pb::RecordFollowUpResponse* response) {
   return HandleCall(context, kErrorDomain, [&](const Caller& caller) -> absl::Status {
     SIP_ASSIGN_OR_RETURN(std::string plan_id, PlanIdOf(request->parent(), "parent"));
-    SIP_ASSIGN_OR_RETURN(auto key, KeyOf("RecordFollowUp", *request));
+    SIP_ASSIGN_OR_RETURN(auto key, RequestKeyOf("RecordFollowUp", *request));
     if (!request->has_follow_up()) {
       return InvalidField("follow_up", "is required: the follow-up to record");
     }
@@ -240,7 +232,7 @@ grpc::Status PlanGrpcService::RecordChangedCircumstances(
     pb::RecordChangedCircumstancesResponse* response) {
   return HandleCall(context, kErrorDomain, [&](const Caller& caller) -> absl::Status {
     SIP_ASSIGN_OR_RETURN(std::string plan_id, PlanIdOf(request->name(), "name"));
-    SIP_ASSIGN_OR_RETURN(auto key, KeyOf("RecordChangedCircumstances", *request));
+    SIP_ASSIGN_OR_RETURN(auto key, RequestKeyOf("RecordChangedCircumstances", *request));
     Violations v;
     CircumstanceChange change;
     change.kind = request->kind();
@@ -265,7 +257,7 @@ grpc::Status PlanGrpcService::ClosePlan(grpc::ServerContext* context,
                                         pb::ClosePlanResponse* response) {
   return HandleCall(context, kErrorDomain, [&](const Caller& caller) -> absl::Status {
     SIP_ASSIGN_OR_RETURN(std::string plan_id, PlanIdOf(request->name(), "name"));
-    SIP_ASSIGN_OR_RETURN(auto key, KeyOf("ClosePlan", *request));
+    SIP_ASSIGN_OR_RETURN(auto key, RequestKeyOf("ClosePlan", *request));
     SIP_ASSIGN_OR_RETURN(*response->mutable_plan(),
                          book_->Close(plan_id, request->closure(), request->etag(), caller, key));
     return absl::OkStatus();
@@ -294,23 +286,9 @@ grpc::Status PlanGrpcService::ListEvents(grpc::ServerContext* context,
                                          const pb::ListEventsRequest* request,
                                          pb::ListEventsResponse* response) {
   return HandleCall(context, kErrorDomain, [&](const Caller&) -> absl::Status {
-    if (request->after_sequence() < 0) {
-      return InvalidField("after_sequence", "must not be negative; 0 reads from the first event");
-    }
-    SIP_ASSIGN_OR_RETURN(int page_size, EffectivePageSize(request->page_size(), 100, 1000));
-    SIP_ASSIGN_OR_RETURN(std::vector<db::StoredEvent> events,
-                         book_->Events(request->after_sequence(), page_size));
-    response->set_last_sequence(request->after_sequence());
-    for (const db::StoredEvent& stored : events) {
-      pb::PlanEvent* e = response->add_events();
-      if (!e->ParseFromString(stored.payload)) {
-        return absl::InternalError(absl::StrCat("event ", stored.seq, " has an unreadable payload"));
-      }
-      e->set_sequence(stored.seq);
-      ToProto(stored.event_time, e->mutable_event_time());
-      response->set_last_sequence(stored.seq);
-    }
-    return absl::OkStatus();
+    return ServeEvents(*request, response, [&](int64_t after, int limit) {
+      return book_->Events(after, limit);
+    });
   });
 }
 

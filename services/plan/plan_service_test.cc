@@ -7,6 +7,7 @@
 #include "common/migrations.h"
 #include "common/server.h"
 #include "common/testing/fake_clock.h"
+#include "common/testing/grpc_details.h"
 #include "common/testing/status_matchers.h"
 #include "common/testing/test_database.h"
 #include "gmock/gmock.h"
@@ -27,30 +28,7 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::SizeIs;
 
-struct ErrorDetails {
-  std::string reason;
-  std::vector<std::string> fields;
-  std::vector<std::string> preconditions;  // subjects
-};
-
-ErrorDetails DetailsOf(const grpc::Status& status) {
-  ErrorDetails out;
-  google::rpc::Status rpc;
-  EXPECT_TRUE(rpc.ParseFromString(status.error_details())) << "no google.rpc.Status detail";
-  for (const auto& any : rpc.details()) {
-    google::rpc::ErrorInfo info;
-    google::rpc::BadRequest bad;
-    google::rpc::PreconditionFailure failure;
-    if (any.UnpackTo(&info)) {
-      out.reason = info.reason();
-    } else if (any.UnpackTo(&bad)) {
-      for (const auto& v : bad.field_violations()) out.fields.push_back(v.field());
-    } else if (any.UnpackTo(&failure)) {
-      for (const auto& v : failure.violations()) out.preconditions.push_back(v.subject());
-    }
-  }
-  return out;
-}
+using ::sip::testing::DetailsOf;
 
 // A server for `service` on a free loopback port.
 std::unique_ptr<Server> Serve(grpc::Service* service, const std::string& name) {
