@@ -13,6 +13,7 @@ packages=(
   nlohmann-json3-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev
   postgresql-15 postgresql-client-15
+  tzdata
 )
 missing=()
 for p in "${packages[@]}"; do
