@@ -109,20 +109,31 @@ absl::StatusOr<pb::Plan> PlanBook::Establish(const std::string& plan_id,
                                              const std::string& etag, const Actor& caller,
                                              const Key& key) {
   // A retry of a completed establishment gets its answer before the checks below, which
-  // would now refuse it as already established.
-  if (key) {
-    SIP_ASSIGN_OR_RETURN(std::optional<std::string> prior, store_->PriorResult(*key));
-    if (prior) return Parse<pb::Plan>(*prior);
-  }
+  // would now refuse it as already established; and again if a check fails, in case the
+  // first call committed meanwhile.
+  auto prior = [&]() -> absl::StatusOr<std::optional<pb::Plan>> {
+    if (!key) return std::optional<pb::Plan>();
+    SIP_ASSIGN_OR_RETURN(std::optional<std::string> result, store_->PriorResult(*key));
+    if (!result) return std::optional<pb::Plan>();
+    SIP_ASSIGN_OR_RETURN(pb::Plan plan, Parse<pb::Plan>(*result));
+    return std::optional<pb::Plan>(std::move(plan));
+  };
+  SIP_ASSIGN_OR_RETURN(std::optional<pb::Plan> answered, prior());
+  if (answered) return *std::move(answered);
   // The consent service is asked outside the transaction (no lock held over a network
   // call); the change then commits only if the plan is still the one that was checked.
   SIP_ASSIGN_OR_RETURN(StoredPlan checked, store_->Get(plan_id));
-  if (!etag.empty() && etag != EtagOf(checked.version)) {
-    return Aborted("ETAG_MISMATCH",
-                   absl::StrCat("the plan changed since it was read (etag ", etag, ", now ",
-                                EtagOf(checked.version), "); read it again and retry"));
+  absl::Status checks = CheckEstablishable(checked.plan);
+  if (checks.ok() && !etag.empty() && etag != EtagOf(checked.version)) {
+    checks = Aborted("ETAG_MISMATCH",
+                     absl::StrCat("the plan changed since it was read (etag ", etag, ", now ",
+                                  EtagOf(checked.version), "); read it again and retry"));
   }
-  SIP_RETURN_IF_ERROR(CheckEstablishable(checked.plan));
+  if (!checks.ok()) {
+    SIP_ASSIGN_OR_RETURN(answered, prior());
+    if (answered) return *std::move(answered);
+    return checks;
+  }
   SIP_ASSIGN_OR_RETURN(std::vector<ConsentAnswer> consent,
                        consent_->Check(plan_id, UnitsRequiringConsent(checked.plan), caller));
   const absl::Time now = clock_->Now();

@@ -421,6 +421,56 @@ TEST_F(PlanServiceTest, BadInputNamesTheField) {
             grpc::StatusCode::UNAUTHENTICATED);
 }
 
+TEST_F(PlanServiceTest, ReadsOfHistoryExplainTheirErrors) {
+  const pb::Plan created = Create();
+  pb::GetPlanRevisionRequest get_revision;
+  pb::GetPlanRevisionResponse revision;
+  get_revision.set_name(created.name() + "/revisions/1");
+  grpc::Status status = stub_->GetPlanRevision(Context().get(), get_revision, &revision);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND) << "not established yet";
+  EXPECT_EQ(DetailsOf(status).reason, "REVISION_NOT_FOUND");
+  get_revision.set_name(created.name());
+  status = stub_->GetPlanRevision(Context().get(), get_revision, &revision);
+  EXPECT_THAT(DetailsOf(status).fields, ElementsAre("name"));
+
+  pb::ListPlanRevisionsRequest list_revisions;
+  list_revisions.set_parent("plans/unknown");
+  pb::ListPlanRevisionsResponse revisions;
+  status = stub_->ListPlanRevisions(Context().get(), list_revisions, &revisions);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(DetailsOf(status).reason, "PLAN_NOT_FOUND");
+  list_revisions.set_parent(created.name());
+  list_revisions.set_page_size(-1);
+  status = stub_->ListPlanRevisions(Context().get(), list_revisions, &revisions);
+  EXPECT_THAT(DetailsOf(status).fields, ElementsAre("page_size"));
+
+  pb::ListFollowUpsRequest list_follow_ups;
+  list_follow_ups.set_parent(created.name());
+  list_follow_ups.set_page_token("forged");
+  pb::ListFollowUpsResponse follow_ups;
+  status = stub_->ListFollowUps(Context().get(), list_follow_ups, &follow_ups);
+  EXPECT_THAT(DetailsOf(status).fields, ElementsAre("page_token"));
+
+  pb::RecordFollowUpRequest follow_up;
+  follow_up.set_parent(created.name());
+  DayToProto(TodayInSweden(clock_.Now()), follow_up.mutable_follow_up()->mutable_follow_up_date());
+  follow_up.mutable_follow_up()->set_decision(pb::FOLLOW_UP_DECISION_CONTINUE);
+  pb::RecordFollowUpResponse recorded;
+  status = stub_->RecordFollowUp(Context().get(), follow_up, &recorded);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(DetailsOf(status).reason, "PLAN_NOT_ESTABLISHED");
+
+  pb::ListEventsRequest events_request;
+  events_request.set_after_sequence(-5);
+  pb::ListEventsResponse events;
+  status = stub_->ListEvents(Context().get(), events_request, &events);
+  EXPECT_THAT(DetailsOf(status).fields, ElementsAre("after_sequence"));
+  events_request.set_after_sequence(1);
+  ASSERT_TRUE(stub_->ListEvents(Context().get(), events_request, &events).ok());
+  EXPECT_THAT(events.events(), SizeIs(0));
+  EXPECT_EQ(events.last_sequence(), 1);
+}
+
 TEST_F(PlanServiceTest, TheIndividualsCopy) {
   const pb::Plan created = Create();
   pb::RenderPlanCopyResponse copy;
