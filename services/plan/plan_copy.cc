@@ -243,6 +243,13 @@ Document Build(const pb::PlanRevision& revision) {
   return doc;
 }
 
+// Characters, not bytes, of UTF-8 text: the width of a heading's underline.
+size_t Characters(const std::string& s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
 std::string Escape(const std::string& s) {
   std::string out;
   for (char c : s) {
@@ -264,13 +271,14 @@ std::string RenderCopyText(const pb::PlanRevision& revision) {
   const Document doc = Build(revision);
   std::string out = absl::StrCat(doc.title, "\n", doc.subtitle, "\n");
   for (const Section& s : doc.sections) {
-    absl::StrAppend(&out, "\n", s.heading, "\n", std::string(s.heading.size() > 60 ? 60 : s.heading.size(), '-'), "\n");
+    absl::StrAppend(&out, "\n", s.heading, "\n", std::string(Characters(s.heading), '-'), "\n");
     for (const std::string& line : s.lines) {
       if (!line.empty()) absl::StrAppend(&out, line, "\n");
     }
     std::string last_goal;
     for (const Row& r : s.table) {
-      if (r.goal != last_goal) absl::StrAppend(&out, "\nDelmål ", r.goal, "\n");
+      absl::StrAppend(&out, "\n");
+      if (r.goal != last_goal) absl::StrAppend(&out, "Delmål ", r.goal, "\n");
       last_goal = r.goal;
       absl::StrAppend(&out, "  Insats/aktivitet: ", r.intervention, "\n", "  Ansvarig: ",
                       r.responsible, "\n", "  Uppföljning: ", r.follow_up, "\n");

@@ -29,7 +29,7 @@ TEST(PlanCopyTest, TextHasEverySectionOfTheRegionalForm) {
            "Namn: Tolvan Tolvansson", "Personnummer: 19121212-1212",
            "Adress: Storgatan 1, 442 30 Kungälv", "God man: Greta Godman",
            // Need noticed by, meeting.
-           "Behov uppmärksammat av\n", "Regional hälso- och sjukvård",
+           "Behov uppmärksammat av\n----------------------\n", "Regional hälso- och sjukvård",
            "Planen upprättades vid SIP-möte 2026-11-24",
            // The person's own words.
            "Vad är viktigt för mig? (långsiktigt mål)",
