@@ -5,7 +5,9 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
+#include "absl/strings/ascii.h"
 #include "common/hsa_id.h"
+#include "common/personnummer.h"
 
 namespace sip {
 namespace {
@@ -50,6 +52,21 @@ absl::StatusOr<Caller> CallerFromHeaders(absl::string_view unit_hsa_id,
   if (user_id.size() > 64) {
     return Unauthenticated(
         absl::StrCat("metadata header ", kUserIdHeader, " must be at most 64 characters"));
+  }
+  for (char c : user_id) {
+    if (!absl::ascii_isgraph(static_cast<unsigned char>(c))) {
+      return Unauthenticated(absl::StrCat("metadata header ", kUserIdHeader,
+                                          " must be printable ASCII without spaces"));
+    }
+  }
+  // A user id is stored with every change and written to logs: it must identify the user
+  // in the caller's identity system (an HSA-id, an account name), never be a person's
+  // personnummer.
+  if (ContainsPersonalIdentityNumberLike(user_id)) {
+    return Unauthenticated(absl::StrCat(
+        "metadata header ", kUserIdHeader,
+        " looks like a personnummer; send the user's id in your identity system (e.g. the "
+        "HSA-id or account name), never a personnummer"));
   }
   caller.user_id = std::string(user_id);
   return caller;

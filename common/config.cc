@@ -29,6 +29,12 @@ ABSL_FLAG(bool, migrate_only, false, "apply migrations and exit");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(20),
           "how long in-flight calls may finish after SIGTERM");
 ABSL_FLAG(std::string, log_level, "info", "debug, info, warn or error");
+ABSL_FLAG(std::string, page_token_secret, "",
+          "secret (32+ characters) that signs page tokens; the same on every replica; "
+          "required unless --plaintext, where a random one is made");
+ABSL_FLAG(int, max_request_bytes, 1 << 20, "largest request accepted, in bytes (4 KiB-64 MiB)");
+ABSL_FLAG(absl::Duration, drain_period, absl::Seconds(5),
+          "after SIGTERM, how long health reports NOT_SERVING while calls are still served");
 
 namespace sip {
 namespace {
@@ -37,7 +43,7 @@ constexpr const char* kFlagNames[] = {
     "listen_address", "metrics_address",        "plaintext",        "tls_cert_file",
     "tls_key_file",   "tls_client_ca_file",     "database_url",     "database_schema",
     "database_pool_size", "database_acquire_timeout", "migrate_on_start", "migrate_only",
-    "shutdown_grace", "log_level"};
+    "shutdown_grace", "log_level", "page_token_secret", "max_request_bytes", "drain_period"};
 
 bool ValidHostPort(const std::string& address) {
   const auto colon = address.rfind(':');
@@ -108,6 +114,20 @@ absl::Status ServerConfig::Validate() const {
   if (shutdown_grace < absl::ZeroDuration()) {
     problems.push_back("--shutdown_grace must not be negative");
   }
+  if (!plaintext && page_token_secret.size() < 32) {
+    problems.push_back(
+        "--page_token_secret (SIP_PAGE_TOKEN_SECRET) must be at least 32 characters and the "
+        "same on every replica (e.g. `openssl rand -hex 32`); only --plaintext runs make one");
+  } else if (!page_token_secret.empty() && page_token_secret.size() < 32) {
+    problems.push_back("--page_token_secret must be at least 32 characters when set");
+  }
+  if (max_request_bytes < 4096 || max_request_bytes > (64 << 20)) {
+    problems.push_back(absl::StrCat("--max_request_bytes ", max_request_bytes,
+                                    " must be between 4096 and 67108864"));
+  }
+  if (drain_period < absl::ZeroDuration()) {
+    problems.push_back("--drain_period must not be negative");
+  }
   if (log_level != "debug" && log_level != "info" && log_level != "warn" &&
       log_level != "error") {
     problems.push_back(absl::StrCat("--log_level \"", log_level,
@@ -136,6 +156,9 @@ ServerConfig ServerConfigFromFlags(std::string service_name) {
   c.migrate_only = absl::GetFlag(FLAGS_migrate_only);
   c.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
   c.log_level = absl::GetFlag(FLAGS_log_level);
+  c.page_token_secret = absl::GetFlag(FLAGS_page_token_secret);
+  c.max_request_bytes = absl::GetFlag(FLAGS_max_request_bytes);
+  c.drain_period = absl::GetFlag(FLAGS_drain_period);
   return c;
 }
 

@@ -40,6 +40,14 @@ struct ServerConfig {
   absl::Duration shutdown_grace = absl::Seconds(20);
   // "debug", "info", "warn" or "error".
   std::string log_level = "info";
+  // Signs page tokens (HMAC-SHA256); the same on every replica. Required (32+ characters)
+  // unless plaintext, where an empty one means a random secret of this process.
+  std::string page_token_secret;
+  // The largest request message accepted; larger ones get RESOURCE_EXHAUSTED.
+  int max_request_bytes = 1 << 20;
+  // After SIGTERM: health reports NOT_SERVING for this long while calls are still served,
+  // so load balancers move traffic away before the server stops accepting.
+  absl::Duration drain_period = absl::Seconds(5);
 
   // Every problem at once, or OK.
   absl::Status Validate() const;

@@ -1,6 +1,9 @@
 #include "common/db.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "common/errors.h"
 #include "common/log.h"
 #include "common/outbox.h"
@@ -8,19 +11,30 @@
 namespace sip::db {
 
 std::string ToSqlTime(absl::Time t) {
-  return absl::FormatTime("%Y-%m-%d %H:%M:%E6S+00", t, absl::UTCTimeZone());
+  // ISO 8601 with a four-digit year always: PostgreSQL reads "0010-…" as the year 10,
+  // while "10-…" would be misread as 2010. Requests are held to 1900–2200 before this.
+  return absl::FormatTime("%E4Y-%m-%dT%H:%M:%E6S+00:00", t, absl::UTCTimeZone());
 }
 
 std::string WithSessionOptions(const std::string& conninfo, const std::string& schema) {
+  // One stuck transaction must not stop every writer: a statement may run 15 s, wait 5 s
+  // for a lock, and a transaction may sit idle 30 s before the server ends it.
+  const std::vector<std::string> settings = {
+      absl::StrCat("search_path=", schema), "TimeZone=UTC", "statement_timeout=15s",
+      "lock_timeout=5s", "idle_in_transaction_session_timeout=30s"};
   const bool is_uri = conninfo.rfind("postgres://", 0) == 0 ||
                       conninfo.rfind("postgresql://", 0) == 0;
+  std::string options;
+  for (const std::string& setting : settings) {
+    absl::StrAppend(&options, options.empty() ? "" : (is_uri ? "%20" : " "), "-c",
+                    is_uri ? "%20" : " ",
+                    is_uri ? absl::StrReplaceAll(setting, {{"=", "%3D"}}) : setting);
+  }
   if (is_uri) {
     return absl::StrCat(conninfo, conninfo.find('?') == std::string::npos ? "?" : "&",
-                        "options=-c%20search_path%3D", schema,
-                        "%20-c%20TimeZone%3DUTC");
+                        "options=", options);
   }
-  return absl::StrCat(conninfo, " options='-c search_path=", schema,
-                      " -c TimeZone=UTC'");
+  return absl::StrCat(conninfo, " options='", options, "'");
 }
 
 absl::StatusOr<std::unique_ptr<Pool>> Pool::Create(Options options) {
@@ -48,7 +62,8 @@ absl::StatusOr<std::unique_ptr<pqxx::connection>> Pool::Connect() const {
     for (const auto& st : options_.statements) conn->prepare(st.name, st.sql);
     return conn;
   } catch (const std::exception& e) {
-    log::Warn("db_connect_failed", {{"schema", options_.schema}, {"error", e.what()}});
+    // libpq's message may quote the connection string; only the fact is logged.
+    log::Warn("db_connect_failed", {{"schema", options_.schema}});
     return WithReason(absl::UnavailableError(
                           "the database is unreachable; the call can be retried"),
                       "DATABASE_UNAVAILABLE");
@@ -109,10 +124,22 @@ int Pool::in_use() const {
 }
 
 bool Pool::Ping() {
-  return InTransaction([](pqxx::work& txn) -> absl::Status {
-           txn.exec("SELECT 1");
-           return absl::OkStatus();
-         }).ok();
+  // Its own connection, never one of the pool's: a busy pool must not make every replica
+  // report NOT_SERVING at once.
+  std::lock_guard<std::mutex> lock(probe_mu_);
+  try {
+    if (probe_ == nullptr || !probe_->is_open()) {
+      probe_ = std::make_unique<pqxx::connection>(
+          WithSessionOptions(options_.conninfo, options_.schema));
+    }
+    pqxx::nontransaction txn(*probe_);
+    txn.exec("SELECT 1");
+    return true;
+  } catch (const std::exception& e) {
+    probe_.reset();
+    log::Warn("db_probe_failed", {{"schema", options_.schema}});
+    return false;
+  }
 }
 
 absl::Status Pool::InTransaction(const std::function<absl::Status(pqxx::work&)>& fn) {
@@ -123,12 +150,28 @@ absl::Status Pool::InTransaction(const std::function<absl::Status(pqxx::work&)>&
          }).status();
 }
 
+std::string StatementName(const std::string& query) {
+  // A prepared statement's name (libpqxx reports it as the query), or the SQL's first
+  // words: parameters are never part of it.
+  std::string out = query.substr(0, std::min<size_t>(query.size(), 60));
+  for (char& c : out) {
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+  }
+  return out;
+}
+
+std::string ExceptionKind(const std::exception& e) {
+  if (dynamic_cast<const std::runtime_error*>(&e) != nullptr) return "runtime_error";
+  if (dynamic_cast<const std::logic_error*>(&e) != nullptr) return "logic_error";
+  return "exception";
+}
+
 absl::Status StatusFromException(const std::exception& e, bool* connection_broken) {
   *connection_broken = false;
   if (dynamic_cast<const pqxx::broken_connection*>(&e) != nullptr ||
       dynamic_cast<const pqxx::in_doubt_error*>(&e) != nullptr) {
     *connection_broken = true;
-    log::Warn("db_connection_lost", {{"error", e.what()}});
+    log::Warn("db_connection_lost", {});
     return WithReason(absl::UnavailableError(
                           "lost the connection to the database; the call can be retried"),
                       "DATABASE_UNAVAILABLE");
@@ -148,10 +191,12 @@ absl::Status StatusFromException(const std::exception& e, bool* connection_broke
                             "the database is restarting; the call can be retried"),
                         "DATABASE_UNAVAILABLE");
     }
-    log::Error("db_error", {{"sqlstate", state}, {"error", e.what()}});
+    // Never the server's message or detail: they quote rows, and rows hold names. The
+    // SQLSTATE and the statement's first words say which statement failed and why.
+    log::Error("db_error", {{"sqlstate", state}, {"statement", StatementName(sql->query())}});
     return absl::InternalError(absl::StrCat("database error ", state));
   }
-  log::Error("db_error", {{"error", e.what()}});
+  log::Error("db_error", {{"exception", ExceptionKind(e)}});
   return absl::InternalError("database error");
 }
 

@@ -70,7 +70,7 @@ class Pool final {
   absl::StatusOr<T> InTransaction(const std::function<absl::StatusOr<T>(pqxx::work&)>& fn);
   absl::Status InTransaction(const std::function<absl::Status(pqxx::work&)>& fn);
 
-  // True when a trivial query succeeds now.
+  // True when a trivial query succeeds now, on a connection of its own (not the pool's).
   bool Ping();
 
   const std::string& schema() const { return options_.schema; }
@@ -88,6 +88,8 @@ class Pool final {
   std::vector<std::unique_ptr<pqxx::connection>> idle_;
   int open_ = 0;  // idle + leased
   int leased_ = 0;
+  std::mutex probe_mu_;
+  std::unique_ptr<pqxx::connection> probe_;  // Ping's own connection
 };
 
 // A time as a PostgreSQL timestamptz literal (UTC, microseconds), for $n::timestamptz.
@@ -101,7 +103,12 @@ inline std::string MicrosOf(const std::string& column) {
 // `schema` must already be validated (lower-case letters, digits, _).
 std::string WithSessionOptions(const std::string& conninfo, const std::string& schema);
 
-// Maps a libpqxx exception to a status; logs the detail of unexpected ones.
+// The name of a failed statement for a log line: a prepared statement's name or the first
+// words of its SQL, never a parameter. Exposed for tests.
+std::string StatementName(const std::string& query);
+
+// Maps a libpqxx exception to a status; logs unexpected ones by SQLSTATE and statement,
+// never the server's message or detail (they quote the row, which may hold a name).
 absl::Status StatusFromException(const std::exception& e, bool* connection_broken);
 
 template <typename T>

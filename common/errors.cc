@@ -13,6 +13,8 @@ namespace {
 constexpr char kReasonUrl[] = "type.googleapis.com/google.rpc.ErrorInfo";
 constexpr char kBadRequestUrl[] = "type.googleapis.com/google.rpc.BadRequest";
 constexpr char kPreconditionUrl[] = "type.googleapis.com/google.rpc.PreconditionFailure";
+constexpr size_t kMaxMessageBytes = 1024;
+constexpr size_t kMaxViolationsListed = 20;
 
 std::string CodeName(absl::StatusCode code) {
   std::string name = absl::StatusCodeToString(code);
@@ -34,6 +36,12 @@ absl::Status Violations::ToStatus() const {
 }
 
 absl::Status InvalidArgument(std::vector<FieldViolation> violations) {
+  // Bounded, so the error fits a status header however bad the request.
+  if (violations.size() > kMaxViolationsListed) {
+    const size_t more = violations.size() - kMaxViolationsListed;
+    violations.resize(kMaxViolationsListed);
+    violations.push_back({"request", absl::StrCat("and ", more, " more problems like these")});
+  }
   std::vector<std::string> parts;
   google::rpc::BadRequest bad_request;
   for (const auto& v : violations) {
@@ -121,6 +129,13 @@ grpc::Status ToGrpcStatus(const absl::Status& status, absl::string_view domain) 
       status.code() == absl::StatusCode::kUnknown) {
     // The cause is logged by the caller; the client learns only that it is ours.
     message = "internal error; it has been logged, please retry later or report it";
+  }
+  // A message is ours, but may still carry a bounded piece of what the caller sent; a
+  // status header must stay far below HTTP/2 header limits whatever happens.
+  if (message.size() > kMaxMessageBytes) {
+    size_t cut = kMaxMessageBytes;
+    while (cut > 0 && (static_cast<unsigned char>(message[cut]) & 0xC0) == 0x80) --cut;
+    message = absl::StrCat(message.substr(0, cut), "…");
   }
   google::rpc::Status rpc_status;
   rpc_status.set_code(static_cast<int>(status.code()));

@@ -28,7 +28,8 @@ class Violations final {
   std::vector<FieldViolation> violations_;
 };
 
-// INVALID_ARGUMENT carrying a BadRequest detail. The message names the fields.
+// INVALID_ARGUMENT carrying a BadRequest detail. The message names the fields: the first
+// 20, then one entry (field "request") counting the rest.
 absl::Status InvalidArgument(std::vector<FieldViolation> violations);
 absl::Status InvalidField(std::string field, std::string description);
 

@@ -15,18 +15,23 @@
 #include "common/outbox.h"
 #include "common/page_token.h"
 #include "common/proto_convert.h"
+#include "common/request_guard.h"
 #include "common/status_macros.h"
 #include "grpcpp/server_context.h"
 
 namespace sip {
 
-// The frame of every unary handler: reads the caller from the metadata, runs `fn(caller)`
-// (returning absl::Status), logs a server fault with its cause, and maps the status to
-// gRPC with its google.rpc.Status details under ErrorInfo `domain`.
-template <typename Fn>
-grpc::Status HandleCall(grpc::ServerContext* context, absl::string_view domain, Fn&& fn) {
+// The frame of every unary handler: reads the caller from the metadata, holds the request
+// to the suite's limits (CheckRequestShape: no NUL, bounded text and lists, sane years),
+// runs `fn(caller)` (returning absl::Status), logs a server fault with its cause, and maps
+// the status to gRPC with its google.rpc.Status details under ErrorInfo `domain`.
+template <typename Request, typename Fn>
+grpc::Status HandleCall(grpc::ServerContext* context, absl::string_view domain,
+                        const Request& request, Fn&& fn) {
   absl::StatusOr<Caller> caller = CallerFromContext(*context);
-  absl::Status status = caller.ok() ? std::forward<Fn>(fn)(*caller) : caller.status();
+  absl::Status status = caller.status();
+  if (status.ok()) status = CheckRequestShape(request);
+  if (status.ok()) status = std::forward<Fn>(fn)(*caller);
   if (status.code() == absl::StatusCode::kInternal ||
       status.code() == absl::StatusCode::kUnknown) {
     // The interceptor's "rpc" line names the method; this one keeps the cause, which the

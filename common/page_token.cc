@@ -2,7 +2,12 @@
 
 #include <vector>
 
+#include "absl/random/random.h"
 #include "absl/strings/escaping.h"
+#include "absl/synchronization/mutex.h"
+#include "openssl/crypto.h"
+#include "openssl/evp.h"
+#include "openssl/hmac.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -11,16 +16,39 @@
 namespace sip {
 namespace {
 
-// The query is folded into the token as a hash (64-bit FNV-1a: stable across processes
-// and replicas, unlike absl::Hash), so tokens stay short and carry no filter values, which
-// may be personal data.
-std::string QueryTag(absl::string_view query) {
-  uint64_t h = 1469598103934665603ULL;
-  for (unsigned char c : query) {
-    h ^= c;
-    h *= 1099511628211ULL;
+constexpr size_t kMacBytes = 16;  // HMAC-SHA256 truncated to 128 bits
+
+struct Secret {
+  absl::Mutex mu;
+  std::string key ABSL_GUARDED_BY(mu);
+};
+
+Secret& TheSecret() {
+  static Secret* const secret = [] {
+    auto* s = new Secret;
+    std::string key(32, '\0');
+    absl::BitGen gen;
+    for (char& c : key) c = static_cast<char>(absl::Uniform<unsigned>(gen, 0, 256));
+    s->key = std::move(key);
+    return s;
+  }();
+  return *secret;
+}
+
+std::string Mac(absl::string_view query, absl::string_view body) {
+  std::string key;
+  {
+    Secret& secret = TheSecret();
+    absl::MutexLock lock(&secret.mu);
+    key = secret.key;
   }
-  return absl::StrCat(absl::Hex(h));
+  // The query and the body are separated by a byte neither contains.
+  const std::string message = absl::StrCat(query, std::string(1, '\0'), body);
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int out_len = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(message.data()), message.size(), out, &out_len);
+  return std::string(reinterpret_cast<const char*>(out), kMacBytes);
 }
 
 absl::Status BadToken() {
@@ -32,22 +60,32 @@ absl::Status BadToken() {
 
 }  // namespace
 
+void SetPageTokenSecret(absl::string_view secret) {
+  Secret& s = TheSecret();
+  absl::MutexLock lock(&s.mu);
+  s.key = std::string(secret);
+}
+
 std::string EncodePageToken(const PageCursor& cursor, absl::string_view query) {
-  return absl::WebSafeBase64Escape(absl::StrCat("1|", QueryTag(query), "|",
-                                                absl::ToUnixMicros(cursor.time), "|",
-                                                cursor.id));
+  const std::string body = absl::StrCat("2|", absl::ToUnixMicros(cursor.time), "|", cursor.id);
+  return absl::WebSafeBase64Escape(absl::StrCat(Mac(query, body), body));
 }
 
 absl::StatusOr<PageCursor> DecodePageToken(absl::string_view token, absl::string_view query) {
   std::string raw;
-  if (!absl::WebSafeBase64Unescape(token, &raw)) return BadToken();
-  std::vector<std::string> parts = absl::StrSplit(raw, absl::MaxSplits('|', 3));
-  int64_t micros = 0;
-  if (parts.size() != 4 || parts[0] != "1" || parts[1] != QueryTag(query) ||
-      !absl::SimpleAtoi(parts[2], &micros)) {
+  if (token.size() > 512 || !absl::WebSafeBase64Unescape(token, &raw) ||
+      raw.size() <= kMacBytes) {
     return BadToken();
   }
-  return PageCursor{absl::FromUnixMicros(micros), parts[3]};
+  const std::string mac = raw.substr(0, kMacBytes);
+  const std::string body = raw.substr(kMacBytes);
+  if (CRYPTO_memcmp(mac.data(), Mac(query, body).data(), kMacBytes) != 0) return BadToken();
+  std::vector<std::string> parts = absl::StrSplit(body, absl::MaxSplits('|', 2));
+  int64_t micros = 0;
+  if (parts.size() != 3 || parts[0] != "2" || !absl::SimpleAtoi(parts[1], &micros)) {
+    return BadToken();
+  }
+  return PageCursor{absl::FromUnixMicros(micros), parts[2]};
 }
 
 absl::StatusOr<int> EffectivePageSize(int32_t requested, int default_size, int max) {

@@ -11,11 +11,18 @@ namespace sip {
 
 // The position after the last item of a page in a list ordered by (time, id), newest
 // first or oldest first. Page tokens are opaque to clients: base64url of the position and
-// the query they belong to, so a token is refused for another query.
+// an HMAC-SHA256 (under the server's page-token secret) of the position and the query it
+// belongs to, so a token is refused for another query, a forged or altered token is
+// refused, and the query's filter values (a personnummer) cannot be read out of it.
 struct PageCursor {
   absl::Time time;
   std::string id;
 };
+
+// The secret every replica of a service signs and verifies tokens with (at least 32
+// bytes; ServeUntilSignal sets it from --page_token_secret). Until it is set, a random
+// secret of this process is used: tokens then verify only in this process.
+void SetPageTokenSecret(absl::string_view secret);
 
 std::string EncodePageToken(const PageCursor& cursor, absl::string_view query);
 

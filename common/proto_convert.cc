@@ -129,10 +129,11 @@ common::v1::CommunicationForm ToProto(CommunicationForm in) {
 
 std::optional<absl::Time> TimeFromProto(const google::protobuf::Timestamp& in,
                                         const std::string& field, Violations& violations) {
-  // 0001-01-01T00:00:00Z .. 9999-12-31T23:59:59Z, as google.protobuf.Timestamp defines.
-  if (in.seconds() < -62135596800 || in.seconds() > 253402300799 || in.nanos() < 0 ||
+  // 1900-01-01T00:00:00Z .. 2200-12-31T23:59:59Z: the suite's sane range (the request
+  // guard holds every request to it too).
+  if (in.seconds() < -2208988800 || in.seconds() > 7289654399 || in.nanos() < 0 ||
       in.nanos() > 999999999) {
-    violations.Add(field, "is not a valid timestamp");
+    violations.Add(field, "must be a time between the years 1900 and 2200");
     return std::nullopt;
   }
   return absl::FromUnixSeconds(in.seconds()) + absl::Nanoseconds(in.nanos());

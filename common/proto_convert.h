@@ -32,7 +32,7 @@ common::v1::CommunicationForm ToProto(CommunicationForm in);
 
 common::v1::PrincipalKind ToProto(PrincipalKind in);
 
-// Timestamps: a valid one (seconds within 0001–9999, nanos 0–999999999) or a violation.
+// Timestamps: a valid one (years 1900–2200, nanos 0–999999999) or a violation.
 std::optional<absl::Time> TimeFromProto(const google::protobuf::Timestamp& in,
                                         const std::string& field, Violations& violations);
 void ToProto(absl::Time in, google::protobuf::Timestamp* out);

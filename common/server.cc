@@ -8,6 +8,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/log.h"
+#include "common/page_token.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
 #include "grpc/health/v1/health.pb.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -90,6 +93,31 @@ class RpcMetrics final {
   prometheus::Family<prometheus::Histogram>& seconds_;
 };
 
+// The error's ErrorInfo reason and the fields its BadRequest names: what a log line may
+// say of an error. Never its message, which may quote what the caller sent.
+std::string ReasonOf(const grpc::Status& status) {
+  if (status.ok()) return "";
+  google::rpc::Status details;
+  if (!details.ParseFromString(status.error_details())) return "";
+  for (const auto& any : details.details()) {
+    google::rpc::ErrorInfo info;
+    if (any.UnpackTo(&info)) return info.reason();
+  }
+  return "";
+}
+
+std::vector<std::string> FieldsOf(const grpc::Status& status) {
+  std::vector<std::string> out;
+  google::rpc::Status details;
+  if (status.ok() || !details.ParseFromString(status.error_details())) return out;
+  for (const auto& any : details.details()) {
+    google::rpc::BadRequest bad;
+    if (!any.UnpackTo(&bad)) continue;
+    for (const auto& v : bad.field_violations()) out.push_back(v.field());
+  }
+  return out;
+}
+
 class ObservingInterceptor final : public grpc::experimental::Interceptor {
  public:
   ObservingInterceptor(grpc::experimental::ServerRpcInfo* info, RpcMetrics* metrics)
@@ -115,7 +143,8 @@ class ObservingInterceptor final : public grpc::experimental::Interceptor {
                   {"method", method_},
                   {"code", CodeName(status.error_code())},
                   {"duration_ms", seconds * 1000.0},
-                  {"message", status.error_message()}});
+                  {"reason", ReasonOf(status)},
+                  {"fields", FieldsOf(status)}});
     }
     methods->Proceed();
   }
@@ -186,6 +215,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   (void)grpc::health::v1::HealthCheckRequest::descriptor();
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen_address, options.credentials, &server->port_);
+  builder.SetMaxReceiveMessageSize(options.max_request_bytes);
   for (grpc::Service* service : services) builder.RegisterService(service);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       interceptors;
@@ -228,7 +258,7 @@ void Server::HealthLoop() {
   }
 }
 
-void Server::Shutdown(absl::Duration grace) {
+void Server::StartDraining() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stopping_) return;
@@ -236,8 +266,19 @@ void Server::Shutdown(absl::Duration grace) {
   }
   cv_.notify_all();
   if (health_thread_.joinable()) health_thread_.join();
-  // SetServingStatus(false) before Shutdown; Shutdown itself also marks NOT_SERVING.
-  server_->GetHealthCheckService()->SetServingStatus(false);
+  auto* health = server_->GetHealthCheckService();
+  for (const auto& name : options_.health_names) health->SetServingStatus(name, false);
+  health->SetServingStatus(false);
+  log::Info("draining", {});
+}
+
+void Server::Shutdown(absl::Duration grace) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (shut_down_) return;
+    shut_down_ = true;
+  }
+  StartDraining();
   server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
   server_->Wait();
 }
@@ -260,6 +301,16 @@ int WaitForShutdownSignal() {
   int signal = 0;
   sigwait(&set, &signal);
   return signal;
+}
+
+int WaitForShutdownSignal(absl::Duration timeout) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  const timespec ts = absl::ToTimespec(timeout);
+  const int signal = sigtimedwait(&set, nullptr, &ts);
+  return signal > 0 ? signal : 0;
 }
 
 }  // namespace sip
@@ -297,6 +348,8 @@ int ServeUntilSignal(const ServerConfig& config, const std::vector<std::string>&
   options.credentials = *credentials;
   options.registry = registry;
   options.healthy = std::move(healthy);
+  options.max_request_bytes = config.max_request_bytes;
+  if (!config.page_token_secret.empty()) SetPageTokenSecret(config.page_token_secret);
   auto server = Server::Start(std::move(options), services);
   if (!server.ok()) {
     log::Error("start_failed", {{"error", std::string(server.status().message())}});
@@ -307,7 +360,12 @@ int ServeUntilSignal(const ServerConfig& config, const std::vector<std::string>&
                         {"tls", !config.plaintext}});
   const int signal = WaitForShutdownSignal();
   log::Info("shutting_down", {{"signal", signal},
+                              {"drain_seconds", absl::ToDoubleSeconds(config.drain_period)},
                               {"grace_seconds", absl::ToDoubleSeconds(config.shutdown_grace)}});
+  // Health goes NOT_SERVING while calls are still served, so load balancers move traffic
+  // away; a second signal cuts the drain short.
+  (*server)->StartDraining();
+  if (config.drain_period > absl::ZeroDuration()) WaitForShutdownSignal(config.drain_period);
   (*server)->Shutdown(config.shutdown_grace);
   log::Info("stopped");
   return 0;

@@ -41,6 +41,8 @@ class Server final {
     std::shared_ptr<prometheus::Registry> registry;
     std::function<bool()> healthy;
     absl::Duration health_interval = absl::Seconds(2);
+    // Larger request messages are refused with RESOURCE_EXHAUSTED.
+    int max_request_bytes = 1 << 20;
   };
 
   // Starts serving `services` (not owned; they must outlive the server).
@@ -51,8 +53,12 @@ class Server final {
   // The port bound (useful with port 0).
   int port() const { return port_; }
 
+  // Health turns NOT_SERVING (for every service name and "") and stays so; calls are still
+  // served. Load balancers move traffic away while the server drains.
+  void StartDraining();
+
   // Stops accepting calls, lets in-flight calls finish for up to `grace`, then cancels the
-  // rest. Health turns NOT_SERVING first so load balancers move away.
+  // rest. Drains first (StartDraining) when that has not happened yet.
   void Shutdown(absl::Duration grace);
 
  private:
@@ -66,12 +72,15 @@ class Server final {
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;
+  bool shut_down_ = false;
 };
 
 // Blocks SIGTERM and SIGINT in the calling thread and the threads it starts later; call
 // first thing in main. WaitForShutdownSignal then returns the signal when one arrives.
 void BlockShutdownSignals();
 int WaitForShutdownSignal();
+// As above, but gives up after `timeout` and returns 0.
+int WaitForShutdownSignal(absl::Duration timeout);
 
 }  // namespace sip
 

@@ -24,7 +24,8 @@ targets=()
 for s in "${services[@]}"; do targets+=("${s%% *}_server"); done
 cmake --build build --target "${targets[@]}"
 
-state="$root/.local"
+# Logs and the cluster's conninfo; SIP_STATE_DIR moves them (the scripts test does).
+state=${SIP_STATE_DIR:-$root/.local}
 mkdir -p "$state/logs"
 pids=()
 stop_all() {
@@ -62,7 +63,7 @@ for s in "${services[@]}"; do
   pids+=($!)
   sip_wait_listening "$!" "$grpc_port" "$name" "$state/logs/$name.log"
   export "SIP_${upper}_ADDRESS=127.0.0.1:$grpc_port"
-  summary+=("  $name  gRPC 127.0.0.1:$grpc_port ($grpc_service)  metrics http://127.0.0.1:$metrics_port/metrics  log .local/logs/$name.log")
+  summary+=("  $name  gRPC 127.0.0.1:$grpc_port ($grpc_service)  metrics http://127.0.0.1:$metrics_port/metrics  log $state/logs/$name.log")
 done
 
 consent_port=${SIP_CONSENT_ADDRESS##*:}
@@ -71,7 +72,7 @@ caller="-H 'x-sip-unit-hsa-id: SE2321000131-E000000000001' -H 'x-sip-unit-princi
 cat <<MSG
 
 The SIP service suite is running (plaintext gRPC: local development only).
-  PostgreSQL 15  $conninfo dbname=sip  (data in .local/pg, removed on exit)
+  PostgreSQL 15  $conninfo dbname=sip  (removed on exit)
 $(printf '%s\n' "${summary[@]}")
 
 Call them through reflection with buf (every call names its caller in three headers):
@@ -87,4 +88,4 @@ Press Ctrl-C to stop everything.
 MSG
 # Runs until a service dies or Ctrl-C.
 wait -n "${pids[@]}" || true
-echo "A service exited; see .local/logs/." >&2
+echo "A service exited; see $state/logs/." >&2

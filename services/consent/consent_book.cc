@@ -66,8 +66,8 @@ EventFn WithdrawnEvent(const Actor& actor) {
 absl::Status CheckEtag(const Consent& c, const std::string& etag) {
   if (etag.empty() || etag == c.Etag()) return absl::OkStatus();
   return Aborted("ETAG_MISMATCH",
-                 absl::StrCat("the consent changed since it was read (etag ", etag,
-                              ", now ", c.Etag(), "); read it again and retry"));
+                 absl::StrCat("the consent changed since it was read (it is now at etag ",
+                              c.Etag(), "); read it again and retry"));
 }
 
 }  // namespace

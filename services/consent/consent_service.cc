@@ -207,7 +207,7 @@ void ToProto(const Consent& in, absl::Time now, pb::Consent* out) {
 grpc::Status ConsentGrpcService::RecordConsent(grpc::ServerContext* context,
                                                const pb::RecordConsentRequest* request,
                                                pb::RecordConsentResponse* response) {
-  return HandleCall(context, kErrorDomain, [&](const Caller& caller) -> absl::Status {
+  return HandleCall(context, kErrorDomain, *request, [&](const Caller& caller) -> absl::Status {
     SIP_ASSIGN_OR_RETURN(std::string plan_id, PlanId(request->parent()));
     SIP_ASSIGN_OR_RETURN(auto key, RequestKeyOf("RecordConsent", *request));
     if (!request->has_consent()) {
@@ -239,7 +239,7 @@ grpc::Status ConsentGrpcService::RecordConsent(grpc::ServerContext* context,
 grpc::Status ConsentGrpcService::RecordRefusal(grpc::ServerContext* context,
                                                const pb::RecordRefusalRequest* request,
                                                pb::RecordRefusalResponse* response) {
-  return HandleCall(context, kErrorDomain, [&](const Caller& caller) -> absl::Status {
+  return HandleCall(context, kErrorDomain, *request, [&](const Caller& caller) -> absl::Status {
     SIP_ASSIGN_OR_RETURN(std::string plan_id, PlanId(request->parent()));
     SIP_ASSIGN_OR_RETURN(auto key, RequestKeyOf("RecordRefusal", *request));
     Violations v;
@@ -260,7 +260,7 @@ grpc::Status ConsentGrpcService::RecordRefusal(grpc::ServerContext* context,
 grpc::Status ConsentGrpcService::ChangeConsentScope(grpc::ServerContext* context,
                                                     const pb::ChangeConsentScopeRequest* request,
                                                     pb::ChangeConsentScopeResponse* response) {
-  return HandleCall(context, kErrorDomain, [&](const Caller& caller) -> absl::Status {
+  return HandleCall(context, kErrorDomain, *request, [&](const Caller& caller) -> absl::Status {
     SIP_ASSIGN_OR_RETURN(std::vector<std::string> ids, ConsentIds(request->name()));
     SIP_ASSIGN_OR_RETURN(auto key, RequestKeyOf("ChangeConsentScope", *request));
     Violations v;
@@ -287,7 +287,7 @@ grpc::Status ConsentGrpcService::ChangeConsentScope(grpc::ServerContext* context
 grpc::Status ConsentGrpcService::WithdrawConsent(grpc::ServerContext* context,
                                                  const pb::WithdrawConsentRequest* request,
                                                  pb::WithdrawConsentResponse* response) {
-  return HandleCall(context, kErrorDomain, [&](const Caller& caller) -> absl::Status {
+  return HandleCall(context, kErrorDomain, *request, [&](const Caller& caller) -> absl::Status {
     SIP_ASSIGN_OR_RETURN(std::vector<std::string> ids, ConsentIds(request->name()));
     SIP_ASSIGN_OR_RETURN(auto key, RequestKeyOf("WithdrawConsent", *request));
     Violations v;
@@ -309,7 +309,7 @@ grpc::Status ConsentGrpcService::WithdrawConsent(grpc::ServerContext* context,
 grpc::Status ConsentGrpcService::GetConsent(grpc::ServerContext* context,
                                             const pb::GetConsentRequest* request,
                                             pb::GetConsentResponse* response) {
-  return HandleCall(context, kErrorDomain, [&](const Caller&) -> absl::Status {
+  return HandleCall(context, kErrorDomain, *request, [&](const Caller&) -> absl::Status {
     SIP_ASSIGN_OR_RETURN(std::vector<std::string> ids, ConsentIds(request->name()));
     SIP_ASSIGN_OR_RETURN(Consent consent, book_->Get(ids[0], ids[1]));
     ToProto(consent, book_->Now(), response->mutable_consent());
@@ -320,7 +320,7 @@ grpc::Status ConsentGrpcService::GetConsent(grpc::ServerContext* context,
 grpc::Status ConsentGrpcService::ListConsents(grpc::ServerContext* context,
                                               const pb::ListConsentsRequest* request,
                                               pb::ListConsentsResponse* response) {
-  return HandleCall(context, kErrorDomain, [&](const Caller&) -> absl::Status {
+  return HandleCall(context, kErrorDomain, *request, [&](const Caller&) -> absl::Status {
     SIP_ASSIGN_OR_RETURN(std::string plan_id, PlanId(request->parent()));
     SIP_ASSIGN_OR_RETURN(int page_size, EffectivePageSize(request->page_size(), 50, 500));
     std::optional<PageCursor> after;
@@ -340,7 +340,7 @@ grpc::Status ConsentGrpcService::ListConsents(grpc::ServerContext* context,
 grpc::Status ConsentGrpcService::CheckConsent(grpc::ServerContext* context,
                                               const pb::CheckConsentRequest* request,
                                               pb::CheckConsentResponse* response) {
-  return HandleCall(context, kErrorDomain, [&](const Caller&) -> absl::Status {
+  return HandleCall(context, kErrorDomain, *request, [&](const Caller&) -> absl::Status {
     SIP_ASSIGN_OR_RETURN(std::string plan_id, PlanId(request->parent()));
     Violations v;
     if (request->unit_hsa_ids().empty()) {
@@ -373,7 +373,7 @@ grpc::Status ConsentGrpcService::CheckConsent(grpc::ServerContext* context,
 grpc::Status ConsentGrpcService::ListEvents(grpc::ServerContext* context,
                                             const pb::ListEventsRequest* request,
                                             pb::ListEventsResponse* response) {
-  return HandleCall(context, kErrorDomain, [&](const Caller&) -> absl::Status {
+  return HandleCall(context, kErrorDomain, *request, [&](const Caller&) -> absl::Status {
     return ServeEvents(*request, response, [&](int64_t after, int limit) {
       return book_->Events(after, limit);
     });

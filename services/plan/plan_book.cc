@@ -36,7 +36,7 @@ absl::Status CheckEtag(const StoredPlan& stored, const std::string& etag) {
   // `stored` has its version already raised for the change being made.
   if (etag.empty() || etag == EtagOf(stored.version - 1)) return absl::OkStatus();
   return Aborted("ETAG_MISMATCH",
-                 absl::StrCat("the plan changed since it was read (etag ", etag, ", now ",
+                 absl::StrCat("the plan changed since it was read (it is now at etag ",
                               EtagOf(stored.version - 1), "); read it again and retry"));
 }
 
@@ -126,7 +126,7 @@ absl::StatusOr<pb::Plan> PlanBook::Establish(const std::string& plan_id,
   absl::Status checks = CheckEstablishable(checked.plan);
   if (checks.ok() && !etag.empty() && etag != EtagOf(checked.version)) {
     checks = Aborted("ETAG_MISMATCH",
-                     absl::StrCat("the plan changed since it was read (etag ", etag, ", now ",
+                     absl::StrCat("the plan changed since it was read (it is now at etag ",
                                   EtagOf(checked.version), "); read it again and retry"));
   }
   if (!checks.ok()) {

@@ -62,7 +62,7 @@ std::string TokenOf(const std::optional<PageCursor>& next, const std::string& qu
 grpc::Status PlanGrpcService::CreatePlan(grpc::ServerContext* context,
                                          const pb::CreatePlanRequest* request,
                                          pb::CreatePlanResponse* response) {
-  return HandleCall(context, kErrorDomain, [&](const Caller& caller) -> absl::Status {
+  return HandleCall(context, kErrorDomain, *request, [&](const Caller& caller) -> absl::Status {
     SIP_ASSIGN_OR_RETURN(auto key, RequestKeyOf("CreatePlan", *request));
     if (!request->has_plan()) return InvalidField("plan", "is required: the plan to initiate");
     SIP_ASSIGN_OR_RETURN(*response->mutable_plan(), book_->Create(request->plan(), caller, key));
@@ -73,7 +73,7 @@ grpc::Status PlanGrpcService::CreatePlan(grpc::ServerContext* context,
 grpc::Status PlanGrpcService::GetPlan(grpc::ServerContext* context,
                                       const pb::GetPlanRequest* request,
                                       pb::GetPlanResponse* response) {
-  return HandleCall(context, kErrorDomain, [&](const Caller&) -> absl::Status {
+  return HandleCall(context, kErrorDomain, *request, [&](const Caller&) -> absl::Status {
     SIP_ASSIGN_OR_RETURN(std::string plan_id, PlanIdOf(request->name(), "name"));
     SIP_ASSIGN_OR_RETURN(*response->mutable_plan(), book_->Get(plan_id));
     return absl::OkStatus();
@@ -83,7 +83,7 @@ grpc::Status PlanGrpcService::GetPlan(grpc::ServerContext* context,
 grpc::Status PlanGrpcService::ListPlans(grpc::ServerContext* context,
                                         const pb::ListPlansRequest* request,
                                         pb::ListPlansResponse* response) {
-  return HandleCall(context, kErrorDomain, [&](const Caller&) -> absl::Status {
+  return HandleCall(context, kErrorDomain, *request, [&](const Caller&) -> absl::Status {
     Violations v;
     PlanFilter filter;
     if (!request->personal_identity_number().empty()) {
@@ -131,7 +131,7 @@ grpc::Status PlanGrpcService::ListPlans(grpc::ServerContext* context,
 grpc::Status PlanGrpcService::UpdatePlan(grpc::ServerContext* context,
                                          const pb::UpdatePlanRequest* request,
                                          pb::UpdatePlanResponse* response) {
-  return HandleCall(context, kErrorDomain, [&](const Caller& caller) -> absl::Status {
+  return HandleCall(context, kErrorDomain, *request, [&](const Caller& caller) -> absl::Status {
     SIP_ASSIGN_OR_RETURN(std::string plan_id, PlanIdOf(request->plan().name(), "plan.name"));
     SIP_ASSIGN_OR_RETURN(auto key, RequestKeyOf("UpdatePlan", *request));
     SIP_ASSIGN_OR_RETURN(*response->mutable_plan(),
@@ -144,7 +144,7 @@ grpc::Status PlanGrpcService::UpdatePlan(grpc::ServerContext* context,
 grpc::Status PlanGrpcService::EstablishPlan(grpc::ServerContext* context,
                                             const pb::EstablishPlanRequest* request,
                                             pb::EstablishPlanResponse* response) {
-  return HandleCall(context, kErrorDomain, [&](const Caller& caller) -> absl::Status {
+  return HandleCall(context, kErrorDomain, *request, [&](const Caller& caller) -> absl::Status {
     SIP_ASSIGN_OR_RETURN(std::string plan_id, PlanIdOf(request->name(), "name"));
     if (!request->meeting().empty()) {
       SIP_ASSIGN_OR_RETURN(std::vector<std::string> ids,
@@ -163,7 +163,7 @@ grpc::Status PlanGrpcService::EstablishPlan(grpc::ServerContext* context,
 grpc::Status PlanGrpcService::RevisePlan(grpc::ServerContext* context,
                                          const pb::RevisePlanRequest* request,
                                          pb::RevisePlanResponse* response) {
-  return HandleCall(context, kErrorDomain, [&](const Caller& caller) -> absl::Status {
+  return HandleCall(context, kErrorDomain, *request, [&](const Caller& caller) -> absl::Status {
     SIP_ASSIGN_OR_RETURN(std::string plan_id, PlanIdOf(request->name(), "name"));
     SIP_ASSIGN_OR_RETURN(auto key, RequestKeyOf("RevisePlan", *request));
     SIP_ASSIGN_OR_RETURN(*response->mutable_revision(),
@@ -176,7 +176,7 @@ grpc::Status PlanGrpcService::RevisePlan(grpc::ServerContext* context,
 grpc::Status PlanGrpcService::GetPlanRevision(grpc::ServerContext* context,
                                               const pb::GetPlanRevisionRequest* request,
                                               pb::GetPlanRevisionResponse* response) {
-  return HandleCall(context, kErrorDomain, [&](const Caller&) -> absl::Status {
+  return HandleCall(context, kErrorDomain, *request, [&](const Caller&) -> absl::Status {
     SIP_ASSIGN_OR_RETURN(auto which, RevisionOf(request->name(), false));
     SIP_ASSIGN_OR_RETURN(*response->mutable_revision(),
                          book_->GetRevision(which.first, which.second));
@@ -187,7 +187,7 @@ grpc::Status PlanGrpcService::GetPlanRevision(grpc::ServerContext* context,
 grpc::Status PlanGrpcService::ListPlanRevisions(grpc::ServerContext* context,
                                                 const pb::ListPlanRevisionsRequest* request,
                                                 pb::ListPlanRevisionsResponse* response) {
-  return HandleCall(context, kErrorDomain, [&](const Caller&) -> absl::Status {
+  return HandleCall(context, kErrorDomain, *request, [&](const Caller&) -> absl::Status {
     SIP_ASSIGN_OR_RETURN(std::string plan_id, PlanIdOf(request->parent(), "parent"));
     SIP_ASSIGN_OR_RETURN(int page_size, EffectivePageSize(request->page_size(), 50, 500));
     SIP_ASSIGN_OR_RETURN(auto after, CursorOf(request->page_token(), request->parent()));
@@ -201,7 +201,7 @@ grpc::Status PlanGrpcService::ListPlanRevisions(grpc::ServerContext* context,
 grpc::Status PlanGrpcService::RecordFollowUp(grpc::ServerContext* context,
                                              const pb::RecordFollowUpRequest* request,
                                              pb::RecordFollowUpResponse* response) {
-  return HandleCall(context, kErrorDomain, [&](const Caller& caller) -> absl::Status {
+  return HandleCall(context, kErrorDomain, *request, [&](const Caller& caller) -> absl::Status {
     SIP_ASSIGN_OR_RETURN(std::string plan_id, PlanIdOf(request->parent(), "parent"));
     SIP_ASSIGN_OR_RETURN(auto key, RequestKeyOf("RecordFollowUp", *request));
     if (!request->has_follow_up()) {
@@ -216,7 +216,7 @@ grpc::Status PlanGrpcService::RecordFollowUp(grpc::ServerContext* context,
 grpc::Status PlanGrpcService::ListFollowUps(grpc::ServerContext* context,
                                             const pb::ListFollowUpsRequest* request,
                                             pb::ListFollowUpsResponse* response) {
-  return HandleCall(context, kErrorDomain, [&](const Caller&) -> absl::Status {
+  return HandleCall(context, kErrorDomain, *request, [&](const Caller&) -> absl::Status {
     SIP_ASSIGN_OR_RETURN(std::string plan_id, PlanIdOf(request->parent(), "parent"));
     SIP_ASSIGN_OR_RETURN(int page_size, EffectivePageSize(request->page_size(), 50, 500));
     SIP_ASSIGN_OR_RETURN(auto after, CursorOf(request->page_token(), request->parent()));
@@ -230,7 +230,7 @@ grpc::Status PlanGrpcService::ListFollowUps(grpc::ServerContext* context,
 grpc::Status PlanGrpcService::RecordChangedCircumstances(
     grpc::ServerContext* context, const pb::RecordChangedCircumstancesRequest* request,
     pb::RecordChangedCircumstancesResponse* response) {
-  return HandleCall(context, kErrorDomain, [&](const Caller& caller) -> absl::Status {
+  return HandleCall(context, kErrorDomain, *request, [&](const Caller& caller) -> absl::Status {
     SIP_ASSIGN_OR_RETURN(std::string plan_id, PlanIdOf(request->name(), "name"));
     SIP_ASSIGN_OR_RETURN(auto key, RequestKeyOf("RecordChangedCircumstances", *request));
     Violations v;
@@ -255,7 +255,7 @@ grpc::Status PlanGrpcService::RecordChangedCircumstances(
 grpc::Status PlanGrpcService::ClosePlan(grpc::ServerContext* context,
                                         const pb::ClosePlanRequest* request,
                                         pb::ClosePlanResponse* response) {
-  return HandleCall(context, kErrorDomain, [&](const Caller& caller) -> absl::Status {
+  return HandleCall(context, kErrorDomain, *request, [&](const Caller& caller) -> absl::Status {
     SIP_ASSIGN_OR_RETURN(std::string plan_id, PlanIdOf(request->name(), "name"));
     SIP_ASSIGN_OR_RETURN(auto key, RequestKeyOf("ClosePlan", *request));
     SIP_ASSIGN_OR_RETURN(*response->mutable_plan(),
@@ -267,7 +267,7 @@ grpc::Status PlanGrpcService::ClosePlan(grpc::ServerContext* context,
 grpc::Status PlanGrpcService::RenderPlanCopy(grpc::ServerContext* context,
                                              const pb::RenderPlanCopyRequest* request,
                                              pb::RenderPlanCopyResponse* response) {
-  return HandleCall(context, kErrorDomain, [&](const Caller&) -> absl::Status {
+  return HandleCall(context, kErrorDomain, *request, [&](const Caller&) -> absl::Status {
     SIP_ASSIGN_OR_RETURN(auto which, RevisionOf(request->name(), true));
     if (!pb::CopyFormat_IsValid(request->format())) {
       return InvalidField("format", "must be TEXT or HTML");
@@ -285,7 +285,7 @@ grpc::Status PlanGrpcService::RenderPlanCopy(grpc::ServerContext* context,
 grpc::Status PlanGrpcService::ListEvents(grpc::ServerContext* context,
                                          const pb::ListEventsRequest* request,
                                          pb::ListEventsResponse* response) {
-  return HandleCall(context, kErrorDomain, [&](const Caller&) -> absl::Status {
+  return HandleCall(context, kErrorDomain, *request, [&](const Caller&) -> absl::Status {
     return ServeEvents(*request, response, [&](int64_t after, int limit) {
       return book_->Events(after, limit);
     });

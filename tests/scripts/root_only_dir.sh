@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# The two commands' PostgreSQL works from a folder only its owner can enter (a checkout
+# under /root or in a `mktemp -d` folder, as CI clones): tests/pg/pg.sh starts and stops a
+# cluster whose DIR is there, and scripts/run.sh (the first command) starts the suite with
+# its state there, answers health checks, and removes everything on SIGTERM.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+top=$(mktemp -d)
+chmod 700 "$top"
+runpid=""
+cleanup() {
+  if [ -n "$runpid" ]; then kill -TERM "$runpid" 2>/dev/null || true; wait "$runpid" 2>/dev/null || true; fi
+  "$repo/tests/pg/pg.sh" stop "$top/pg" >/dev/null 2>&1 || true
+  rm -rf "$top"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# 1. pg.sh alone.
+"$repo/tests/pg/pg.sh" start "$top/pg"
+cluster=$(cat "$top/pg/cluster")
+[ "$(psql "$(cat "$top/pg/conninfo") dbname=postgres" -tAc 'SELECT 40 + 2')" = 42 ] ||
+  fail "the cluster started from $top/pg does not answer"
+"$repo/tests/pg/pg.sh" stop "$top/pg"
+[ ! -e "$cluster" ] || fail "pg.sh stop left the cluster folder $cluster"
+[ ! -e "$top/pg" ] || fail "pg.sh stop left $top/pg"
+echo "ok: pg.sh start/stop from a folder only its owner can enter"
+
+# 2. The first command, with its state in that folder.
+out="$top/run.out"
+SIP_STATE_DIR="$top/state" bash "$repo/scripts/run.sh" >"$out" 2>&1 &
+runpid=$!
+for _ in $(seq 1 1200); do
+  grep -q "Press Ctrl-C" "$out" && break
+  kill -0 "$runpid" 2>/dev/null || { cat "$out" >&2; fail "scripts/run.sh exited early"; }
+  sleep 0.1
+done
+grep -q "Press Ctrl-C" "$out" || { cat "$out" >&2; fail "scripts/run.sh did not start within 120 s"; }
+cluster=$(cat "$top/state/pg/cluster")
+plan=$(sed -n 's/^  plan  gRPC \(127\.0\.0\.1:[0-9]*\).*/\1/p' "$out")
+[ -n "$plan" ] || { cat "$out" >&2; fail "no plan address in run.sh's output"; }
+health=$(cd "$repo" && npx --no-install buf curl --protocol grpc --http2-prior-knowledge \
+  -d '{"service":"sip.plan.v1.PlanService"}' "http://$plan/grpc.health.v1.Health/Check")
+echo "$health" | grep -q '"SERVING"' || fail "plan at $plan is not SERVING: $health"
+echo "ok: scripts/run.sh serves from a folder only its owner can enter"
+
+kill -TERM "$runpid"
+wait "$runpid" || true
+runpid=""
+[ ! -e "$cluster" ] || fail "run.sh left the cluster folder $cluster after SIGTERM"
+if (exec 3<>"/dev/tcp/${plan%:*}/${plan##*:}") 2>/dev/null; then
+  fail "plan still listens on $plan after SIGTERM"
+fi
+echo "ok: SIGTERM stops the services and removes the cluster"
