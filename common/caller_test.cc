@@ -26,6 +26,18 @@ TEST(CallerTest, MissingHeadersAreUnauthenticatedAndNamed) {
   EXPECT_EQ(ReasonOf(caller.status()), "CALLER_NOT_IDENTIFIED");
 }
 
+TEST(CallerTest, AUserIdThatIsAPersonnummerIsRefused) {
+  for (const char* user : {"19121212-1212", "191212121212", "121212-1212", "x191212121212"}) {
+    EXPECT_THAT(CallerFromHeaders("SE2321000131-E000000000001", "REGION", user),
+                StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("personnummer")))
+        << user;
+  }
+  EXPECT_THAT(CallerFromHeaders("SE2321000131-E000000000001", "REGION", "nurse 7"),
+              StatusIs(absl::StatusCode::kUnauthenticated));
+  EXPECT_TRUE(CallerFromHeaders("SE2321000131-E000000000001", "REGION",
+                                "SE2321000131-T000000000007").ok());
+}
+
 TEST(CallerTest, MalformedValuesAreRejected) {
   EXPECT_THAT(CallerFromHeaders("SE123", "REGION", "u"),
               StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("HSA-id")));

@@ -1,5 +1,6 @@
 #include "common/page_token.h"
 
+#include "absl/strings/escaping.h"
 #include "common/errors.h"
 #include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
@@ -28,6 +29,28 @@ TEST(PageTokenTest, RefusedForAnotherQueryOrWhenMangled) {
   EXPECT_THAT(DecodePageToken("not a token!", "plans/p1"),
               StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(DecodePageToken(token.substr(0, token.size() - 4), "plans/p1"),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST(PageTokenTest, ForgedOrForeignTokensAreRefused) {
+  SetPageTokenSecret("a-secret-of-at-least-thirty-two-characters");
+  const std::string token = EncodePageToken({absl::FromUnixSeconds(5), "p-1"}, "pin=191212121212");
+  SIP_ASSERT_OK(DecodePageToken(token, "pin=191212121212"));
+  // The filter value is not in the token in any form a client could read or reverse.
+  std::string raw;
+  ASSERT_TRUE(absl::WebSafeBase64Unescape(token, &raw));
+  EXPECT_EQ(raw.find("1912"), std::string::npos);
+  // The same position under a forged MAC, or a token from a server with another secret.
+  std::string forged = raw;
+  forged[0] = static_cast<char>(forged[0] ^ 1);
+  EXPECT_THAT(DecodePageToken(absl::WebSafeBase64Escape(forged), "pin=191212121212"),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  SetPageTokenSecret("another-secret-of-at-least-thirty-two-chars");
+  EXPECT_THAT(DecodePageToken(token, "pin=191212121212"),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  // An unsigned token of the old form (reached SQL with year 0).
+  EXPECT_THAT(DecodePageToken(absl::WebSafeBase64Escape("1|cbf29ce484222325|-62167219200000000|x"),
+                              "pin=191212121212"),
               StatusIs(absl::StatusCode::kInvalidArgument));
 }
 

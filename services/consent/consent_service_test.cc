@@ -217,6 +217,32 @@ TEST_F(ConsentServiceTest, InvalidRecordNamesEveryField) {
               ElementsAre("consent.giver.name", "consent.valid_until"));
 }
 
+TEST_F(ConsentServiceTest, MalformedInputNeverReachesTheDatabase) {
+  // NUL in a name and in a note (jsonb refused them: INTERNAL).
+  pb::RecordConsentRequest request = ValidRecord();
+  request.mutable_consent()->mutable_giver()->set_name(std::string("Anna\0", 5));
+  request.mutable_consent()->set_note(std::string("\0", 1));
+  pb::RecordConsentResponse response;
+  grpc::Status status = stub_->RecordConsent(Context().get(), request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(DetailsOf(status).fields, ElementsAre("consent.giver.name", "consent.note"));
+
+  // A decision in the year 10 (INTERNAL) or 5 (stored as 2005).
+  for (int64_t seconds : {int64_t{-61851600000}, int64_t{-61977744000}}) {
+    request = ValidRecord();
+    request.mutable_consent()->mutable_decision_time()->set_seconds(seconds);
+    status = stub_->RecordConsent(Context().get(), request, &response);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << seconds;
+    EXPECT_THAT(DetailsOf(status).fields, ElementsAre("consent.decision_time"));
+  }
+
+  pb::ListConsentsRequest list;
+  list.set_parent("plans/plan-1");
+  pb::ListConsentsResponse listed;
+  ASSERT_TRUE(stub_->ListConsents(Context().get(), list, &listed).ok());
+  EXPECT_THAT(listed.consents(), ::testing::IsEmpty());
+}
+
 TEST_F(ConsentServiceTest, CallerIsRequired) {
   grpc::ClientContext anonymous;
   pb::RecordConsentResponse response;

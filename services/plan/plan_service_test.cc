@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "absl/strings/escaping.h"
 #include "common/migrations.h"
 #include "common/server.h"
 #include "common/testing/fake_clock.h"
@@ -418,6 +419,115 @@ TEST_F(PlanServiceTest, BadInputNamesTheField) {
   get.set_name(created.name());
   pb::GetPlanResponse got;
   EXPECT_EQ(stub_->GetPlan(&anonymous, get, &got).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+}
+
+// The malformed-input sweep of the hardening issue: each of these reached INTERNAL, hung a
+// client or was stored misread. Each gets INVALID_ARGUMENT naming the field (or the code
+// its transport limit has), nothing is stored, and the answer stays small.
+TEST_F(PlanServiceTest, MalformedInputGetsAClearErrorAndStoresNothing) {
+  auto create = [&](const pb::Plan& plan, pb::CreatePlanResponse* out) {
+    pb::CreatePlanRequest request;
+    *request.mutable_plan() = plan;
+    return stub_->CreatePlan(Context().get(), request, out);
+  };
+  pb::CreatePlanResponse response;
+
+  // NUL in free text (jsonb refused it: INTERNAL).
+  pb::Plan nul = testdata::CompletePlan();
+  nul.mutable_individual()->set_name(std::string("Tolvan\0Tolvansson", 18));
+  nul.set_reason(std::string("\0", 1));
+  grpc::Status status = create(nul, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(DetailsOf(status).fields, ElementsAre("plan.individual.name", "plan.reason"));
+
+  // Years 10–99 (INTERNAL) and 1–9 (stored as 2001).
+  for (int64_t seconds : {int64_t{-61851600000} /* year 10 */,
+                          int64_t{-62104060800} /* year 2 */}) {
+    pb::Plan old = testdata::CompletePlan();
+    old.mutable_discharge()->mutable_discharge_time()->set_seconds(seconds);
+    status = create(old, &response);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << seconds;
+    EXPECT_THAT(DetailsOf(status).fields, ElementsAre("plan.discharge.discharge_time"));
+  }
+
+  // 20,000 participants (accepted, and every later update took 1.2 s).
+  pb::Plan crowded = testdata::CompletePlan();
+  for (int i = 0; i < 1000; ++i) *crowded.add_participants() = crowded.participants(0);
+  status = create(crowded, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(DetailsOf(status).fields, ElementsAre("plan.participants"));
+
+  // A request above the size limit never reaches the handler.
+  pb::Plan huge = testdata::CompletePlan();
+  for (int i = 0; i < 150; ++i) huge.add_needs(std::string(3900, 'n'));
+  for (int i = 0; i < 150; ++i) huge.add_goals()->set_text(std::string(3900, 'g'));
+  status = create(huge, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+
+  // None of these stored anything.
+  pb::ListPlansRequest list;
+  list.set_state(cpb::PLAN_STATE_INITIATED);
+  pb::ListPlansResponse listed;
+  ASSERT_TRUE(stub_->ListPlans(Context().get(), list, &listed).ok());
+  EXPECT_THAT(listed.plans(), SizeIs(0));
+
+  // A 64 KiB etag: answered at once with a short message (it hung grpc-js), not echoed.
+  const pb::Plan created = Create();
+  pb::Plan patch;
+  patch.set_name(created.name());
+  patch.set_etag(std::string(64 * 1024, '"'));
+  patch.set_long_term_goal("Jag vill klara mig hemma");
+  pb::UpdatePlanRequest update;
+  *update.mutable_plan() = patch;
+  update.mutable_update_mask()->add_paths("long_term_goal");
+  pb::UpdatePlanResponse updated;
+  auto context = Context();
+  context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  status = stub_->UpdatePlan(context.get(), update, &updated);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(DetailsOf(status).fields, ElementsAre("plan.etag"));
+  EXPECT_LT(status.error_message().size(), 300u);
+  EXPECT_LT(status.error_details().size(), 1000u);
+
+  // Page tokens: a crafted one of the old unsigned form reached SQL with year 0
+  // (INTERNAL); an altered one, or one from another query, is refused too.
+  Create();
+  list.set_page_size(1);
+  ASSERT_TRUE(stub_->ListPlans(Context().get(), list, &listed).ok());
+  ASSERT_THAT(listed.plans(), SizeIs(1));
+  ASSERT_FALSE(listed.next_page_token().empty());
+  std::string altered = listed.next_page_token();
+  altered[altered.size() / 2] = altered[altered.size() / 2] == 'A' ? 'B' : 'A';
+  std::string crafted;
+  absl::WebSafeBase64Escape("1|cbf29ce484222325|-62167219200000000|zzz", &crafted);
+  for (const auto& [token, state] :
+       std::vector<std::pair<std::string, cpb::PlanState>>{
+           {altered, cpb::PLAN_STATE_INITIATED},
+           {crafted, cpb::PLAN_STATE_INITIATED},
+           {listed.next_page_token(), cpb::PLAN_STATE_ACTIVE}}) {
+    pb::ListPlansRequest next;
+    next.set_state(state);
+    next.set_page_token(token);
+    pb::ListPlansResponse page;
+    status = stub_->ListPlans(Context().get(), next, &page);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << token;
+    EXPECT_THAT(DetailsOf(status).fields, ElementsAre("page_token"));
+  }
+  pb::ListPlansRequest next = list;
+  next.set_page_token(listed.next_page_token());
+  pb::ListPlansResponse page;
+  ASSERT_TRUE(stub_->ListPlans(Context().get(), next, &page).ok());
+  EXPECT_THAT(page.plans(), SizeIs(1));
+
+  // A personnummer as user id is not stored as one.
+  grpc::ClientContext pin_user;
+  pin_user.AddMetadata("x-sip-unit-hsa-id", testdata::kVc);
+  pin_user.AddMetadata("x-sip-unit-principal", "REGION");
+  pin_user.AddMetadata("x-sip-user-id", "19121212-1212");
+  pb::CreatePlanRequest by_pin;
+  *by_pin.mutable_plan() = testdata::CompletePlan();
+  EXPECT_EQ(stub_->CreatePlan(&pin_user, by_pin, &response).error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
 }
 
