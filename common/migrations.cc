@@ -42,6 +42,12 @@ CREATE TABLE request_log (
 );
 CREATE INDEX request_log_by_time ON request_log (create_time);
 )sql"},
+      {"common_0003_request_log_plan", R"sql(
+-- The plan a stored answer belongs to, so that a plan switching to protected identity can
+-- have the identifying details removed from every answer kept for retries.
+ALTER TABLE request_log ADD COLUMN plan_id text;
+CREATE INDEX request_log_by_plan ON request_log (plan_id) WHERE plan_id IS NOT NULL;
+)sql"},
   };
   return *kMigrations;
 }

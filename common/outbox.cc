@@ -26,6 +26,11 @@ const std::vector<PreparedStatement>& CommonStatements() {
        "SELECT request_hash = md5($3), result FROM request_log "
        "WHERE method = $1 AND request_id = $2"},
       {"sip_request_record",
+       "UPDATE request_log SET result = $3, plan_id = NULLIF($4, '') "
+       "WHERE method = $1 AND request_id = $2"},
+      {"sip_request_answers_of_plan",
+       "SELECT method, request_id, result FROM request_log WHERE plan_id = $1 AND result <> ''"},
+      {"sip_request_rewrite",
        "UPDATE request_log SET result = $3 WHERE method = $1 AND request_id = $2"},
   };
   return *kStatements;
@@ -86,21 +91,37 @@ absl::StatusOr<std::optional<std::string>> LookupRequest(pqxx::work& txn,
   return std::optional<std::string>(rows[0][1].as<std::string>());
 }
 
-void RecordRequestResult(pqxx::work& txn, const RequestKey& key, absl::string_view result) {
-  txn.exec_prepared0("sip_request_record", key.method, key.request_id, std::string(result));
+void RecordRequestResult(pqxx::work& txn, const RequestKey& key, absl::string_view result,
+                         absl::string_view plan_id) {
+  txn.exec_prepared0("sip_request_record", key.method, key.request_id, std::string(result),
+                     std::string(plan_id));
+}
+
+std::vector<StoredAnswer> AnswersOfPlan(pqxx::work& txn, absl::string_view plan_id) {
+  std::vector<StoredAnswer> out;
+  for (const auto& row : txn.exec_prepared("sip_request_answers_of_plan", std::string(plan_id))) {
+    out.push_back({{row[0].as<std::string>(), row[1].as<std::string>(), ""},
+                   row[2].as<std::string>()});
+  }
+  return out;
+}
+
+void RewriteAnswer(pqxx::work& txn, const RequestKey& key, absl::string_view result) {
+  txn.exec_prepared0("sip_request_rewrite", key.method, key.request_id, std::string(result));
 }
 
 absl::StatusOr<std::string> RunOnce(pqxx::work& txn, const std::optional<RequestKey>& key,
                                     absl::Time now,
-                                    const std::function<absl::StatusOr<std::string>()>& apply) {
+                                    const std::function<absl::StatusOr<Answer>()>& apply) {
   if (key) {
     absl::StatusOr<std::optional<std::string>> earlier = ClaimRequest(txn, *key, now);
     if (!earlier.ok()) return earlier.status();
     if (earlier->has_value()) return **earlier;
   }
-  absl::StatusOr<std::string> result = apply();
-  if (result.ok() && key) RecordRequestResult(txn, *key, *result);
-  return result;
+  absl::StatusOr<Answer> answer = apply();
+  if (!answer.ok()) return answer.status();
+  if (key) RecordRequestResult(txn, *key, answer->result, answer->plan_id);
+  return std::move(answer->result);
 }
 
 absl::Status ValidateRequestId(absl::string_view request_id, absl::string_view field) {

@@ -59,15 +59,32 @@ absl::StatusOr<std::optional<std::string>> ClaimRequest(pqxx::work& txn,
 absl::StatusOr<std::optional<std::string>> LookupRequest(pqxx::work& txn,
                                                          const RequestKey& key);
 
-// Records what the claimed request produced; in the same transaction.
-void RecordRequestResult(pqxx::work& txn, const RequestKey& key, absl::string_view result);
+// Records what the claimed request produced, and the plan it concerns (may be empty); in
+// the same transaction.
+void RecordRequestResult(pqxx::work& txn, const RequestKey& key, absl::string_view result,
+                         absl::string_view plan_id);
+
+// An answer kept for retries (its key's fingerprint is not read back).
+struct StoredAnswer {
+  RequestKey key;
+  std::string result;
+};
+// Every completed answer kept for `plan_id`, to rewrite them (protected identity).
+std::vector<StoredAnswer> AnswersOfPlan(pqxx::work& txn, absl::string_view plan_id);
+void RewriteAnswer(pqxx::work& txn, const RequestKey& key, absl::string_view result);
+
+// What a mutation answers, kept for retries, and the plan it concerns.
+struct Answer {
+  std::string result;
+  std::string plan_id;
+};
 
 // Runs `apply` once per request key, inside the caller's transaction: without a key it
 // just runs; with one, a retry gets back the text the first call's `apply` returned (and
 // `apply` does not run), and the first call's result is recorded with its change.
 absl::StatusOr<std::string> RunOnce(pqxx::work& txn, const std::optional<RequestKey>& key,
                                     absl::Time now,
-                                    const std::function<absl::StatusOr<std::string>()>& apply);
+                                    const std::function<absl::StatusOr<Answer>()>& apply);
 
 // INVALID_ARGUMENT naming `field` unless empty or 1–64 printable ASCII characters.
 absl::Status ValidateRequestId(absl::string_view request_id, absl::string_view field);

@@ -168,7 +168,7 @@ TEST_F(OutboxTest, RequestClaimReturnsTheFirstResultAndRefusesADifferentRequest)
     auto claim = ClaimRequest(txn, key, absl::Now());
     SIP_EXPECT_OK(claim);
     EXPECT_FALSE(claim->has_value());
-    RecordRequestResult(txn, key, "result-1");
+    RecordRequestResult(txn, key, "result-1", "p-1");
     return absl::OkStatus();
   }));
   SIP_ASSERT_OK(pool_->InTransaction([&](pqxx::work& txn) -> absl::Status {

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/calendar.h"
 #include "common/log.h"
 #include "common/page_token.h"
 #include "google/rpc/error_details.pb.h"
@@ -327,6 +328,10 @@ void InitLogging(const ServerConfig& config) {
 
 int ServeUntilSignal(const ServerConfig& config, const std::vector<std::string>& health_names,
                      const std::vector<grpc::Service*>& services, std::function<bool()> healthy) {
+  if (absl::Status calendar = CheckCalendar(); !calendar.ok()) {
+    log::Error("start_failed", {{"error", std::string(calendar.message())}});
+    return 1;
+  }
   auto registry = std::make_shared<prometheus::Registry>();
   std::unique_ptr<prometheus::Exposer> exposer;
   if (!config.metrics_address.empty()) {

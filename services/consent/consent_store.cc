@@ -192,9 +192,9 @@ absl::StatusOr<Consent> Idempotent(pqxx::work& txn, const std::optional<db::Requ
                                    absl::Time now,
                                    const std::function<absl::StatusOr<Consent>()>& apply) {
   SIP_ASSIGN_OR_RETURN(std::string result,
-                       db::RunOnce(txn, key, now, [&]() -> absl::StatusOr<std::string> {
+                       db::RunOnce(txn, key, now, [&]() -> absl::StatusOr<db::Answer> {
                          SIP_ASSIGN_OR_RETURN(Consent c, apply());
-                         return ConsentJson(c, true).dump();
+                         return db::Answer{ConsentJson(c, true).dump(), c.plan_id};
                        }));
   return ConsentFromJson(json::parse(result));
 }

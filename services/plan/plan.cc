@@ -109,6 +109,11 @@ void CheckIndividual(pb::Individual& in, absl::CivilDay today, Violations& v) {
              "the reference under which the responsible unit keeps the person's details",
              v);
     MaxLength(in.local_reference(), 100, f + ".local_reference", v);
+    if (ContainsPersonalIdentityNumberLike(in.local_reference())) {
+      v.Add(f + ".local_reference",
+            "must not be or contain a personnummer: use the unit's own case or record "
+            "reference, which leads to the person only inside that unit");
+    }
   } else {
     if (in.personal_identity_number().empty()) {
       v.Add(f + ".personal_identity_number",
@@ -137,7 +142,15 @@ void CheckIndividual(pb::Individual& in, absl::CivilDay today, Violations& v) {
     if (r.role() == pb::REPRESENTATIVE_ROLE_UNSPECIFIED || !pb::RepresentativeRole_IsValid(r.role())) {
       v.Add(rf + ".role", "must be GUARDIAN, TRUSTEE or ADMINISTRATOR");
     }
-    Required(r.name(), rf + ".name", "the representative's name", v);
+    if (in.protected_identity()) {
+      if (!r.name().empty()) {
+        v.Add(rf + ".name",
+              "must be empty for a person with protected identity: a representative's name "
+              "could lead to the person; give the role only");
+      }
+    } else {
+      Required(r.name(), rf + ".name", "the representative's name", v);
+    }
     MaxLength(r.name(), kMaxShort, rf + ".name", v);
     MaxLength(r.address(), 300, rf + ".address", v);
     if (!r.phone().empty() && !ValidPhone(r.phone())) {
@@ -329,32 +342,25 @@ pb::PlanRevision Snapshot(const pb::Plan& plan, const std::string& plan_id,
 
 }  // namespace
 
-const absl::TimeZone& Stockholm() {
-  static const absl::TimeZone* const kZone = [] {
-    auto* zone = new absl::TimeZone;
-    // Falls back to UTC only when the zone database is missing (tzdata is a dependency).
-    if (!absl::LoadTimeZone("Europe/Stockholm", zone)) *zone = absl::UTCTimeZone();
-    return zone;
-  }();
-  return *kZone;
+void RemoveIdentifyingDetails(pb::Individual* individual, const std::string& local_reference) {
+  individual->clear_personal_identity_number();
+  individual->clear_name();
+  individual->clear_address();
+  individual->clear_phone();
+  for (pb::Representative& r : *individual->mutable_representatives()) {
+    r.clear_name();
+    r.clear_address();
+    r.clear_phone();
+  }
+  individual->set_protected_identity(true);
+  individual->set_local_reference(local_reference);
 }
 
-absl::CivilDay TodayInSweden(absl::Time now) { return absl::ToCivilDay(now, Stockholm()); }
+bool SwitchesToProtectedIdentity(const pb::Individual& before, const pb::Individual& after) {
+  return !before.protected_identity() && after.protected_identity();
+}
 
 std::string EtagOf(int64_t version) { return absl::StrCat("\"", version, "\""); }
-
-std::optional<absl::CivilDay> DayFromProto(const cpb::Date& date) {
-  if (date.year() < 1900 || date.year() > 2200) return std::nullopt;
-  const absl::CivilDay day(date.year(), date.month(), date.day());
-  if (day.month() != date.month() || day.day() != date.day()) return std::nullopt;
-  return day;
-}
-
-void DayToProto(absl::CivilDay day, cpb::Date* out) {
-  out->set_year(static_cast<int32_t>(day.year()));
-  out->set_month(day.month());
-  out->set_day(day.day());
-}
 
 absl::Status RequireOpen(const pb::Plan& plan) {
   if (plan.state() == cpb::PLAN_STATE_CLOSED) {

@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "common/calendar.h"
 #include "common/model.h"
 #include "google/protobuf/field_mask.pb.h"
 #include "sip/plan/v1/plan.pb.h"
@@ -24,9 +25,7 @@ namespace sip::plan {
 namespace pb = ::sip::plan::v1;
 
 // Swedish local time: every calendar day of the domain (follow-up dates, "today") is a
-// day in Europe/Stockholm.
-const absl::TimeZone& Stockholm();
-absl::CivilDay TodayInSweden(absl::Time now);
+// day in Europe/Stockholm (common/calendar.h: Stockholm, TodayInSweden, DayFromProto).
 
 // A plan as stored: the document and its version (the etag's source).
 struct StoredPlan {
@@ -36,6 +35,14 @@ struct StoredPlan {
 };
 
 std::string EtagOf(int64_t version);
+
+// Protected identity (skyddade personuppgifter): clears the personnummer, name, address
+// and phone of the individual and of every representative (roles stay), marks it
+// protected and sets the responsible unit's `local_reference`. Used on the plan, on every
+// earlier revision and on every stored answer when a plan switches.
+void RemoveIdentifyingDetails(pb::Individual* individual, const std::string& local_reference);
+// True when a change turns an ordinary plan into one with protected identity.
+bool SwitchesToProtectedIdentity(const pb::Individual& before, const pb::Individual& after);
 
 // Builds a new plan (state INITIATED) from the caller's input: validates every field at
 // once (INVALID_ARGUMENT under "plan."), canonicalises the personnummer, assigns ids to
@@ -117,7 +124,5 @@ absl::Status Close(pb::Plan& plan, pb::Closure closure, const Actor& caller, abs
 absl::Status RequireOpen(const pb::Plan& plan);
 
 // Calendar days in the API.
-std::optional<absl::CivilDay> DayFromProto(const sip::common::v1::Date& date);
-void DayToProto(absl::CivilDay day, sip::common::v1::Date* out);
 
 }  // namespace sip::plan

@@ -94,13 +94,16 @@ absl::StatusOr<pb::Plan> PlanBook::Update(const std::string& plan_id, const pb::
       std::string result,
       store_->Mutate(key, plan_id, now, [&](StoredPlan& stored) -> absl::StatusOr<Outcome> {
         SIP_RETURN_IF_ERROR(CheckEtag(stored, patch.etag()));
+        const pb::Individual before = stored.plan.individual();
         SIP_ASSIGN_OR_RETURN(std::vector<std::string> changed,
                              ApplyUpdate(stored.plan, patch, mask, now));
         pb::PlanEvent e = BaseEvent(plan_id, caller);
         for (const std::string& field : changed) {
           e.mutable_content_updated()->add_changed_fields(field);
         }
-        return WithEvent(kEventContentUpdated, e, stored.plan);
+        Outcome out = WithEvent(kEventContentUpdated, e, stored.plan);
+        out.remove_identity = SwitchesToProtectedIdentity(before, stored.plan.individual());
+        return out;
       }));
   return Parse<pb::Plan>(result);
 }

@@ -5,6 +5,8 @@
 #include <memory>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "pqxx/pqxx"
 #include "common/migrations.h"
 #include "common/server.h"
 #include "common/testing/fake_clock.h"
@@ -41,6 +43,44 @@ std::unique_ptr<Server> Serve(grpc::Service* service, const std::string& name) {
   auto server = Server::Start(std::move(options), {service});
   EXPECT_TRUE(server.ok()) << server.status();
   return server.ok() ? *std::move(server) : nullptr;
+}
+
+// Every table of every schema in the test database, searched for `needles`: in each
+// value as stored, as base64-decoded text (stored answers) and as bytea. Returns
+// "schema.table: needle" for each hit.
+std::vector<std::string> FindAnywhere(const std::string& conninfo,
+                                      const std::vector<std::string>& needles) {
+  std::vector<std::string> hits;
+  pqxx::connection conn(conninfo);
+  pqxx::work txn(conn);
+  const pqxx::result tables = txn.exec(
+      "SELECT table_schema, table_name FROM information_schema.tables "
+      "WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', "
+      "'information_schema')");
+  EXPECT_GE(tables.size(), 8u) << "the search must see both services' tables";
+  for (const auto& t : tables) {
+    const std::string table = absl::StrCat(txn.quote_name(t[0].as<std::string>()), ".",
+                                           txn.quote_name(t[1].as<std::string>()));
+    for (const auto& row : txn.exec(absl::StrCat("SELECT * FROM ", table))) {
+      for (const auto& field : row) {
+        if (field.is_null()) continue;
+        const std::string value = field.as<std::string>();
+        std::vector<std::string> forms = {value};
+        std::string decoded;
+        if (absl::Base64Unescape(value, &decoded)) forms.push_back(decoded);
+        if (absl::StartsWith(value, "\\x")) forms.push_back(absl::HexStringToBytes(value.substr(2)));
+        for (const std::string& needle : needles) {
+          for (const std::string& form : forms) {
+            if (form.find(needle) != std::string::npos) {
+              hits.push_back(absl::StrCat(table, ": ", needle));
+              break;
+            }
+          }
+        }
+      }
+    }
+  }
+  return hits;
 }
 
 class PlanServiceTest : public ::testing::Test {
@@ -529,6 +569,77 @@ TEST_F(PlanServiceTest, MalformedInputGetsAClearErrorAndStoresNothing) {
   *by_pin.mutable_plan() = testdata::CompletePlan();
   EXPECT_EQ(stub_->CreatePlan(&pin_user, by_pin, &response).error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
+}
+
+// A plan switched to protected identity keeps the person's details nowhere: not in the
+// plan, not in any earlier revision, not in any answer kept for retries — searched in
+// every table of the database, decoded where stored encoded.
+TEST_F(PlanServiceTest, SwitchToProtectedIdentityLeavesTheDetailsNowhere) {
+  const std::vector<std::string> details = {"191212121212", "Tolvan", "Storgatan",
+                                            "0303-12 34 56", "Greta Godman"};
+  pb::CreatePlanRequest create;
+  create.set_request_id("create-1");
+  *create.mutable_plan() = testdata::CompletePlan();
+  pb::CreatePlanResponse created;
+  ASSERT_TRUE(stub_->CreatePlan(Context().get(), create, &created).ok());
+  const std::string name = created.plan().name();
+  RecordConsent(name, {testdata::kVc, testdata::kSoc});
+  pb::EstablishPlanRequest establish;
+  establish.set_name(name);
+  establish.set_request_id("establish-1");
+  pb::EstablishPlanResponse established;
+  ASSERT_TRUE(stub_->EstablishPlan(Context().get(), establish, &established).ok());
+  pb::RevisePlanRequest revise;
+  revise.set_name(name);
+  revise.set_reason(pb::REVISION_REASON_FOLLOW_UP);
+  revise.set_request_id("revise-1");
+  pb::RevisePlanResponse revised;
+  ASSERT_TRUE(stub_->RevisePlan(Context().get(), revise, &revised).ok());
+  ASSERT_EQ(revised.revision().snapshot().individual().name(), "Tolvan Tolvansson");
+  ASSERT_THAT(FindAnywhere(db_.conninfo(), details), ::testing::Not(::testing::IsEmpty()))
+      << "the search must find the details before the switch";
+
+  // The switch: identifying details out, the unit's local reference in.
+  pb::Plan patch;
+  patch.set_name(name);
+  *patch.mutable_individual() = testdata::ProtectedPlan().individual();
+  pb::Plan switched;
+  grpc::Status status = Update(patch, "individual", &switched);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_TRUE(switched.individual().protected_identity());
+
+  EXPECT_THAT(FindAnywhere(db_.conninfo(), details), ::testing::IsEmpty());
+
+  // Every revision still reads, without the details, and says it was changed so.
+  for (const char* revision : {"/revisions/1", "/revisions/2"}) {
+    pb::GetPlanRevisionRequest get;
+    get.set_name(name + revision);
+    pb::GetPlanRevisionResponse got;
+    ASSERT_TRUE(stub_->GetPlanRevision(Context().get(), get, &got).ok());
+    EXPECT_TRUE(got.revision().snapshot().individual().protected_identity());
+    EXPECT_EQ(got.revision().snapshot().individual().local_reference(), "VC-2026-117");
+    EXPECT_EQ(got.revision().snapshot().individual().representatives_size(), 1);
+  }
+  pqxx::connection conn(db_.conninfo());
+  pqxx::work txn(conn);
+  EXPECT_EQ(txn.exec1("SELECT count(*) FROM plan.plan_revisions WHERE identity_removed_time "
+                      "IS NOT NULL")[0].as<int>(), 2);
+  txn.commit();
+
+  // A retry of the first call is still answered, without the details.
+  ASSERT_TRUE(stub_->CreatePlan(Context().get(), create, &created).ok());
+  EXPECT_EQ(created.plan().name(), name);
+  EXPECT_TRUE(created.plan().individual().name().empty());
+  EXPECT_TRUE(created.plan().individual().protected_identity());
+
+  // A protected plan takes no representative's name and no personnummer as reference.
+  patch.mutable_individual()->mutable_representatives(0)->set_name("Greta Godman");
+  patch.mutable_individual()->set_local_reference("19121212-1212");
+  status = Update(patch, "individual", &switched);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(DetailsOf(status).fields,
+              ElementsAre("plan.individual.local_reference",
+                          "plan.individual.representatives[0].name"));
 }
 
 TEST_F(PlanServiceTest, ReadsOfHistoryExplainTheirErrors) {

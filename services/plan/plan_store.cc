@@ -116,8 +116,49 @@ std::vector<T> ParseAll(const pqxx::result& rows, int column) {
   return out;
 }
 
+// Rewrites `bytes`, a serialized answer of `method`, without the individual's details.
+absl::StatusOr<std::string> WithoutIdentity(const std::string& method, const std::string& bytes,
+                                            const std::string& local_reference) {
+  const auto unreadable = [&] {
+    return absl::InternalError(absl::StrCat("a stored ", method, " answer is unreadable"));
+  };
+  if (method == "RecordFollowUp") return bytes;  // a follow-up carries no individual
+  if (method == "RevisePlan") {
+    pb::PlanRevision revision;
+    if (!revision.ParseFromString(bytes)) return unreadable();
+    RemoveIdentifyingDetails(revision.mutable_snapshot()->mutable_individual(), local_reference);
+    return revision.SerializeAsString();
+  }
+  // Every other plan mutation answers with the plan.
+  pb::Plan plan;
+  if (!plan.ParseFromString(bytes)) return unreadable();
+  RemoveIdentifyingDetails(plan.mutable_individual(), local_reference);
+  return plan.SerializeAsString();
+}
+
 bool PlanExists(pqxx::work& txn, const std::string& plan_id) {
   return !txn.exec_prepared("plan_exists", plan_id).empty();
+}
+
+// A plan switched to protected identity: the identifying details leave every earlier
+// revision (recorded in identity_removed_time) and every answer kept for retries, in the
+// switching transaction.
+absl::Status RemoveIdentityFromHistory(pqxx::work& txn, const std::string& plan_id,
+                                       const std::string& local_reference, absl::Time now) {
+  for (const auto& row : txn.exec_prepared("revision_identified", plan_id)) {
+    pb::PlanRevision revision;
+    SIP_RETURN_IF_ERROR(FromJson(row[1].as<std::string>(), &revision));
+    RemoveIdentifyingDetails(revision.mutable_snapshot()->mutable_individual(), local_reference);
+    txn.exec_prepared0("revision_remove_identity", plan_id, row[0].as<int>(), ToJson(revision),
+                       db::ToSqlTime(now));
+  }
+  for (const db::StoredAnswer& answer : db::AnswersOfPlan(txn, plan_id)) {
+    SIP_ASSIGN_OR_RETURN(std::string bytes, Decode(answer.result));
+    SIP_ASSIGN_OR_RETURN(std::string scrubbed,
+                         WithoutIdentity(answer.key.method, bytes, local_reference));
+    db::RewriteAnswer(txn, answer.key, Encode(scrubbed));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -165,6 +206,12 @@ std::vector<db::PreparedStatement> PlanStore::Statements() {
       {"revision_insert",
        "INSERT INTO plan_revisions (plan_id, revision, create_time, body) "
        "VALUES ($1, $2, $3::timestamptz, $4::jsonb)"},
+      {"revision_identified",
+       "SELECT revision, body::text FROM plan_revisions WHERE plan_id = $1 "
+       "AND identity_removed_time IS NULL"},
+      {"revision_remove_identity",
+       "UPDATE plan_revisions SET body = $3::jsonb, identity_removed_time = $4::timestamptz "
+       "WHERE plan_id = $1 AND revision = $2"},
       {"revision_get",
        "SELECT body::text FROM plan_revisions WHERE plan_id = $1 AND revision = $2"},
       {"revision_latest",
@@ -196,14 +243,14 @@ absl::StatusOr<std::string> PlanStore::Create(
     const std::function<Outcome(const StoredPlan&)>& outcome) {
   return pool_->InTransaction<std::string>([&](pqxx::work& txn) -> absl::StatusOr<std::string> {
     SIP_ASSIGN_OR_RETURN(std::string result,
-                         db::RunOnce(txn, key, now, [&]() -> absl::StatusOr<std::string> {
+                         db::RunOnce(txn, key, now, [&]() -> absl::StatusOr<db::Answer> {
                            SIP_ASSIGN_OR_RETURN(StoredPlan stored, make());
                            stored.version = 1;
                            stored.plan.set_etag(EtagOf(1));
                            WritePlan(txn, stored, true);
                            const Outcome out = outcome(stored);
                            WriteOutcome(txn, stored.plan_id, now, out);
-                           return Encode(out.result);
+                           return db::Answer{Encode(out.result), stored.plan_id};
                          }));
     return Decode(result);
   });
@@ -214,7 +261,7 @@ absl::StatusOr<std::string> PlanStore::Mutate(
     const std::function<absl::StatusOr<Outcome>(StoredPlan&)>& change) {
   return pool_->InTransaction<std::string>([&](pqxx::work& txn) -> absl::StatusOr<std::string> {
     SIP_ASSIGN_OR_RETURN(std::string result,
-                         db::RunOnce(txn, key, now, [&]() -> absl::StatusOr<std::string> {
+                         db::RunOnce(txn, key, now, [&]() -> absl::StatusOr<db::Answer> {
                            const pqxx::result rows =
                                txn.exec_prepared("plan_get_for_update", plan_id);
                            if (rows.empty()) return PlanNotFound(plan_id);
@@ -223,8 +270,12 @@ absl::StatusOr<std::string> PlanStore::Mutate(
                            stored.plan.set_etag(EtagOf(stored.version));
                            SIP_ASSIGN_OR_RETURN(Outcome out, change(stored));
                            WritePlan(txn, stored, false);
+                           if (out.remove_identity) {
+                             SIP_RETURN_IF_ERROR(RemoveIdentityFromHistory(
+                                 txn, plan_id, stored.plan.individual().local_reference(), now));
+                           }
                            WriteOutcome(txn, plan_id, now, out);
-                           return Encode(out.result);
+                           return db::Answer{Encode(out.result), plan_id};
                          }));
     return Decode(result);
   });

@@ -28,6 +28,9 @@ struct Outcome {
   std::optional<std::pair<std::string, std::string>> circumstance;  // id, JSON body
   // What the call answers (serialized), kept for retries with the same request_id.
   std::string result;
+  // The plan switches to protected identity: remove the identifying details from every
+  // earlier revision and stored answer too, in the same transaction.
+  bool remove_identity = false;
 };
 
 // Filters of ListPlans; empty/unset ones do not filter. At least one must be set.

@@ -92,14 +92,6 @@ TEST_F(PlanStoreTest, CreateThenGetRoundTripsTheDocument) {
   EXPECT_THAT(book_->Get("nope"), StatusIs(absl::StatusCode::kNotFound));
 }
 
-TEST_F(PlanStoreTest, ProtectedIdentityLeavesNoIdentifyingDetailsInTheDatabase) {
-  Create(testdata::ProtectedPlan());
-  EXPECT_EQ(Count("SELECT count(*) FROM plan.plans WHERE personal_identity_number IS NULL"), 1);
-  EXPECT_EQ(Count("SELECT count(*) FROM plan.plans WHERE body::text LIKE '%Tolvan%' OR "
-                  "body::text LIKE '%121212%' OR body::text LIKE '%Storgatan%'"),
-            0);
-}
-
 TEST_F(PlanStoreTest, RevisionsAreImmutableAndEveryOneStaysReadable) {
   const std::string id = Create();
   SIP_ASSERT_OK(book_->Establish(id, "", testdata::kCaller, std::nullopt));

@@ -101,8 +101,13 @@ TEST(NewPlanTest, ProtectedIdentityStoresNoIdentifyingDetails) {
   EXPECT_THAT(Fields(refused.status()),
               ElementsAre("plan.individual.personal_identity_number", "plan.individual.name",
                           "plan.individual.address", "plan.individual.phone",
-                          "plan.individual.local_reference"));
+                          "plan.individual.local_reference",
+                          "plan.individual.representatives[0].name"));
   SIP_ASSERT_OK(NewPlan(testdata::ProtectedPlan(), testdata::kCaller, testdata::kNow));
+  pb::Plan by_pin = testdata::ProtectedPlan();
+  by_pin.mutable_individual()->set_local_reference("PN 191212121212");
+  EXPECT_THAT(Fields(NewPlan(by_pin, testdata::kCaller, testdata::kNow).status()),
+              ElementsAre("plan.individual.local_reference"));
 }
 
 TEST(ApplyUpdateTest, ChangesOnlyTheMaskedFields) {

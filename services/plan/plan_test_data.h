@@ -93,6 +93,7 @@ inline pb::Plan ProtectedPlan() {
   ind->clear_phone();
   ind->set_protected_identity(true);
   ind->set_local_reference("VC-2026-117");
+  for (auto& r : *ind->mutable_representatives()) r.clear_name();
   return p;
 }
 
