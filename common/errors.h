@@ -5,7 +5,6 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "grpcpp/support/status.h"
 
 namespace sip {
 
@@ -57,10 +56,5 @@ std::vector<PreconditionViolation> PreconditionViolationsOf(const absl::Status& 
 std::string ReasonOf(const absl::Status& status);
 // The field violations attached by InvalidArgument.
 std::vector<FieldViolation> FieldViolationsOf(const absl::Status& status);
-
-// The one mapping from absl::Status to grpc::Status: same code and message, and a
-// serialized google.rpc.Status with an ErrorInfo (reason, `domain`) and, for
-// INVALID_ARGUMENT, a BadRequest. Internal errors are not shown to the caller verbatim.
-grpc::Status ToGrpcStatus(const absl::Status& status, absl::string_view domain);
 
 }  // namespace sip

@@ -1,4 +1,6 @@
+#include "absl/strings/str_cat.h"
 #include "common/errors.h"
+#include "common/grpc_status.h"
 
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
@@ -70,6 +72,20 @@ TEST(ErrorsTest, PreconditionFailuresTravelAsDetailAndMessage) {
   ASSERT_EQ(failure.violations_size(), 2);
   EXPECT_EQ(failure.violations(1).subject(), "SE1-A");
   EXPECT_EQ(ReasonOf(status), "PLAN_INCOMPLETE");
+}
+
+TEST(ErrorsTest, MessagesAndViolationListsAreBounded) {
+  const grpc::Status long_message = ToGrpcStatus(
+      absl::NotFoundError(std::string(5000, 'x') + "ä"), "d");
+  EXPECT_LE(long_message.error_message().size(), 1024u + 3u);
+  std::vector<FieldViolation> many;
+  for (int i = 0; i < 500; ++i) many.push_back({absl::StrCat("f", i), "bad"});
+  const absl::Status status = InvalidArgument(many);
+  const auto listed = FieldViolationsOf(status);
+  ASSERT_EQ(listed.size(), 21u);
+  EXPECT_EQ(listed.back().field, "request");
+  EXPECT_THAT(listed.back().description, HasSubstr("480 more"));
+  EXPECT_LT(ToGrpcStatus(status, "d").error_details().size(), 2000u);
 }
 
 TEST(ErrorsTest, OkMapsToOk) { EXPECT_TRUE(ToGrpcStatus(absl::OkStatus(), "d").ok()); }

@@ -11,6 +11,7 @@
 #include "absl/strings/string_view.h"
 #include "common/caller.h"
 #include "common/errors.h"
+#include "common/grpc_status.h"
 #include "common/log.h"
 #include "common/outbox.h"
 #include "common/page_token.h"
