@@ -17,6 +17,7 @@
 #include "common/page_token.h"
 #include "common/proto_convert.h"
 #include "common/request_guard.h"
+#include "common/service_client.h"
 #include "common/status_macros.h"
 #include "grpcpp/server_context.h"
 
@@ -29,6 +30,8 @@ namespace sip {
 template <typename Request, typename Fn>
 grpc::Status HandleCall(grpc::ServerContext* context, absl::string_view domain,
                         const Request& request, Fn&& fn) {
+  // Calls this one makes to other services end no later than it must.
+  ScopedCallDeadline deadline(absl::FromChrono(context->deadline()));
   absl::StatusOr<Caller> caller = CallerFromContext(*context);
   absl::Status status = caller.status();
   if (status.ok()) status = CheckRequestShape(request);

@@ -1,13 +1,8 @@
 #include "services/plan/consent_client.h"
 
-#include <thread>
-
 #include "absl/strings/str_cat.h"
-#include "common/caller.h"
-#include "common/errors.h"
-#include "common/log.h"
-#include "common/model_json.h"
-#include "grpcpp/client_context.h"
+#include "common/service_client.h"
+#include "common/status_macros.h"
 
 namespace sip::plan {
 namespace {
@@ -25,10 +20,8 @@ std::string ReasonName(cpb::CoverageReason r) {
 }  // namespace
 
 GrpcConsentChecker::GrpcConsentChecker(std::shared_ptr<grpc::ChannelInterface> channel,
-                                       absl::Duration timeout, int max_attempts)
-    : stub_(cpb::ConsentService::NewStub(std::move(channel))),
-      timeout_(timeout),
-      max_attempts_(max_attempts < 1 ? 1 : max_attempts) {}
+                                       absl::Duration timeout)
+    : stub_(cpb::ConsentService::NewStub(std::move(channel))), timeout_(timeout) {}
 
 absl::StatusOr<std::vector<ConsentAnswer>> GrpcConsentChecker::Check(
     const std::string& plan_id, const std::vector<std::string>& unit_hsa_ids,
@@ -41,34 +34,9 @@ absl::StatusOr<std::vector<ConsentAnswer>> GrpcConsentChecker::Check(
       request.add_unit_hsa_ids(unit_hsa_ids[i]);
     }
     cpb::CheckConsentResponse response;
-    grpc::Status status;
-    absl::Duration backoff = absl::Milliseconds(100);
-    for (int attempt = 1; attempt <= max_attempts_; ++attempt) {
-      grpc::ClientContext context;
-      context.set_deadline(absl::ToChronoTime(absl::Now() + timeout_));
-      context.AddMetadata(kUnitHsaIdHeader, caller.unit.hsa_id);
-      context.AddMetadata(kUnitPrincipalHeader, PrincipalKindName(caller.unit.principal));
-      context.AddMetadata(kUserIdHeader, caller.user_id);
-      status = stub_->CheckConsent(&context, request, &response);
-      const bool retryable = status.error_code() == grpc::StatusCode::UNAVAILABLE ||
-                             status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED;
-      if (!retryable || attempt == max_attempts_) break;
-      std::this_thread::sleep_for(absl::ToChronoNanoseconds(backoff));
-      backoff *= 2;
-    }
-    if (status.error_code() == grpc::StatusCode::UNAVAILABLE ||
-        status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
-      log::Warn("consent_unavailable", {{"error", status.error_message()}});
-      return WithReason(absl::UnavailableError(
-                            "the consent service cannot be reached to confirm the person's "
-                            "consent; retry the call shortly"),
-                        "CONSENT_SERVICE_UNAVAILABLE");
-    }
-    if (!status.ok()) {
-      return absl::InternalError(absl::StrCat("consent service answered ",
-                                              status.error_code(), ": ",
-                                              status.error_message()));
-    }
+    auto context = PeerCallContext(caller, timeout_);
+    SIP_RETURN_IF_ERROR(
+        FromPeerStatus(stub_->CheckConsent(context.get(), request, &response), "consent"));
     for (const auto& unit : response.units()) {
       answers.push_back({unit.unit_hsa_id(), unit.covered(), ReasonName(unit.reason())});
     }

@@ -23,13 +23,13 @@ class ConsentChecker {
       const Actor& caller) = 0;
 };
 
-// The consent service over gRPC: each attempt has a deadline, UNAVAILABLE and
-// DEADLINE_EXCEEDED are retried a bounded number of times with backoff, and the call is
-// made on behalf of the same caller (unit and user).
+// The consent service over gRPC, through the common service client: the channel retries
+// UNAVAILABLE by its service config (make it with MakePeerChannel), each call ends within
+// `timeout` and never after the incoming call's deadline, answers keep their meaning, and
+// the call is made on behalf of the same caller (unit and user).
 class GrpcConsentChecker final : public ConsentChecker {
  public:
-  GrpcConsentChecker(std::shared_ptr<grpc::ChannelInterface> channel, absl::Duration timeout,
-                     int max_attempts);
+  GrpcConsentChecker(std::shared_ptr<grpc::ChannelInterface> channel, absl::Duration timeout);
   absl::StatusOr<std::vector<ConsentAnswer>> Check(const std::string& plan_id,
                                                    const std::vector<std::string>& unit_hsa_ids,
                                                    const Actor& caller) override;
@@ -37,7 +37,6 @@ class GrpcConsentChecker final : public ConsentChecker {
  private:
   std::unique_ptr<sip::consent::v1::ConsentService::Stub> stub_;
   absl::Duration timeout_;
-  int max_attempts_;
 };
 
 }  // namespace sip::plan

@@ -1,36 +1,18 @@
 // The plan service: wiring only. config → migrations → DB pool → store → consent client →
 // domain → gRPC adapter → server.
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include "common/clock.h"
 #include "common/db.h"
 #include "common/log.h"
 #include "common/migrations.h"
 #include "common/server.h"
-#include "grpcpp/create_channel.h"
-#include "grpcpp/security/credentials.h"
+#include "common/service_client.h"
 #include "services/plan/consent_client.h"
 #include "services/plan/plan_book.h"
 #include "services/plan/plan_config.h"
 #include "services/plan/plan_service.h"
 #include "services/plan/plan_store.h"
-
-namespace {
-
-std::shared_ptr<grpc::ChannelCredentials> ConsentCredentials(const sip::plan::PlanConfig& c) {
-  if (c.consent_plaintext) return grpc::InsecureChannelCredentials();
-  grpc::SslCredentialsOptions options;
-  if (!c.consent_ca_file.empty()) {
-    std::stringstream ca;
-    ca << std::ifstream(c.consent_ca_file).rdbuf();
-    options.pem_root_certs = ca.str();
-  }
-  return grpc::SslCredentials(options);
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   sip::BlockShutdownSignals();
@@ -59,9 +41,12 @@ int main(int argc, char** argv) {
   }
   sip::RealClock clock;
   sip::plan::PlanStore store(pool->get());
-  sip::plan::GrpcConsentChecker consent(
-      grpc::CreateChannel(config->consent_address, ConsentCredentials(*config)),
-      config->consent_timeout, config->consent_attempts);
+  auto channel = sip::MakePeerChannel(config->consent);
+  if (!channel.ok()) {
+    sip::log::Error("start_failed", {{"error", std::string(channel.status().message())}});
+    return 1;
+  }
+  sip::plan::GrpcConsentChecker consent(*channel, config->consent.timeout);
   sip::plan::PlanBook book(&store, &consent, &clock);
   sip::plan::PlanGrpcService service(&book);
   return sip::ServeUntilSignal(server, {"sip.plan.v1.PlanService"}, {&service},

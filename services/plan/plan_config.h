@@ -3,24 +3,18 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "absl/time/time.h"
 #include "common/config.h"
+#include "common/service_client.h"
 
 namespace sip::plan {
 
 // The plan service's configuration: the shared server settings and how to reach the
-// consent service. Every flag can also be set as SIP_<FLAG> in the environment.
+// consent service (--consent_address, _plaintext, _ca_file, _cert_file, _key_file,
+// _timeout, _attempts; common/peer_flags.h). Every flag can also be set as SIP_<FLAG> in
+// the environment.
 struct PlanConfig {
   ServerConfig server;
-  // The consent service, host:port.
-  std::string consent_address;
-  // Talk to the consent service without TLS (local development only).
-  bool consent_plaintext = false;
-  // PEM CA that signed the consent service's certificate; empty: the system roots.
-  std::string consent_ca_file;
-  // Deadline of one call to the consent service, and how many attempts on UNAVAILABLE.
-  absl::Duration consent_timeout = absl::Seconds(3);
-  int consent_attempts = 3;
+  PeerConfig consent;
 
   absl::Status Validate() const;
 };

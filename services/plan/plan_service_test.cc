@@ -9,6 +9,7 @@
 #include "pqxx/pqxx"
 #include "common/migrations.h"
 #include "common/server.h"
+#include "common/service_client.h"
 #include "common/testing/fake_clock.h"
 #include "common/testing/grpc_details.h"
 #include "common/testing/status_matchers.h"
@@ -103,9 +104,12 @@ class PlanServiceTest : public ::testing::Test {
     SIP_ASSERT_OK_AND_ASSIGN(pool_, db::Pool::Create({db_.conninfo(), "plan", 4,
                                                       absl::Seconds(5), PlanStore::Statements()}));
     store_ = std::make_unique<PlanStore>(pool_.get());
-    checker_ = std::make_unique<GrpcConsentChecker>(
-        grpc::CreateChannel(consent_address, grpc::InsecureChannelCredentials()),
-        absl::Seconds(2), 2);
+    PeerConfig peer;
+    peer.name = "consent";
+    peer.address = consent_address;
+    peer.plaintext = true;
+    SIP_ASSERT_OK_AND_ASSIGN(auto channel, MakePeerChannel(peer));
+    checker_ = std::make_unique<GrpcConsentChecker>(channel, absl::Seconds(2));
     book_ = std::make_unique<PlanBook>(store_.get(), checker_.get(), &clock_);
     service_ = std::make_unique<PlanGrpcService>(book_.get());
     server_ = Serve(service_.get(), "sip.plan.v1.PlanService");
