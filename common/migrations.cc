@@ -48,6 +48,16 @@ CREATE INDEX request_log_by_time ON request_log (create_time);
 ALTER TABLE request_log ADD COLUMN plan_id text;
 CREATE INDEX request_log_by_plan ON request_log (plan_id) WHERE plan_id IS NOT NULL;
 )sql"},
+      {"common_0004_event_cursors", R"sql(
+-- Where this service has read each other service's events (common/event_consumer.h).
+-- Advanced in the same transaction as the events' effects, under this row's lock, so
+-- every event is applied exactly once across restarts and replicas.
+CREATE TABLE event_cursors (
+  source text PRIMARY KEY,
+  last_sequence bigint NOT NULL CHECK (last_sequence >= 0),
+  update_time timestamptz NOT NULL
+);
+)sql"},
   };
   return *kMigrations;
 }

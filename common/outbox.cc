@@ -30,6 +30,16 @@ const std::vector<PreparedStatement>& CommonStatements() {
        "WHERE method = $1 AND request_id = $2"},
       {"sip_request_answers_of_plan",
        "SELECT method, request_id, result FROM request_log WHERE plan_id = $1 AND result <> ''"},
+      {"sip_cursor_read", "SELECT last_sequence FROM event_cursors WHERE source = $1"},
+      // Made on first use; otherwise locked as it is (DO UPDATE takes the row lock and
+      // returns the latest committed value, whatever the statement's snapshot).
+      {"sip_cursor_lock",
+       "INSERT INTO event_cursors (source, last_sequence, update_time) "
+       "VALUES ($1, 0, $2::timestamptz) ON CONFLICT (source) DO UPDATE "
+       "SET update_time = event_cursors.update_time RETURNING last_sequence"},
+      {"sip_cursor_advance",
+       "UPDATE event_cursors SET last_sequence = $2, update_time = $3::timestamptz "
+       "WHERE source = $1"},
       {"sip_request_rewrite",
        "UPDATE request_log SET result = $3 WHERE method = $1 AND request_id = $2"},
   };

@@ -6,6 +6,7 @@
 #include <memory>
 #include <set>
 
+#include "common/event_consumer.h"
 #include "common/migrations.h"
 #include "common/server.h"
 #include "common/testing/fake_clock.h"
@@ -411,6 +412,44 @@ TEST_F(ConsentServiceTest, EventsDescribeEveryChangeWithoutPersonalDetails) {
   request.set_after_sequence(-1);
   const grpc::Status bad = stub_->ListEvents(Context().get(), request, &response);
   EXPECT_THAT(DetailsOf(bad).fields, ElementsAre("after_sequence"));
+}
+
+// The common event consumer reading this service's ListEvents over gRPC, as meeting and
+// lifecycle will: every event applied once in the follower's own schema, however often
+// it polls.
+TEST_F(ConsentServiceTest, ItsEventsAreConsumedOnceThroughTheCommonConsumer) {
+  SIP_ASSERT_OK(db::ApplyMigrations(db_.conninfo(), "follower", {}));
+  SIP_ASSERT_OK_AND_ASSIGN(auto follower_pool, db::Pool::Create({db_.conninfo(), "follower", 2,
+                                                                 absl::Seconds(5), {}}));
+  {
+    pqxx::connection conn(db_.conninfo());
+    pqxx::work txn(conn);
+    txn.exec("CREATE TABLE follower.seen (sequence bigint, consent text)");
+    txn.commit();
+  }
+  const Actor follower{{"SE2321000131-S000000000099", PrincipalKind::kRegion, ""}, "lifecycle"};
+  EventConsumer consumer(
+      follower_pool.get(), &clock_, {"consent", 2},
+      ListEventsFetch(stub_.get(), &pb::ConsentService::Stub::ListEvents, follower,
+                      absl::Seconds(5), "consent"),
+      [](pqxx::work& txn, const SourceEvent& e) -> absl::Status {
+        pb::ConsentEvent event;
+        if (!event.ParseFromString(e.payload)) return absl::InternalError("unreadable");
+        txn.exec_params0("INSERT INTO seen VALUES ($1, $2)", e.sequence, event.consent());
+        return absl::OkStatus();
+      });
+  const pb::Consent first = Record();
+  pb::Consent withdrawn;
+  ASSERT_TRUE(Withdraw(first.name(), &withdrawn).ok());
+  Record();
+  EXPECT_EQ(*consumer.PollOnce(), 2);
+  EXPECT_EQ(*consumer.PollOnce(), 1);
+  EXPECT_EQ(*consumer.PollOnce(), 0);
+  pqxx::connection conn(db_.conninfo());
+  pqxx::work txn(conn);
+  EXPECT_EQ(txn.exec1("SELECT count(*) FROM follower.seen")[0].as<int>(), 3);
+  EXPECT_EQ(txn.exec1("SELECT consent FROM follower.seen WHERE sequence = 2")[0].as<std::string>(),
+            first.name());
 }
 
 TEST_F(ConsentServiceTest, EveryCallIsCountedByCode) {

@@ -1,0 +1,157 @@
+// The common event consumer on PostgreSQL: each event applied exactly once across
+// restarts, duplicate pages, failures and two replicas consuming one source at once.
+#include "common/event_consumer.h"
+
+#include <algorithm>
+#include <mutex>
+#include <thread>
+
+#include "common/migrations.h"
+#include "common/testing/fake_clock.h"
+#include "common/testing/status_matchers.h"
+#include "common/testing/test_database.h"
+#include "gtest/gtest.h"
+
+namespace sip {
+namespace {
+
+// A source of `n` events 1..n; serves pages like ListEvents, duplicates included when told.
+class FakeSource {
+ public:
+  explicit FakeSource(int n) : n_(n) {}
+  EventConsumer::Fetch Fetch() {
+    return [this](int64_t after, int limit) -> absl::StatusOr<std::vector<SourceEvent>> {
+      std::vector<SourceEvent> out;
+      for (int64_t s = after + 1; s <= n_ && static_cast<int>(out.size()) < limit; ++s) {
+        out.push_back({s, absl::FromUnixSeconds(1700000000 + s), absl::StrCat("e", s)});
+      }
+      return out;
+    };
+  }
+  // Pages that always start from the first event, as a source replaying would.
+  EventConsumer::Fetch Replaying() {
+    return [this](int64_t, int limit) -> absl::StatusOr<std::vector<SourceEvent>> {
+      return Fetch()(0, limit);
+    };
+  }
+
+ private:
+  int64_t n_;
+};
+
+class EventConsumerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    SIP_ASSERT_OK(db::ApplyMigrations(db_.conninfo(), "consumer", {}));
+    for (auto* pool : {&pool_a_, &pool_b_}) {
+      SIP_ASSERT_OK_AND_ASSIGN(*pool, db::Pool::Create({db_.conninfo(), "consumer", 2,
+                                                        absl::Seconds(5), {}}));
+    }
+    pqxx::connection conn(db_.conninfo());
+    pqxx::work txn(conn);
+    // The effect: one row per application, no key, so a second application would show.
+    txn.exec("CREATE TABLE consumer.applied (sequence bigint NOT NULL, payload text NOT NULL)");
+    txn.commit();
+  }
+
+  // Applies an event by inserting its row; fails on `fail_at` while it is set.
+  EventConsumer::Apply Apply() {
+    return [this](pqxx::work& txn, const SourceEvent& e) -> absl::Status {
+      if (e.sequence == fail_at_) return absl::UnavailableError("not now");
+      txn.exec_params0("INSERT INTO applied (sequence, payload) VALUES ($1, $2)", e.sequence,
+                       e.payload);
+      return absl::OkStatus();
+    };
+  }
+
+  std::pair<int, int> AppliedCountAndDistinct() {
+    pqxx::connection conn(db_.conninfo());
+    pqxx::work txn(conn);
+    const pqxx::row r =
+        txn.exec1("SELECT count(*), count(DISTINCT sequence) FROM consumer.applied");
+    return {r[0].as<int>(), r[1].as<int>()};
+  }
+
+  sip::testing::TestDatabase db_;
+  sip::testing::FakeClock clock_{absl::FromUnixSeconds(1764000000)};
+  std::unique_ptr<db::Pool> pool_a_;
+  std::unique_ptr<db::Pool> pool_b_;
+  int64_t fail_at_ = -1;
+};
+
+TEST_F(EventConsumerTest, AppliesInPagesAndResumesAfterARestart) {
+  FakeSource source(25);
+  {
+    EventConsumer consumer(pool_a_.get(), &clock_, {"plan", 10}, source.Fetch(), Apply());
+    EXPECT_EQ(*consumer.PollOnce(), 10);
+    EXPECT_EQ(*consumer.PollOnce(), 10);
+    EXPECT_EQ(*consumer.Cursor(), 20);
+  }
+  // A new process (a restart) goes on from the stored cursor.
+  EventConsumer restarted(pool_b_.get(), &clock_, {"plan", 10}, source.Fetch(), Apply());
+  EXPECT_EQ(*restarted.PollOnce(), 5);
+  EXPECT_EQ(*restarted.PollOnce(), 0);
+  EXPECT_EQ(AppliedCountAndDistinct(), std::make_pair(25, 25));
+}
+
+TEST_F(EventConsumerTest, ReplayedPagesChangeNothing) {
+  FakeSource source(8);
+  EventConsumer consumer(pool_a_.get(), &clock_, {"plan", 5}, source.Replaying(), Apply());
+  EXPECT_EQ(*consumer.PollOnce(), 5);
+  EXPECT_EQ(*consumer.PollOnce(), 0) << "the same page again: nothing new";
+  EXPECT_EQ(*consumer.Cursor(), 5);
+  EXPECT_EQ(AppliedCountAndDistinct(), std::make_pair(5, 5));
+}
+
+TEST_F(EventConsumerTest, AFailedEventRollsThePageBackAndIsRetried) {
+  FakeSource source(6);
+  EventConsumer consumer(pool_a_.get(), &clock_, {"plan", 10}, source.Fetch(), Apply());
+  fail_at_ = 4;
+  EXPECT_EQ(consumer.PollOnce().status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(*consumer.Cursor(), 0);
+  EXPECT_EQ(AppliedCountAndDistinct(), std::make_pair(0, 0)) << "events 1-3 rolled back too";
+  fail_at_ = -1;
+  EXPECT_EQ(*consumer.PollOnce(), 6);
+  EXPECT_EQ(AppliedCountAndDistinct(), std::make_pair(6, 6));
+}
+
+TEST_F(EventConsumerTest, TwoReplicasConsumingOneSourceApplyEachEventOnce) {
+  constexpr int kEvents = 600;
+  FakeSource source(kEvents);
+  EventConsumer a(pool_a_.get(), &clock_, {"plan", 7, absl::Milliseconds(1)}, source.Fetch(),
+                  Apply());
+  EventConsumer b(pool_b_.get(), &clock_, {"plan", 7, absl::Milliseconds(1)}, source.Fetch(),
+                  Apply());
+  int applied_by_a = 0;
+  int applied_by_b = 0;
+  auto run = [](EventConsumer* c, int* count) {
+    for (int i = 0; i < 2000; ++i) {
+      absl::StatusOr<int> n = c->PollOnce();
+      ASSERT_TRUE(n.ok()) << n.status();
+      *count += *n;
+      if (*c->Cursor() == kEvents) return;
+    }
+  };
+  std::thread ta(run, &a, &applied_by_a);
+  std::thread tb(run, &b, &applied_by_b);
+  ta.join();
+  tb.join();
+  EXPECT_EQ(applied_by_a + applied_by_b, kEvents);
+  EXPECT_EQ(AppliedCountAndDistinct(), std::make_pair(kEvents, kEvents));
+  EXPECT_EQ(*a.Cursor(), kEvents);
+}
+
+TEST_F(EventConsumerTest, RunsOnItsOwnThreadUntilStopped) {
+  FakeSource source(30);
+  EventConsumer consumer(pool_a_.get(), &clock_, {"plan", 10, absl::Milliseconds(5)},
+                         source.Fetch(), Apply());
+  consumer.Start();
+  for (int i = 0; i < 400 && *consumer.Cursor() < 30; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  consumer.Stop();
+  EXPECT_EQ(AppliedCountAndDistinct(), std::make_pair(30, 30));
+}
+
+}  // namespace
+}  // namespace sip
