@@ -377,6 +377,13 @@ TEST_F(PlanServiceTest, RetriedCreateIsAppliedOnceAndRetriedEstablishAnsweredAga
   ASSERT_TRUE(stub_->CreatePlan(Context().get(), request, &first).ok());
   ASSERT_TRUE(stub_->CreatePlan(Context().get(), request, &second).ok());
   EXPECT_EQ(first.plan().name(), second.plan().name());
+  {
+    // Applied once: one plan, one event, whatever the answers say.
+    pqxx::connection conn(db_.conninfo());
+    pqxx::work txn(conn);
+    EXPECT_EQ(txn.exec1("SELECT count(*) FROM plan.plans")[0].as<int>(), 1);
+    EXPECT_EQ(txn.exec1("SELECT count(*) FROM plan.outbox")[0].as<int>(), 1);
+  }
 
   RecordConsent(first.plan().name(), {testdata::kVc, testdata::kSoc});
   pb::EstablishPlanRequest establish;
@@ -387,6 +394,10 @@ TEST_F(PlanServiceTest, RetriedCreateIsAppliedOnceAndRetriedEstablishAnsweredAga
   const grpc::Status again = stub_->EstablishPlan(Context().get(), establish, &b);
   ASSERT_TRUE(again.ok()) << again.error_message();
   EXPECT_EQ(a.plan().etag(), b.plan().etag());
+  pqxx::connection conn(db_.conninfo());
+  pqxx::work txn(conn);
+  EXPECT_EQ(txn.exec1("SELECT count(*) FROM plan.plan_revisions")[0].as<int>(), 1);
+  EXPECT_EQ(txn.exec1("SELECT count(*) FROM plan.outbox")[0].as<int>(), 2);
 }
 
 TEST_F(PlanServiceTest, GetAndListPlans) {
