@@ -58,6 +58,26 @@ CREATE TABLE event_cursors (
   update_time timestamptz NOT NULL
 );
 )sql"},
+      {"common_0005_outbox_positions", R"sql(
+-- Writers no longer queue on one counter row. Each event takes seq from a plain sequence
+-- (drawn by the transaction's last statement, after its row locks, so two changes of one
+-- plan draw in commit order) and no position. ListEvents first numbers, under an
+-- advisory lock, every committed event without a position in seq order, then serves
+-- positions: a position is given only to a committed event and always above every
+-- position given before, so a consumer reading "position > cursor" never skips an event
+-- that commits late, and rolled-back events leave no gap. Positions are the public
+-- sequence numbers; existing events keep theirs.
+CREATE SEQUENCE outbox_seq;
+SELECT setval('outbox_seq', greatest((SELECT max(seq) FROM outbox),
+                                     (SELECT last_seq FROM outbox_counter), 1));
+ALTER TABLE outbox ALTER COLUMN seq SET DEFAULT nextval('outbox_seq');
+ALTER SEQUENCE outbox_seq OWNED BY outbox.seq;
+ALTER TABLE outbox ADD COLUMN position bigint;
+UPDATE outbox SET position = seq;
+CREATE UNIQUE INDEX outbox_by_position ON outbox (position) WHERE position IS NOT NULL;
+CREATE INDEX outbox_unnumbered ON outbox (seq) WHERE position IS NULL;
+DROP TABLE outbox_counter;
+)sql"},
   };
   return *kMigrations;
 }

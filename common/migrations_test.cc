@@ -32,7 +32,7 @@ TEST(MigrationsTest, AppliesInOrderOnceAndTwiceIsANoOp) {
   EXPECT_EQ(Count(db.conninfo(), "SELECT count(*) FROM svc.things"), 1);
   EXPECT_EQ(Count(db.conninfo(), "SELECT count(*) FROM svc.schema_migrations"),
             static_cast<int>(CommonMigrations().size() + kService.size()));
-  EXPECT_EQ(Count(db.conninfo(), "SELECT count(*) FROM svc.outbox_counter"), 1);
+  EXPECT_EQ(Count(db.conninfo(), "SELECT count(*) FROM svc.event_cursors"), 0);
 }
 
 TEST(MigrationsTest, ConcurrentRunnersApplyOnce) {
@@ -46,7 +46,7 @@ TEST(MigrationsTest, ConcurrentRunnersApplyOnce) {
   for (const auto& r : results) SIP_EXPECT_OK(r);
   // The INSERT in 0002 would have run twice (and failed on the key) without the lock.
   EXPECT_EQ(Count(db.conninfo(), "SELECT count(*) FROM svc.things"), 1);
-  EXPECT_EQ(Count(db.conninfo(), "SELECT count(*) FROM svc.outbox_counter"), 1);
+  EXPECT_EQ(Count(db.conninfo(), "SELECT count(*) FROM svc.event_cursors"), 0);
 }
 
 TEST(MigrationsTest, NewMigrationIsAppliedLater) {

@@ -10,15 +10,23 @@ namespace sip::db {
 
 const std::vector<PreparedStatement>& CommonStatements() {
   static const auto* const kStatements = new std::vector<PreparedStatement>{
-      {"sip_outbox_next_seq",
-       "UPDATE outbox_counter SET last_seq = last_seq + 1 RETURNING last_seq"},
       {"sip_outbox_insert",
-       "INSERT INTO outbox (seq, event_time, plan_id, event_type, payload) "
-       "VALUES ($1, $2::timestamptz, $3, $4, decode($5, 'base64'))"},
+       "INSERT INTO outbox (event_time, plan_id, event_type, payload) "
+       "VALUES ($1::timestamptz, $2, $3, decode($4, 'base64')) RETURNING seq"},
+      // One numberer at a time; the others wait (numbering takes milliseconds), so a read
+      // after a commit always includes that commit's event.
+      {"sip_outbox_number_lock", "SELECT pg_advisory_xact_lock(hashtext('sip_outbox_number'))"},
+      // Runs as its own statement after the lock, so its snapshot sees every position the
+      // previous numberer committed.
+      {"sip_outbox_number",
+       "WITH base AS (SELECT coalesce(max(position), 0) AS p FROM outbox), "
+       "todo AS (SELECT seq, row_number() OVER (ORDER BY seq) AS n FROM outbox "
+       "WHERE position IS NULL) "
+       "UPDATE outbox o SET position = base.p + todo.n FROM todo, base WHERE o.seq = todo.seq"},
       {"sip_outbox_read",
-       "SELECT seq, (extract(epoch from event_time) * 1000000)::bigint, plan_id, "
-       "event_type, "
-       "encode(payload, 'base64') FROM outbox WHERE seq > $1 ORDER BY seq LIMIT $2"},
+       "SELECT position, (extract(epoch from event_time) * 1000000)::bigint, plan_id, "
+       "event_type, encode(payload, 'base64') FROM outbox WHERE position > $1 "
+       "ORDER BY position LIMIT $2"},
       {"sip_request_claim",
        "INSERT INTO request_log (method, request_id, request_hash, result, create_time) "
        "VALUES ($1, $2, md5($3), '', $4::timestamptz) ON CONFLICT DO NOTHING"},
@@ -48,13 +56,15 @@ const std::vector<PreparedStatement>& CommonStatements() {
 
 int64_t AppendEvent(pqxx::work& txn, absl::Time event_time, absl::string_view plan_id,
                     absl::string_view type, absl::string_view payload) {
-  const int64_t seq = txn.exec_prepared1("sip_outbox_next_seq")[0].as<int64_t>();
-  txn.exec_prepared0("sip_outbox_insert", seq, ToSqlTime(event_time), std::string(plan_id),
-                     std::string(type), absl::Base64Escape(payload));
-  return seq;
+  return txn
+      .exec_prepared1("sip_outbox_insert", ToSqlTime(event_time), std::string(plan_id),
+                      std::string(type), absl::Base64Escape(payload))[0]
+      .as<int64_t>();
 }
 
-std::vector<StoredEvent> ReadEvents(pqxx::transaction_base& txn, int64_t after, int limit) {
+std::vector<StoredEvent> ReadEvents(pqxx::work& txn, int64_t after, int limit) {
+  txn.exec_prepared("sip_outbox_number_lock");
+  txn.exec_prepared0("sip_outbox_number");
   std::vector<StoredEvent> out;
   for (const auto& row : txn.exec_prepared("sip_outbox_read", after, limit)) {
     StoredEvent e;

@@ -26,15 +26,18 @@ struct StoredEvent {
   std::string payload;
 };
 
-// Appends an event in the caller's transaction and returns its sequence number. It locks
-// the outbox counter until the transaction ends, so make it the transaction's last write:
-// writers queue there, and sequence numbers follow commit order without gaps.
+// Appends an event in the caller's transaction; make it the transaction's last write
+// (after its row locks), so that two changes of one plan draw their numbers in commit
+// order. Returns its internal number. No lock is held: writers never queue here.
 int64_t AppendEvent(pqxx::work& txn, absl::Time event_time, absl::string_view plan_id,
                     absl::string_view type, absl::string_view payload);
 
-// Events with seq > `after`, oldest first, at most `limit`. Only committed events are
-// visible, and none can later appear below the highest one returned.
-std::vector<StoredEvent> ReadEvents(pqxx::transaction_base& txn, int64_t after, int limit);
+// Events with position > `after`, oldest first, at most `limit`; `seq` of each is its
+// position, the public sequence number. First gives a position to every committed event
+// still without one (one reader at a time numbers; the others wait for it). A position is
+// given only to a committed event and always above every earlier one, so a reader never
+// skips an event that commits late, and a rolled-back event leaves no gap.
+std::vector<StoredEvent> ReadEvents(pqxx::work& txn, int64_t after, int limit);
 
 // Idempotency of mutating calls (request_id).
 struct RequestKey {

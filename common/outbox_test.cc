@@ -35,23 +35,14 @@ class OutboxTest : public ::testing::Test {
     return out;
   }
 
-  // True once another session waits for a lock (the second writer queued at the outbox).
-  bool SomeoneWaitsForALock() {
-    pqxx::connection conn(db_.conninfo());
-    pqxx::work txn(conn);
-    return txn.exec1("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                     "AND wait_event_type = 'Lock'")[0]
-               .as<int>() > 0;
-  }
-
   sip::testing::TestDatabase db_;
   std::unique_ptr<Pool> pool_;
 };
 
 TEST_F(OutboxTest, EventsReadBackInOrderWithPayload) {
   SIP_ASSERT_OK(pool_->InTransaction([](pqxx::work& txn) {
-    EXPECT_EQ(AppendEvent(txn, absl::FromUnixSeconds(100), "p1", "a", std::string("\0\1x", 3)), 1);
-    EXPECT_EQ(AppendEvent(txn, absl::FromUnixSeconds(101), "p2", "b", "y"), 2);
+    AppendEvent(txn, absl::FromUnixSeconds(100), "p1", "a", std::string("\0\1x", 3));
+    AppendEvent(txn, absl::FromUnixSeconds(101), "p2", "b", "y");
     return absl::OkStatus();
   }));
   auto events = Read(0);
@@ -71,22 +62,26 @@ TEST_F(OutboxTest, RolledBackEventLeavesNoGap) {
     return absl::AbortedError("changed my mind");
   }), StatusIs(absl::StatusCode::kAborted));
   SIP_ASSERT_OK(pool_->InTransaction([](pqxx::work& txn) {
-    EXPECT_EQ(AppendEvent(txn, absl::Now(), "p", "b", "y"), 1);
+    AppendEvent(txn, absl::Now(), "p", "b", "y");
     return absl::OkStatus();
   }));
+  const auto events = Read(0);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].seq, 1) << "the rolled-back event took no position";
+  EXPECT_EQ(events[0].type, "b");
 }
 
 // The race a plain bigserial loses: T1 draws its number first, T2 draws the next and
-// commits first. A reader in between must not see T2's event yet, or its cursor would
-// pass T1's event, which commits afterwards and would be skipped forever.
-TEST_F(OutboxTest, ReverseOrderCommitsNeverSkipAnEvent) {
+// commits first. T2 must not wait for T1 (writers never queue), and a reader in between
+// may see T2's event but must still get T1's after it commits: a cursor never passes an
+// event that commits late.
+TEST_F(OutboxTest, ReverseOrderCommitsNeverSkipAnEventAndNeverQueue) {
   pqxx::connection c1(WithSessionOptions(db_.conninfo(), "svc"));
-  c1.prepare("sip_outbox_next_seq", CommonStatements()[0].sql);
-  c1.prepare("sip_outbox_insert", CommonStatements()[1].sql);
+  for (const auto& st : CommonStatements()) c1.prepare(st.name, st.sql);
   pqxx::work t1(c1);
-  AppendEvent(t1, absl::Now(), "p", "first", "1");  // T1 holds the first number
+  AppendEvent(t1, absl::Now(), "p", "first", "1");  // T1 draws the first number
 
-  // T2 appends and tries to commit before T1.
+  // T2 appends and commits while T1 is still open: it must not wait for T1.
   std::promise<void> t2_done;
   auto t2_future = t2_done.get_future();
   std::thread t2([&] {
@@ -96,30 +91,30 @@ TEST_F(OutboxTest, ReverseOrderCommitsNeverSkipAnEvent) {
     }));
     t2_done.set_value();
   });
-  // Wait until T2 has either committed or is queued behind T1 — no sleeping on timing.
-  for (int i = 0; i < 500; ++i) {
-    if (t2_future.wait_for(std::chrono::milliseconds(10)) == std::future_status::ready ||
-        SomeoneWaitsForALock()) {
-      break;
-    }
-  }
+  const bool t2_committed_first =
+      t2_future.wait_for(std::chrono::seconds(4)) == std::future_status::ready;
+  EXPECT_TRUE(t2_committed_first) << "the second writer queued behind the first";
 
-  // The reader in between: nothing it sees may run ahead of T1's uncommitted event.
+  // The reader in between.
   int64_t cursor = 0;
   std::vector<std::string> seen;
-  for (const auto& e : Read(cursor)) {
-    seen.push_back(e.type);
-    cursor = e.seq;
-  }
-  EXPECT_TRUE(seen.empty()) << "a reader saw an event that can be overtaken: " << seen[0];
-
+  std::vector<int64_t> positions;
+  auto poll = [&] {
+    for (const auto& e : Read(cursor)) {
+      seen.push_back(e.type);
+      positions.push_back(e.seq);
+      cursor = e.seq;
+    }
+  };
+  poll();
   t1.commit();
   t2.join();
-  for (const auto& e : Read(cursor)) {
-    seen.push_back(e.type);
-    cursor = e.seq;
+  poll();
+  EXPECT_THAT(seen, ::testing::UnorderedElementsAre("first", "second"));
+  EXPECT_THAT(positions, ::testing::ElementsAre(1, 2));
+  if (t2_committed_first) {
+    EXPECT_THAT(seen, ::testing::ElementsAre("second", "first"));
   }
-  EXPECT_THAT(seen, ::testing::ElementsAre("first", "second"));
 }
 
 // Many writers, one reader polling with a cursor the whole time: the reader ends up with
@@ -160,6 +155,48 @@ TEST_F(OutboxTest, ConcurrentWritersAndAPollingReaderLoseNothing) {
   ASSERT_EQ(seqs.size(), static_cast<size_t>(kWriters * kPerWriter));
   for (size_t i = 0; i < seqs.size(); ++i) EXPECT_EQ(seqs[i], static_cast<int64_t>(i + 1));
   EXPECT_EQ(payloads.size(), static_cast<size_t>(kWriters * kPerWriter));
+}
+
+// Two readers (two replicas' ListEvents) numbering and reading while writers write: both
+// see every event exactly once, with the same positions 1..N.
+TEST_F(OutboxTest, TwoReadersNumberingAtOnceSeeTheSameHistory) {
+  constexpr int kWriters = 3;
+  constexpr int kPerWriter = 40;
+  std::atomic<int> writers_left{kWriters};
+  std::vector<std::thread> writers;
+  for (int w = 0; w < kWriters; ++w) {
+    writers.emplace_back([&, w] {
+      for (int i = 0; i < kPerWriter; ++i) {
+        SIP_EXPECT_OK(pool_->InTransaction([&](pqxx::work& txn) {
+          AppendEvent(txn, absl::Now(), "p", "e", std::to_string(w * 1000 + i));
+          return absl::OkStatus();
+        }));
+      }
+      --writers_left;
+    });
+  }
+  std::vector<std::vector<std::pair<int64_t, std::string>>> seen(2);
+  std::vector<std::thread> readers;
+  for (int r = 0; r < 2; ++r) {
+    readers.emplace_back([&, r] {
+      int64_t cursor = 0;
+      auto poll = [&] {
+        for (const auto& e : Read(cursor)) {
+          seen[r].emplace_back(e.seq, e.payload);
+          cursor = e.seq;
+        }
+      };
+      while (writers_left > 0) poll();
+      poll();
+    });
+  }
+  for (auto& t : writers) t.join();
+  for (auto& t : readers) t.join();
+  ASSERT_EQ(seen[0].size(), static_cast<size_t>(kWriters * kPerWriter));
+  EXPECT_EQ(seen[0], seen[1]);
+  for (size_t i = 0; i < seen[0].size(); ++i) {
+    EXPECT_EQ(seen[0][i].first, static_cast<int64_t>(i + 1));
+  }
 }
 
 TEST_F(OutboxTest, RequestClaimReturnsTheFirstResultAndRefusesADifferentRequest) {
