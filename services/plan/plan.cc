@@ -498,12 +498,40 @@ std::vector<std::string> MissingForEstablishment(const pb::Plan& plan) {
 }
 
 std::vector<std::string> UnitsRequiringConsent(const pb::Plan& plan) {
-  std::set<std::string> units;
-  for (const pb::Goal& g : plan.goals()) {
-    for (const pb::Intervention& in : g.interventions()) AddUnit(in.responsible_unit(), units);
+  return ParticipantUnitIds(plan);
+}
+
+std::vector<std::string> UnitsAdded(const pb::Plan& before, const pb::Plan& after) {
+  const std::vector<std::string> had = ParticipantUnitIds(before);
+  std::vector<std::string> added;
+  for (const std::string& unit : ParticipantUnitIds(after)) {
+    if (!std::binary_search(had.begin(), had.end(), unit)) added.push_back(unit);
   }
-  AddUnit(plan.overall_responsibility().unit(), units);
-  return std::vector<std::string>(units.begin(), units.end());
+  return added;
+}
+
+absl::Status RequireConsent(const std::vector<std::string>& units,
+                            const std::vector<ConsentAnswer>& answers) {
+  std::vector<PreconditionViolation> missing;
+  for (const std::string& unit : units) {
+    const auto answer = std::find_if(answers.begin(), answers.end(),
+                                     [&](const ConsentAnswer& a) { return a.unit_hsa_id == unit; });
+    if (answer == answers.end()) {
+      // Absent means not covered: never assume what the consent service did not say.
+      missing.push_back({"CONSENT", unit,
+                         "the consent service gave no answer for this unit; it is not "
+                         "covered until it does"});
+    } else if (!answer->covered) {
+      missing.push_back({"CONSENT", unit,
+                         absl::StrCat("not covered by an active consent (", answer->reason,
+                                      "); record the person's consent for this unit")});
+    }
+  }
+  if (missing.empty()) return absl::OkStatus();
+  return FailedPreconditions("CONSENT_NOT_ACTIVE",
+                             "the person's consent does not cover every unit that would get "
+                             "the plan",
+                             missing);
 }
 
 std::vector<std::string> ResponsibleUnitIds(const pb::Plan& plan) {
@@ -519,6 +547,7 @@ std::vector<std::string> ParticipantUnitIds(const pb::Plan& plan) {
   for (const std::string& id : ResponsibleUnitIds(plan)) units.insert(id);
   for (const pb::Participant& p : plan.participants()) AddUnit(p.unit(), units);
   AddUnit(plan.overall_responsibility().unit(), units);
+  AddUnit(plan.overall_responsibility().coordinator().unit(), units);
   AddUnit(plan.initiated_by().unit(), units);
   return std::vector<std::string>(units.begin(), units.end());
 }
@@ -551,22 +580,8 @@ absl::Status CheckEstablishable(const pb::Plan& plan) {
 }
 
 absl::StatusOr<pb::PlanRevision> Establish(pb::Plan& plan, const std::string& plan_id,
-                                           const std::vector<ConsentAnswer>& consent,
                                            const Actor& caller, absl::Time now) {
   SIP_RETURN_IF_ERROR(CheckEstablishable(plan));
-  std::vector<PreconditionViolation> missing;
-  for (const ConsentAnswer& answer : consent) {
-    if (!answer.covered) {
-      missing.push_back({"CONSENT", answer.unit_hsa_id,
-                         absl::StrCat("not covered by an active consent (", answer.reason,
-                                      "); record the person's consent for this unit")});
-    }
-  }
-  if (!missing.empty()) {
-    return FailedPreconditions("CONSENT_NOT_ACTIVE",
-                               "the person's consent does not cover every unit of the plan",
-                               missing);
-  }
   plan.set_state(cpb::PLAN_STATE_ACTIVE);
   plan.set_revision(1);
   ToProto(now, plan.mutable_establish_time());

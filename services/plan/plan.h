@@ -63,13 +63,16 @@ absl::StatusOr<std::vector<std::string>> ApplyUpdate(pb::Plan& plan, const pb::P
 // the kommun and the region, and a principal with overall responsibility.
 std::vector<std::string> MissingForEstablishment(const pb::Plan& plan);
 
-// The units whose participation the person's consent must cover for establishment:
-// every unit responsible for an intervention and the unit with overall responsibility.
+// The units whose participation the person's consent must cover when they get the plan
+// (at establishment, and with every revision): every unit taking part.
 std::vector<std::string> UnitsRequiringConsent(const pb::Plan& plan);
 
 // Every unit taking part: participants, responsible units, the unit with overall
-// responsibility and the initiating unit. Sorted, without duplicates.
+// responsibility, the coordinator's unit and the initiating unit. Sorted, no duplicates.
 std::vector<std::string> ParticipantUnitIds(const pb::Plan& plan);
+
+// The units taking part in `after` that did not in `before` (sorted).
+std::vector<std::string> UnitsAdded(const pb::Plan& before, const pb::Plan& after);
 // The units responsible for at least one intervention. Sorted, without duplicates.
 std::vector<std::string> ResponsibleUnitIds(const pb::Plan& plan);
 
@@ -88,9 +91,15 @@ absl::Status CheckEstablishable(const pb::Plan& plan);
 
 // Establishes an INITIATED plan: FAILED_PRECONDITION (reason PLAN_INCOMPLETE) listing
 // what is missing, or (CONSENT_NOT_ACTIVE) naming the units not covered by consent.
+// OK when `answers` (the consent service's) cover every one of `units`; otherwise
+// FAILED_PRECONDITION `CONSENT_NOT_ACTIVE` with a PreconditionFailure naming each unit
+// that is not covered. A unit the answers leave out is not covered.
+absl::Status RequireConsent(const std::vector<std::string>& units,
+                            const std::vector<ConsentAnswer>& answers);
+
 // Sets state ACTIVE, revision 1 and establish_time, and returns revision 1.
+// The person's consent is checked before (RequireConsent of UnitsRequiringConsent).
 absl::StatusOr<pb::PlanRevision> Establish(pb::Plan& plan, const std::string& plan_id,
-                                           const std::vector<ConsentAnswer>& consent,
                                            const Actor& caller, absl::Time now);
 
 // Revises an ACTIVE plan: a new immutable snapshot with a reason. The content must still

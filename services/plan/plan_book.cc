@@ -86,13 +86,59 @@ absl::StatusOr<PlanStore::PlanPage> PlanBook::List(const PlanFilter& filter, int
   return store_->List(filter, page_size, after);
 }
 
+absl::StatusOr<std::string> PlanBook::MutateWithConsent(
+    const Key& key, const std::string& plan_id, const Actor& caller, absl::Time now,
+    const std::function<std::vector<std::string>(const pb::Plan&, const pb::Plan&)>& units,
+    const std::function<absl::StatusOr<Outcome>(StoredPlan&)>& change) {
+  // A retry of a completed call gets its answer before the checks below, which may now
+  // refuse it (already established…); and again if a check fails, in case the first call
+  // committed meanwhile.
+  auto prior = [&]() -> absl::StatusOr<std::optional<std::string>> {
+    if (!key) return std::optional<std::string>();
+    return store_->PriorResult(*key);
+  };
+  SIP_ASSIGN_OR_RETURN(std::optional<std::string> answered, prior());
+  if (answered) return *std::move(answered);
+  // The change is tried on the plan as read, to learn which units it makes get the plan;
+  // the consent service is asked outside the transaction (no lock held over a network
+  // call), and the change then commits only if the plan is still the one that was checked.
+  SIP_ASSIGN_OR_RETURN(StoredPlan checked, store_->Get(plan_id));
+  StoredPlan tried = checked;
+  ++tried.version;
+  tried.plan.set_etag(EtagOf(tried.version));
+  absl::Status tried_status = change(tried).status();
+  if (!tried_status.ok()) {
+    SIP_ASSIGN_OR_RETURN(answered, prior());
+    if (answered) return *std::move(answered);
+    return tried_status;
+  }
+  const std::vector<std::string> needed = units(checked.plan, tried.plan);
+  if (!needed.empty()) {
+    SIP_ASSIGN_OR_RETURN(std::vector<ConsentAnswer> answers,
+                         consent_->Check(plan_id, needed, caller));
+    SIP_RETURN_IF_ERROR(RequireConsent(needed, answers));
+  }
+  return store_->Mutate(key, plan_id, now, [&](StoredPlan& stored) -> absl::StatusOr<Outcome> {
+    if (stored.version - 1 != checked.version) {
+      return Aborted("PLAN_CHANGED",
+                     "the plan changed while its consent was being checked; retry the call");
+    }
+    return change(stored);
+  });
+}
+
 absl::StatusOr<pb::Plan> PlanBook::Update(const std::string& plan_id, const pb::Plan& patch,
                                           const google::protobuf::FieldMask& mask,
                                           const Actor& caller, const Key& key) {
   const absl::Time now = clock_->Now();
+  // On an ACTIVE plan a unit the change adds gets the plan at once: consent first.
+  auto added = [](const pb::Plan& before, const pb::Plan& after) {
+    return before.state() == ::sip::common::v1::PLAN_STATE_ACTIVE ? UnitsAdded(before, after)
+                                                    : std::vector<std::string>();
+  };
   SIP_ASSIGN_OR_RETURN(
       std::string result,
-      store_->Mutate(key, plan_id, now, [&](StoredPlan& stored) -> absl::StatusOr<Outcome> {
+      MutateWithConsent(key, plan_id, caller, now, added, [&](StoredPlan& stored) -> absl::StatusOr<Outcome> {
         SIP_RETURN_IF_ERROR(CheckEtag(stored, patch.etag()));
         const pb::Individual before = stored.plan.individual();
         SIP_ASSIGN_OR_RETURN(std::vector<std::string> changed,
@@ -111,45 +157,19 @@ absl::StatusOr<pb::Plan> PlanBook::Update(const std::string& plan_id, const pb::
 absl::StatusOr<pb::Plan> PlanBook::Establish(const std::string& plan_id,
                                              const std::string& etag, const Actor& caller,
                                              const Key& key) {
-  // A retry of a completed establishment gets its answer before the checks below, which
-  // would now refuse it as already established; and again if a check fails, in case the
-  // first call committed meanwhile.
-  auto prior = [&]() -> absl::StatusOr<std::optional<pb::Plan>> {
-    if (!key) return std::optional<pb::Plan>();
-    SIP_ASSIGN_OR_RETURN(std::optional<std::string> result, store_->PriorResult(*key));
-    if (!result) return std::optional<pb::Plan>();
-    SIP_ASSIGN_OR_RETURN(pb::Plan plan, Parse<pb::Plan>(*result));
-    return std::optional<pb::Plan>(std::move(plan));
-  };
-  SIP_ASSIGN_OR_RETURN(std::optional<pb::Plan> answered, prior());
-  if (answered) return *std::move(answered);
-  // The consent service is asked outside the transaction (no lock held over a network
-  // call); the change then commits only if the plan is still the one that was checked.
-  SIP_ASSIGN_OR_RETURN(StoredPlan checked, store_->Get(plan_id));
-  absl::Status checks = CheckEstablishable(checked.plan);
-  if (checks.ok() && !etag.empty() && etag != EtagOf(checked.version)) {
-    checks = Aborted("ETAG_MISMATCH",
-                     absl::StrCat("the plan changed since it was read (it is now at etag ",
-                                  EtagOf(checked.version), "); read it again and retry"));
-  }
-  if (!checks.ok()) {
-    SIP_ASSIGN_OR_RETURN(answered, prior());
-    if (answered) return *std::move(answered);
-    return checks;
-  }
-  SIP_ASSIGN_OR_RETURN(std::vector<ConsentAnswer> consent,
-                       consent_->Check(plan_id, UnitsRequiringConsent(checked.plan), caller));
   const absl::Time now = clock_->Now();
+  // Every unit that gets the plan must be covered by the person's consent.
+  auto everyone = [](const pb::Plan&, const pb::Plan& after) {
+    return UnitsRequiringConsent(after);
+  };
   SIP_ASSIGN_OR_RETURN(
       std::string result,
-      store_->Mutate(key, plan_id, now, [&](StoredPlan& stored) -> absl::StatusOr<Outcome> {
-        if (stored.version - 1 != checked.version) {
-          return Aborted("PLAN_CHANGED",
-                         "the plan changed while its consent was being checked; retry the "
-                         "call");
-        }
+      MutateWithConsent(key, plan_id, caller, now, everyone,
+                        [&](StoredPlan& stored) -> absl::StatusOr<Outcome> {
+        SIP_RETURN_IF_ERROR(CheckEstablishable(stored.plan));
+        SIP_RETURN_IF_ERROR(CheckEtag(stored, etag));
         SIP_ASSIGN_OR_RETURN(pb::PlanRevision revision,
-                             sip::plan::Establish(stored.plan, plan_id, consent, caller, now));
+                             sip::plan::Establish(stored.plan, plan_id, caller, now));
         pb::PlanEvent e = BaseEvent(plan_id, caller);
         auto* established = e.mutable_established();
         if (stored.plan.has_next_follow_up_date()) {
@@ -171,9 +191,14 @@ absl::StatusOr<pb::PlanRevision> PlanBook::Revise(const std::string& plan_id,
                                                   const std::string& etag, const Actor& caller,
                                                   const Key& key) {
   const absl::Time now = clock_->Now();
+  // Every unit gets the new revision, a new party included: consent must cover them all.
+  auto everyone = [](const pb::Plan&, const pb::Plan& after) {
+    return UnitsRequiringConsent(after);
+  };
   SIP_ASSIGN_OR_RETURN(
       std::string result,
-      store_->Mutate(key, plan_id, now, [&](StoredPlan& stored) -> absl::StatusOr<Outcome> {
+      MutateWithConsent(key, plan_id, caller, now, everyone,
+                        [&](StoredPlan& stored) -> absl::StatusOr<Outcome> {
         SIP_RETURN_IF_ERROR(CheckEtag(stored, etag));
         SIP_ASSIGN_OR_RETURN(pb::PlanRevision revision,
                              sip::plan::Revise(stored.plan, plan_id, reason, note, caller, now));

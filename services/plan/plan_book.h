@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -62,6 +63,16 @@ class PlanBook final {
   absl::Time Now() const { return clock_->Now(); }
 
  private:
+  // Runs `change` under the consent rule: `units(before, after)` names the units the
+  // change makes get the plan; they are asked of the consent service outside the
+  // transaction, and the change commits only when each is covered and the plan did not
+  // change meanwhile (ABORTED `PLAN_CHANGED`). A retry with a known request key gets the
+  // first answer.
+  absl::StatusOr<std::string> MutateWithConsent(
+      const Key& key, const std::string& plan_id, const Actor& caller, absl::Time now,
+      const std::function<std::vector<std::string>(const pb::Plan&, const pb::Plan&)>& units,
+      const std::function<absl::StatusOr<Outcome>(StoredPlan&)>& change);
+
   PlanStore* store_;
   ConsentChecker* consent_;
   const Clock* clock_;

@@ -15,9 +15,7 @@ pb::PlanRevision EstablishedRevision() {
   pb::Plan input = testdata::CompletePlan();
   input.mutable_goals(0)->set_text("Ta mina mediciner <varje> dag & må bra");
   pb::Plan plan = *NewPlan(input, testdata::kCaller, testdata::kNow);
-  std::vector<ConsentAnswer> covered;
-  for (const auto& unit : UnitsRequiringConsent(plan)) covered.push_back({unit, true, "COVERED"});
-  return *Establish(plan, "p1", covered, testdata::kCaller, testdata::kNow);
+  return *Establish(plan, "p1", testdata::kCaller, testdata::kNow);
 }
 
 TEST(PlanCopyTest, TextHasEverySectionOfTheRegionalForm) {

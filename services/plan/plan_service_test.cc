@@ -242,14 +242,16 @@ TEST_F(PlanServiceTest, APlanFromInitiationToClosure) {
   grpc::Status status = Establish(created.name(), &established);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(DetailsOf(status).reason, "CONSENT_NOT_ACTIVE");
-  EXPECT_THAT(DetailsOf(status).preconditions, ElementsAre(testdata::kSoc, testdata::kVc));
-  // Consent for the health centre only: still refused for social services.
+  EXPECT_THAT(DetailsOf(status).preconditions,
+              ElementsAre(testdata::kSoc, testdata::kVc, testdata::kPsy));
+  // Consent for the health centre only: still refused for social services and the
+  // participating psychiatry unit, which would get the plan too.
   RecordConsent(created.name(), {testdata::kVc});
   status = Establish(created.name(), &established);
-  EXPECT_THAT(DetailsOf(status).preconditions, ElementsAre(testdata::kSoc));
+  EXPECT_THAT(DetailsOf(status).preconditions, ElementsAre(testdata::kSoc, testdata::kPsy));
   EXPECT_THAT(status.error_message(), HasSubstr("UNIT_NOT_IN_SCOPE"));
   // Consent covering both: established, revision 1.
-  RecordConsent(created.name(), {testdata::kVc, testdata::kSoc});
+  RecordConsent(created.name(), {testdata::kVc, testdata::kSoc, testdata::kPsy});
   clock_.Advance(absl::Hours(24 * 10));
   status = Establish(created.name(), &established);
   ASSERT_TRUE(status.ok()) << status.error_message();
@@ -349,6 +351,53 @@ TEST_F(PlanServiceTest, APlanFromInitiationToClosure) {
   EXPECT_EQ(events.last_sequence(), 8);
 }
 
+// A unit added to an ACTIVE plan gets it at once: it must be covered by consent first,
+// as a participant, a responsible unit or the coordinator's unit; so must every unit that
+// gets a new revision.
+TEST_F(PlanServiceTest, UnitsJoiningAnActivePlanNeedConsentFirst) {
+  constexpr char kDental[] = "SE2321000131-T000000000009";
+  const pb::Plan created = Create();
+  RecordConsent(created.name(), {testdata::kVc, testdata::kSoc, testdata::kPsy});
+  pb::Plan established;
+  ASSERT_TRUE(Establish(created.name(), &established).ok());
+
+  pb::Plan patch;
+  patch.set_name(created.name());
+  *patch.mutable_participants() = established.participants();
+  auto* dental = patch.add_participants()->mutable_unit();
+  dental->set_hsa_id(kDental);
+  dental->set_principal(cpb::PRINCIPAL_KIND_REGION);
+  pb::Plan updated;
+  grpc::Status status = Update(patch, "participants", &updated);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(DetailsOf(status).reason, "CONSENT_NOT_ACTIVE");
+  EXPECT_THAT(DetailsOf(status).preconditions, ElementsAre(kDental));
+  pb::GetPlanRequest get;
+  get.set_name(created.name());
+  pb::GetPlanResponse got;
+  ASSERT_TRUE(stub_->GetPlan(Context().get(), get, &got).ok());
+  EXPECT_EQ(got.plan().etag(), established.etag()) << "nothing changed";
+
+  // The coordinator's unit likewise.
+  pb::Plan coordinator;
+  coordinator.set_name(created.name());
+  *coordinator.mutable_overall_responsibility() = established.overall_responsibility();
+  coordinator.mutable_overall_responsibility()->mutable_coordinator()->mutable_unit()->set_hsa_id(
+      "SE2120001652-S000000000008");
+  status = Update(coordinator, "overall_responsibility", &updated);
+  EXPECT_THAT(DetailsOf(status).preconditions, ElementsAre("SE2120001652-S000000000008"));
+
+  // Once the person consents for the dental unit, it may join, and a revision for the new
+  // party goes to units that are all covered.
+  RecordConsent(created.name(), {kDental});
+  status = Update(patch, "participants", &updated);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  pb::PlanRevision revision;
+  status = Revise(created.name(), pb::REVISION_REASON_NEW_PARTY, &revision);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(revision.snapshot().participants_size(), updated.participants_size());
+}
+
 TEST_F(PlanServiceTest, IncompletePlanIsRefusedListingWhatIsMissing) {
   pb::Plan input = testdata::CompletePlan();
   input.clear_needs();
@@ -385,7 +434,7 @@ TEST_F(PlanServiceTest, RetriedCreateIsAppliedOnceAndRetriedEstablishAnsweredAga
     EXPECT_EQ(txn.exec1("SELECT count(*) FROM plan.outbox")[0].as<int>(), 1);
   }
 
-  RecordConsent(first.plan().name(), {testdata::kVc, testdata::kSoc});
+  RecordConsent(first.plan().name(), {testdata::kVc, testdata::kSoc, testdata::kPsy});
   pb::EstablishPlanRequest establish;
   establish.set_name(first.plan().name());
   establish.set_request_id("0e8b7a52-6f57-4e0c-8d0c-2f7b3a9a1d22");
@@ -446,7 +495,7 @@ TEST_F(PlanServiceTest, BadInputNamesTheField) {
               ElementsAre("plan.individual.personal_identity_number", "plan.goals[0].text"));
 
   const pb::Plan created = Create();
-  RecordConsent(created.name(), {testdata::kVc, testdata::kSoc});
+  RecordConsent(created.name(), {testdata::kVc, testdata::kSoc, testdata::kPsy});
   pb::Plan established;
   ASSERT_TRUE(Establish(created.name(), &established).ok());
   pb::RecordFollowUpRequest future;
@@ -598,7 +647,7 @@ TEST_F(PlanServiceTest, SwitchToProtectedIdentityLeavesTheDetailsNowhere) {
   pb::CreatePlanResponse created;
   ASSERT_TRUE(stub_->CreatePlan(Context().get(), create, &created).ok());
   const std::string name = created.plan().name();
-  RecordConsent(name, {testdata::kVc, testdata::kSoc});
+  RecordConsent(name, {testdata::kVc, testdata::kSoc, testdata::kPsy});
   pb::EstablishPlanRequest establish;
   establish.set_name(name);
   establish.set_request_id("establish-1");
@@ -713,7 +762,7 @@ TEST_F(PlanServiceTest, TheIndividualsCopy) {
   grpc::Status status = Copy(created.name(), pb::COPY_FORMAT_TEXT, &copy);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION)
       << "no copy before establishment";
-  RecordConsent(created.name(), {testdata::kVc, testdata::kSoc});
+  RecordConsent(created.name(), {testdata::kVc, testdata::kSoc, testdata::kPsy});
   pb::Plan established;
   ASSERT_TRUE(Establish(created.name(), &established).ok());
   ASSERT_TRUE(Copy(created.name(), pb::COPY_FORMAT_UNSPECIFIED, &copy).ok());
@@ -730,7 +779,7 @@ TEST_F(PlanServiceTest, TheIndividualsCopy) {
 TEST_F(PlanServiceTest, ProtectedIdentityGetsNoDigitalCopy) {
   const pb::Plan created = Create(testdata::ProtectedPlan());
   EXPECT_TRUE(created.individual().personal_identity_number().empty());
-  RecordConsent(created.name(), {testdata::kVc, testdata::kSoc});
+  RecordConsent(created.name(), {testdata::kVc, testdata::kSoc, testdata::kPsy});
   pb::Plan established;
   ASSERT_TRUE(Establish(created.name(), &established).ok());
   pb::RenderPlanCopyResponse copy;

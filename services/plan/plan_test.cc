@@ -36,12 +36,6 @@ google::protobuf::FieldMask Mask(const std::string& paths) {
   return mask;
 }
 
-std::vector<ConsentAnswer> AllCovered(const pb::Plan& plan) {
-  std::vector<ConsentAnswer> out;
-  for (const auto& unit : UnitsRequiringConsent(plan)) out.push_back({unit, true, "COVERED"});
-  return out;
-}
-
 TEST(NewPlanTest, InitiatesWithCanonicalPersonnummerAndIds) {
   auto plan = NewPlan(testdata::CompletePlan(), testdata::kCaller, testdata::kNow);
   SIP_ASSERT_OK(plan);
@@ -167,7 +161,7 @@ TEST(EstablishTest, ListsEverythingTheLawRequiresThatIsMissing) {
   input.mutable_goals(0)->mutable_interventions(1)->set_responsible_principal(cpb::PRINCIPAL_KIND_REGION);
   input.mutable_goals(0)->mutable_interventions(1)->clear_responsible_unit();
   pb::Plan plan = *NewPlan(input, testdata::kCaller, testdata::kNow);
-  auto revision = Establish(plan, "p1", {}, testdata::kCaller, testdata::kNow);
+  auto revision = Establish(plan, "p1", testdata::kCaller, testdata::kNow);
   EXPECT_THAT(revision, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_EQ(ReasonOf(revision.status()), "PLAN_INCOMPLETE");
   EXPECT_THAT(Subjects(revision.status()),
@@ -181,25 +175,42 @@ TEST(EstablishTest, AnOtherActorMustBeNamed) {
   pb::Plan input = testdata::CompletePlan();
   input.mutable_goals(0)->mutable_interventions(2)->clear_responsible_other();
   pb::Plan plan = *NewPlan(input, testdata::kCaller, testdata::kNow);
-  EXPECT_THAT(Subjects(Establish(plan, "p1", {}, testdata::kCaller, testdata::kNow).status()),
+  EXPECT_THAT(Subjects(Establish(plan, "p1", testdata::kCaller, testdata::kNow).status()),
               ElementsAre("goals[0].interventions[2].responsible_other"));
 }
 
-TEST(EstablishTest, RequiresConsentForEveryUnit) {
+TEST(ConsentRuleTest, EveryUnitThatGetsThePlanMustBeCoveredAndAbsentIsNotCovered) {
   pb::Plan plan = *NewPlan(testdata::CompletePlan(), testdata::kCaller, testdata::kNow);
-  EXPECT_THAT(UnitsRequiringConsent(plan), ElementsAre(testdata::kSoc, testdata::kVc));
-  auto refused = Establish(plan, "p1",
-                           {{testdata::kSoc, false, "WITHDRAWN"}, {testdata::kVc, true, "COVERED"}},
-                           testdata::kCaller, testdata::kNow);
-  EXPECT_EQ(ReasonOf(refused.status()), "CONSENT_NOT_ACTIVE");
-  EXPECT_THAT(Subjects(refused.status()), ElementsAre(testdata::kSoc));
-  EXPECT_THAT(refused.status().message(), HasSubstr("WITHDRAWN"));
+  // The participating psychiatry unit gets the plan too, not only responsible units.
+  EXPECT_THAT(UnitsRequiringConsent(plan),
+              ElementsAre(testdata::kSoc, testdata::kVc, testdata::kPsy));
+  const absl::Status refused =
+      RequireConsent(UnitsRequiringConsent(plan),
+                     {{testdata::kSoc, false, "WITHDRAWN"}, {testdata::kVc, true, "COVERED"}});
+  EXPECT_EQ(ReasonOf(refused), "CONSENT_NOT_ACTIVE");
+  EXPECT_THAT(Subjects(refused), ElementsAre(testdata::kSoc, testdata::kPsy))
+      << "psychiatry had no answer: not covered";
+  EXPECT_THAT(refused.message(), HasSubstr("WITHDRAWN"));
+  EXPECT_TRUE(RequireConsent({testdata::kVc}, {{testdata::kVc, true, "COVERED"}}).ok());
+}
+
+TEST(ConsentRuleTest, UnitsAddedAreThoseThatDidNotTakePartBefore) {
+  pb::Plan before = *NewPlan(testdata::CompletePlan(), testdata::kCaller, testdata::kNow);
+  pb::Plan after = before;
+  auto* dental = after.add_participants()->mutable_unit();
+  dental->set_hsa_id("SE2321000131-T000000000009");
+  dental->set_principal(cpb::PRINCIPAL_KIND_REGION);
+  after.mutable_overall_responsibility()->mutable_coordinator()->mutable_unit()->set_hsa_id(
+      "SE2120001652-S000000000008");
+  EXPECT_THAT(UnitsAdded(before, after),
+              ElementsAre("SE2120001652-S000000000008", "SE2321000131-T000000000009"));
+  EXPECT_THAT(UnitsAdded(after, before), ::testing::IsEmpty());
 }
 
 TEST(EstablishTest, WritesRevisionOneAndActivates) {
   pb::Plan plan = *NewPlan(testdata::CompletePlan(), testdata::kCaller, testdata::kNow);
   const absl::Time meeting = testdata::kNow + absl::Hours(24 * 14);
-  auto revision = Establish(plan, "p1", AllCovered(plan), testdata::kCaller, meeting);
+  auto revision = Establish(plan, "p1", testdata::kCaller, meeting);
   SIP_ASSERT_OK(revision);
   EXPECT_EQ(plan.state(), cpb::PLAN_STATE_ACTIVE);
   EXPECT_EQ(plan.revision(), 1);
@@ -208,7 +219,7 @@ TEST(EstablishTest, WritesRevisionOneAndActivates) {
   EXPECT_EQ(revision->snapshot().revision(), 1);
   EXPECT_EQ(revision->snapshot().state(), cpb::PLAN_STATE_ACTIVE);
   EXPECT_EQ(revision->reason(), pb::REVISION_REASON_UNSPECIFIED);
-  EXPECT_EQ(ReasonOf(Establish(plan, "p1", AllCovered(plan), testdata::kCaller, meeting).status()),
+  EXPECT_EQ(ReasonOf(Establish(plan, "p1", testdata::kCaller, meeting).status()),
             "PLAN_ALREADY_ESTABLISHED");
 }
 
@@ -217,7 +228,7 @@ TEST(ReviseTest, OnlyActivePlansWithAReason) {
   EXPECT_EQ(ReasonOf(Revise(plan, "p1", pb::REVISION_REASON_FOLLOW_UP, "", testdata::kCaller,
                             testdata::kNow).status()),
             "PLAN_NOT_ESTABLISHED");
-  SIP_ASSERT_OK(Establish(plan, "p1", AllCovered(plan), testdata::kCaller, testdata::kNow));
+  SIP_ASSERT_OK(Establish(plan, "p1", testdata::kCaller, testdata::kNow));
   EXPECT_THAT(Fields(Revise(plan, "p1", pb::REVISION_REASON_UNSPECIFIED, "", testdata::kCaller,
                             testdata::kNow).status()),
               ElementsAre("reason"));
@@ -237,7 +248,7 @@ TEST(FollowUpTest, ValidatesDatesInterventionsAndDecision) {
   pb::FollowUp follow_up;
   EXPECT_EQ(ReasonOf(NewFollowUp(plan, follow_up, testdata::kCaller, testdata::kNow).status()),
             "PLAN_NOT_ESTABLISHED");
-  SIP_ASSERT_OK(Establish(plan, "p1", AllCovered(plan), testdata::kCaller, testdata::kNow));
+  SIP_ASSERT_OK(Establish(plan, "p1", testdata::kCaller, testdata::kNow));
   const absl::Time later = testdata::kNow + absl::Hours(24 * 100);
   // A date in the future, an unknown intervention, no decision.
   DayToProto(TodayInSweden(later) + 1, follow_up.mutable_follow_up_date());
