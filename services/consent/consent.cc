@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <tuple>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -137,6 +138,39 @@ absl::StatusOr<Consent> NewConsent(const std::string& plan_id, ConsentInput inpu
     v.Add("consent.harm_assessment.note",
           "is required when the outcome is RESTRICTED: describe what may not be shared");
   }
+  if (input.harm_assessment) {
+    const auto& restricted = input.harm_assessment->restricted_unit_hsa_ids;
+    if (input.harm_assessment->outcome == HarmOutcome::kRestricted && restricted.empty()) {
+      v.Add("consent.harm_assessment.restricted_unit_hsa_ids",
+            "must name at least one unit when the outcome is RESTRICTED: the units that "
+            "must not receive information about the person");
+    }
+    if (input.harm_assessment->outcome == HarmOutcome::kNoHarm && !restricted.empty()) {
+      v.Add("consent.harm_assessment.restricted_unit_hsa_ids",
+            "must be empty when the outcome is NO_HARM");
+    }
+    for (size_t i = 0; i < restricted.size(); ++i) {
+      if (seen.count(restricted[i]) == 0) {
+        v.Add(absl::StrCat("consent.harm_assessment.restricted_unit_hsa_ids[", i, "]"),
+              "is not a unit the consent covers; restrict only covered units");
+      }
+    }
+  }
+  if (input.second_guardian) {
+    const Giver& second = *input.second_guardian;
+    if (input.giver.role != GiverRole::kGuardian) {
+      v.Add("consent.second_guardian",
+            "is only for joint custody: the giver must be a guardian (vårdnadshavare) too");
+    }
+    if (second.role != GiverRole::kGuardian) {
+      v.Add("consent.second_guardian.role", "must be GUARDIAN");
+    }
+    CheckGiver(second, "consent.second_guardian", v);
+    if (!Blank(second.name) && second.name == input.giver.name) {
+      v.Add("consent.second_guardian.name",
+            "names the same person as the giver; joint custody needs the other guardian");
+    }
+  }
   CheckNote(input.maturity_note, "consent.maturity_note", v);
   CheckNote(input.note, "consent.note", v);
   if (input.harm_assessment) CheckNote(input.harm_assessment->note, "consent.harm_assessment.note", v);
@@ -145,6 +179,7 @@ absl::StatusOr<Consent> NewConsent(const std::string& plan_id, ConsentInput inpu
   c.plan_id = plan_id;
   c.decision = Decision::kGiven;
   c.giver = std::move(input.giver);
+  c.second_guardian = std::move(input.second_guardian);
   c.form = input.form;
   c.recorded_by = caller;
   c.valid_until = input.valid_until;
@@ -313,48 +348,83 @@ absl::Status Withdraw(Consent& consent, WithdrawalInput input, const Actor& call
 std::vector<UnitCoverage> CheckCoverage(const std::vector<Consent>& consents,
                                         const std::vector<std::string>& unit_hsa_ids,
                                         absl::Time now) {
-  // Latest decision: by decision time, then recording time, then id for a total order.
-  const Consent* latest = nullptr;
+  // The latest refusal or withdrawal that has taken effect, and the latest consent given;
+  // ties are broken by recording time, then id, for a total order.
+  using Key = std::tuple<absl::Time, absl::Time, std::string>;
+  std::optional<Key> end_key;
+  const Consent* ended_by = nullptr;
+  Coverage ended_as = Coverage::kNoConsent;
+  std::optional<Key> given_key;
+  const Consent* latest_given = nullptr;
   for (const Consent& c : consents) {
-    if (latest == nullptr ||
-        std::tie(c.decision_time, c.create_time, c.consent_id) >
-            std::tie(latest->decision_time, latest->create_time, latest->consent_id)) {
-      latest = &c;
+    if (c.decision == Decision::kRefused) {
+      const Key k{c.decision_time, c.create_time, c.consent_id};
+      if (!end_key || k > *end_key) {
+        end_key = k;
+        ended_by = &c;
+        ended_as = Coverage::kRefused;
+      }
+      continue;
+    }
+    const Key given{c.decision_time, c.create_time, c.consent_id};
+    if (!given_key || given > *given_key) {
+      given_key = given;
+      latest_given = &c;
+    }
+    if (c.withdrawal && c.withdrawal->withdraw_time <= now) {
+      const Key k{c.withdrawal->withdraw_time, c.update_time, c.consent_id};
+      if (!end_key || k > *end_key) {
+        end_key = k;
+        ended_by = &c;
+        ended_as = Coverage::kWithdrawn;
+      }
     }
   }
+  // Consents given after the end of consent, active now.
+  std::vector<const Consent*> standing;
+  for (const Consent& c : consents) {
+    if (c.decision != Decision::kGiven) continue;
+    if (end_key && Key{c.decision_time, c.create_time, c.consent_id} <= *end_key) continue;
+    if (c.StateAt(now) == State::kActive) standing.push_back(&c);
+  }
+  const bool ended = end_key && (given_key == std::nullopt || *given_key <= *end_key);
+
   std::vector<UnitCoverage> out;
   for (const std::string& hsa_id : unit_hsa_ids) {
     UnitCoverage answer{hsa_id, Coverage::kNoConsent, ""};
-    if (latest == nullptr) {
-      out.push_back(std::move(answer));
-      continue;
-    }
-    if (latest->decision == Decision::kRefused) {
-      answer.coverage = Coverage::kRefused;
-      answer.consent_id = latest->consent_id;
-      out.push_back(std::move(answer));
-      continue;
-    }
-    const Consent* active_elsewhere = nullptr;
-    for (const Consent& c : consents) {
-      if (c.StateAt(now) != State::kActive) continue;
-      const std::vector<Unit> units = c.CoveredUnits();
-      if (std::any_of(units.begin(), units.end(),
-                      [&](const Unit& u) { return u.hsa_id == hsa_id; })) {
+    if (ended) {
+      answer.coverage = ended_as;
+      answer.consent_id = ended_by->consent_id;
+    } else if (latest_given != nullptr) {
+      const Consent* restricting = nullptr;
+      for (const Consent* c : standing) {
+        const std::vector<Unit> units = c->CoveredUnits();
+        if (std::none_of(units.begin(), units.end(),
+                         [&](const Unit& u) { return u.hsa_id == hsa_id; })) {
+          continue;
+        }
+        const auto& harm = c->harm_assessment;
+        if (harm && harm->outcome == HarmOutcome::kRestricted &&
+            std::find(harm->restricted_unit_hsa_ids.begin(), harm->restricted_unit_hsa_ids.end(),
+                      hsa_id) != harm->restricted_unit_hsa_ids.end()) {
+          if (restricting == nullptr) restricting = c;
+          continue;
+        }
         answer.coverage = Coverage::kCovered;
-        answer.consent_id = c.consent_id;
+        answer.consent_id = c->consent_id;
         break;
       }
-      if (active_elsewhere == nullptr) active_elsewhere = &c;
-    }
-    if (answer.coverage != Coverage::kCovered) {
-      if (active_elsewhere != nullptr) {
-        answer.coverage = Coverage::kNotInScope;
-        answer.consent_id = active_elsewhere->consent_id;
-      } else {
-        answer.coverage = latest->StateAt(now) == State::kWithdrawn ? Coverage::kWithdrawn
-                                                                    : Coverage::kExpired;
-        answer.consent_id = latest->consent_id;
+      if (answer.coverage != Coverage::kCovered) {
+        if (restricting != nullptr) {
+          answer.coverage = Coverage::kRestrictedByHarmAssessment;
+          answer.consent_id = restricting->consent_id;
+        } else if (!standing.empty()) {
+          answer.coverage = Coverage::kNotInScope;
+          answer.consent_id = standing.front()->consent_id;
+        } else {
+          answer.coverage = Coverage::kExpired;
+          answer.consent_id = latest_given->consent_id;
+        }
       }
     }
     out.push_back(std::move(answer));

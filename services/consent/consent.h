@@ -39,6 +39,8 @@ struct HarmAssessment {
   Actor assessed_by;
   HarmOutcome outcome = HarmOutcome::kNoHarm;
   std::string note;
+  // With outcome kRestricted: the units that must not receive information.
+  std::vector<std::string> restricted_unit_hsa_ids;
 };
 
 struct Withdrawal {
@@ -67,6 +69,8 @@ struct Consent {
   std::string consent_id;
   Decision decision = Decision::kGiven;
   Giver giver;
+  // Joint custody: the second guardian giving the consent with `giver`.
+  std::optional<Giver> second_guardian;
   CommunicationForm form = CommunicationForm::kWritten;
   Actor recorded_by;
   absl::Time decision_time;
@@ -95,6 +99,7 @@ struct Consent {
 // the clock.
 struct ConsentInput {
   Giver giver;
+  std::optional<Giver> second_guardian;
   CommunicationForm form = CommunicationForm::kWritten;
   std::optional<absl::Time> decision_time;
   std::vector<Unit> covered_units;
@@ -150,7 +155,15 @@ absl::Status Withdraw(Consent& consent, WithdrawalInput input, const Actor& call
                       absl::Time now);
 
 // The answer to "may this unit take part in the plan now?".
-enum class Coverage { kCovered, kNoConsent, kRefused, kWithdrawn, kExpired, kNotInScope };
+enum class Coverage {
+  kCovered,
+  kNoConsent,
+  kRefused,
+  kWithdrawn,
+  kExpired,
+  kNotInScope,
+  kRestrictedByHarmAssessment,
+};
 
 struct UnitCoverage {
   std::string unit_hsa_id;
@@ -160,11 +173,14 @@ struct UnitCoverage {
   bool covered() const { return coverage == Coverage::kCovered; }
 };
 
-// Decides coverage from every consent recorded for a plan. The person's latest decision
-// (by decision time, then recording time) rules: when it is a refusal, no unit is covered.
-// Otherwise a unit is covered by any active consent that includes it; failing that, the
-// answer explains with an active consent (unit not in scope) or else the latest consent's
-// state (withdrawn, expired).
+// Decides coverage from every consent recorded for a plan. The person's decisions are
+// the consents given, the refusals and the withdrawals (at their withdraw time), in time
+// order; the latest rules. A refusal or a withdrawal ends consent to the plan: no unit is
+// covered (kRefused, kWithdrawn), and only a consent given after it covers again. So a
+// unit is covered by any active consent given after the latest refusal or withdrawal
+// that includes it, unless that consent's harm assessment restricts the unit
+// (kRestrictedByHarmAssessment); failing that, kNotInScope when such a consent is active,
+// else kExpired.
 std::vector<UnitCoverage> CheckCoverage(const std::vector<Consent>& consents,
                                         const std::vector<std::string>& unit_hsa_ids,
                                         absl::Time now);

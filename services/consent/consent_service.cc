@@ -88,6 +88,8 @@ std::optional<HarmAssessment> HarmFromProto(const pb::Consent& in, Violations& v
     default: v.Add("consent.harm_assessment.outcome", "must be NO_HARM or RESTRICTED");
   }
   out.note = h.note();
+  out.restricted_unit_hsa_ids.assign(h.restricted_unit_hsa_ids().begin(),
+                                     h.restricted_unit_hsa_ids().end());
   if (h.has_assessed_by()) {
     if (auto unit = UnitFromProto(h.assessed_by().unit(),
                                   "consent.harm_assessment.assessed_by.unit", v)) {
@@ -148,6 +150,8 @@ pb::CoverageReason ToProto(Coverage c) {
     case Coverage::kWithdrawn: return pb::COVERAGE_REASON_WITHDRAWN;
     case Coverage::kExpired: return pb::COVERAGE_REASON_EXPIRED;
     case Coverage::kNotInScope: return pb::COVERAGE_REASON_UNIT_NOT_IN_SCOPE;
+    case Coverage::kRestrictedByHarmAssessment:
+      return pb::COVERAGE_REASON_RESTRICTED_BY_HARM_ASSESSMENT;
   }
   return pb::COVERAGE_REASON_UNSPECIFIED;
 }
@@ -162,6 +166,7 @@ void ToProto(const Consent& in, absl::Time now, pb::Consent* out) {
   out->set_name(ConsentName(in.plan_id, in.consent_id));
   out->set_state(ToProto(in.StateAt(now)));
   ToProto(in.giver, out->mutable_giver());
+  if (in.second_guardian) ToProto(*in.second_guardian, out->mutable_second_guardian());
   out->set_form(sip::ToProto(in.form));
   sip::ToProto(in.recorded_by, out->mutable_recorded_by());
   sip::ToProto(in.decision_time, out->mutable_decision_time());
@@ -178,6 +183,9 @@ void ToProto(const Consent& in, absl::Time now, pb::Consent* out) {
                        ? pb::HARM_ASSESSMENT_OUTCOME_NO_HARM
                        : pb::HARM_ASSESSMENT_OUTCOME_RESTRICTED);
     h->set_note(in.harm_assessment->note);
+    for (const std::string& id : in.harm_assessment->restricted_unit_hsa_ids) {
+      h->add_restricted_unit_hsa_ids(id);
+    }
   }
   if (in.withdrawal) {
     auto* w = out->mutable_withdrawal();
@@ -217,6 +225,9 @@ grpc::Status ConsentGrpcService::RecordConsent(grpc::ServerContext* context,
     Violations v;
     ConsentInput input;
     input.giver = GiverFromProto(c.giver(), "consent.giver", v);
+    if (c.has_second_guardian()) {
+      input.second_guardian = GiverFromProto(c.second_guardian(), "consent.second_guardian", v);
+    }
     input.form = FormOrDefault(c.form(), "consent.form", v);
     input.decision_time = OptionalTime(c.has_decision_time(), c.decision_time(),
                                        "consent.decision_time", v);

@@ -452,6 +452,37 @@ TEST_F(ConsentServiceTest, ItsEventsAreConsumedOnceThroughTheCommonConsumer) {
             first.name());
 }
 
+// Through the API: withdrawing consent to the plan ends every earlier consent's coverage,
+// and a restricting harm assessment restricts the units it names.
+TEST_F(ConsentServiceTest, WithdrawalEndsConsentToThePlanAndHarmAssessmentsRestrict) {
+  const pb::Consent first = Record();  // covers the health centre and social services
+  clock_.Advance(absl::Minutes(1));
+  pb::RecordConsentRequest narrower = ValidRecord();
+  narrower.mutable_consent()->mutable_covered_units()->DeleteSubrange(1, 1);
+  const pb::Consent second = Record(narrower);
+  EXPECT_THAT(Check("plans/plan-1", {kVc, kSoc}),
+              ElementsAre(pb::COVERAGE_REASON_COVERED, pb::COVERAGE_REASON_COVERED));
+  clock_.Advance(absl::Minutes(1));
+  pb::Consent withdrawn;
+  ASSERT_TRUE(Withdraw(second.name(), &withdrawn).ok());
+  EXPECT_THAT(Check("plans/plan-1", {kVc, kSoc}),
+              ElementsAre(pb::COVERAGE_REASON_WITHDRAWN, pb::COVERAGE_REASON_WITHDRAWN))
+      << "the first consent, given before the withdrawal, no longer covers";
+
+  clock_.Advance(absl::Minutes(1));
+  pb::RecordConsentRequest restricted = ValidRecord();
+  auto* c = restricted.mutable_consent();
+  c->set_reduced_capacity(true);
+  c->mutable_harm_assessment()->set_outcome(pb::HARM_ASSESSMENT_OUTCOME_RESTRICTED);
+  c->mutable_harm_assessment()->set_note("Inget om missbruket till socialtjänsten");
+  c->mutable_harm_assessment()->add_restricted_unit_hsa_ids(kSoc);
+  const pb::Consent third = Record(restricted);
+  EXPECT_THAT(third.harm_assessment().restricted_unit_hsa_ids(), ElementsAre(kSoc));
+  EXPECT_THAT(Check("plans/plan-1", {kVc, kSoc}),
+              ElementsAre(pb::COVERAGE_REASON_COVERED,
+                          pb::COVERAGE_REASON_RESTRICTED_BY_HARM_ASSESSMENT));
+}
+
 TEST_F(ConsentServiceTest, EveryCallIsCountedByCode) {
   Record();
   pb::GetConsentRequest get;

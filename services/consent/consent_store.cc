@@ -76,8 +76,11 @@ json ConsentJson(const Consent& c, bool with_history) {
                             {"outcome", c.harm_assessment->outcome == HarmOutcome::kNoHarm
                                             ? "NO_HARM"
                                             : "RESTRICTED"},
-                            {"note", c.harm_assessment->note}};
+                            {"note", c.harm_assessment->note},
+                            {"restricted_unit_hsa_ids",
+                             c.harm_assessment->restricted_unit_hsa_ids}};
   }
+  if (c.second_guardian) j["second_guardian"] = GiverJson(*c.second_guardian);
   if (c.withdrawal) {
     j["withdrawal"] = {{"withdrawn_by", GiverJson(c.withdrawal->withdrawn_by)},
                        {"form", CommunicationFormName(c.withdrawal->form)},
@@ -117,8 +120,10 @@ Consent ConsentFromJson(const json& j) {
         h.at("assessed_by").get<Actor>(),
         h.at("outcome").get<std::string>() == "NO_HARM" ? HarmOutcome::kNoHarm
                                                         : HarmOutcome::kRestricted,
-        h.value("note", "")};
+        h.value("note", ""),
+        h.value("restricted_unit_hsa_ids", std::vector<std::string>())};
   }
+  if (j.contains("second_guardian")) c.second_guardian = GiverFromJson(j.at("second_guardian"));
   if (j.contains("withdrawal")) {
     const json& w = j.at("withdrawal");
     c.withdrawal = Withdrawal{GiverFromJson(w.at("withdrawn_by")),

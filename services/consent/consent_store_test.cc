@@ -47,7 +47,9 @@ class ConsentStoreTest : public ::testing::Test {
     in.valid_until = now + absl::Hours(24 * 365);
     in.individual_is_minor = true;
     in.reduced_capacity = true;
-    in.harm_assessment = HarmAssessment{kCaller, HarmOutcome::kRestricted, "Ej journal"};
+    in.harm_assessment =
+        HarmAssessment{kCaller, HarmOutcome::kRestricted, "Ej journal", {kSoc.hsa_id}};
+    in.second_guardian = Giver{GiverRole::kGuardian, "Bo Andersson"};
     in.note = "Informerad muntligt och skriftligt";
     auto c = NewConsent("plan-1", in, kCaller, now);
     EXPECT_TRUE(c.ok()) << c.status();
@@ -80,6 +82,9 @@ TEST_F(ConsentStoreTest, CreateThenGetReturnsEveryField) {
   ASSERT_TRUE(read.harm_assessment.has_value());
   EXPECT_EQ(read.harm_assessment->outcome, HarmOutcome::kRestricted);
   EXPECT_EQ(read.harm_assessment->note, "Ej journal");
+  EXPECT_EQ(read.harm_assessment->restricted_unit_hsa_ids, std::vector<std::string>{kSoc.hsa_id});
+  ASSERT_TRUE(read.second_guardian.has_value());
+  EXPECT_EQ(read.second_guardian->name, "Bo Andersson");
   EXPECT_EQ(read.note, original.note);
   EXPECT_THAT(read.CoveredUnits(), ElementsAre(kVc, kSoc));
   EXPECT_EQ(read.CoveredOthers(), original.CoveredOthers());

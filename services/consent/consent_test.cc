@@ -90,7 +90,8 @@ TEST(NewConsentTest, MinorAndGuardianRules) {
 TEST(NewConsentTest, HarmAssessmentRules) {
   ConsentInput in = ValidInput();
   in.reduced_capacity = true;
-  in.harm_assessment = HarmAssessment{{}, HarmOutcome::kRestricted, ""};
+  in.harm_assessment =
+      HarmAssessment{{}, HarmOutcome::kRestricted, "", {in.covered_units[0].hsa_id}};
   EXPECT_THAT(Fields(NewConsent("p1", in, kCaller, kNow).status()),
               ElementsAre("consent.harm_assessment.note"));
   in.harm_assessment->note = "Not the psychiatric history";
@@ -145,6 +146,40 @@ TEST(ChangeScopeTest, OnlyActiveConsentsChange) {
               StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_EQ(ReasonOf(ChangeScope(c, {{kPsy}, {}, {}, {}, "x"}, kCaller, kNow)),
             "CONSENT_WITHDRAWN");
+}
+
+TEST(NewConsentTest, HarmRestrictionsNameCoveredUnits) {
+  ConsentInput in = ValidInput();
+  in.reduced_capacity = true;
+  in.harm_assessment = HarmAssessment{kCaller, HarmOutcome::kRestricted, "Inte till psykiatrin", {}};
+  EXPECT_THAT(Fields(NewConsent("p1", in, kCaller, kNow).status()),
+              ElementsAre("consent.harm_assessment.restricted_unit_hsa_ids"));
+  in.harm_assessment->restricted_unit_hsa_ids = {"SE2321000131-Z000000000077"};
+  EXPECT_THAT(Fields(NewConsent("p1", in, kCaller, kNow).status()),
+              ElementsAre("consent.harm_assessment.restricted_unit_hsa_ids[0]"));
+  in.harm_assessment->restricted_unit_hsa_ids = {in.covered_units[0].hsa_id};
+  SIP_EXPECT_OK(NewConsent("p1", in, kCaller, kNow));
+  in.harm_assessment->outcome = HarmOutcome::kNoHarm;
+  EXPECT_THAT(Fields(NewConsent("p1", in, kCaller, kNow).status()),
+              ElementsAre("consent.harm_assessment.restricted_unit_hsa_ids"));
+}
+
+TEST(NewConsentTest, JointCustodyRecordsBothGuardians) {
+  ConsentInput in = ValidInput();
+  in.giver = {GiverRole::kGuardian, "Anna Andersson"};
+  in.individual_is_minor = true;
+  in.second_guardian = Giver{GiverRole::kGuardian, "Bo Andersson"};
+  auto consent = NewConsent("p1", in, kCaller, kNow);
+  SIP_ASSERT_OK(consent);
+  EXPECT_EQ(consent->second_guardian->name, "Bo Andersson");
+  in.second_guardian = Giver{GiverRole::kGuardian, "Anna Andersson"};
+  EXPECT_THAT(Fields(NewConsent("p1", in, kCaller, kNow).status()),
+              ElementsAre("consent.second_guardian.name"));
+  in.giver = {GiverRole::kTrustee, "Gustav Godman"};
+  in.individual_is_minor = false;
+  in.second_guardian = Giver{GiverRole::kTrustee, "Bo Andersson"};
+  EXPECT_THAT(Fields(NewConsent("p1", in, kCaller, kNow).status()),
+              ElementsAre("consent.second_guardian", "consent.second_guardian.role"));
 }
 
 TEST(WithdrawTest, WithdrawsOnceThenFailsPrecondition) {
@@ -237,24 +272,46 @@ TEST_F(CheckCoverageTest, TheLatestDecisionRules) {
   // A refusal after the consent: nothing is covered.
   EXPECT_THAT(Check({given, *refusal}, kNow + absl::Hours(2)),
               ElementsAre(Coverage::kRefused, Coverage::kRefused));
-  // A new consent after the refusal: covered again.
+  // A new consent after the refusal covers again — only what it names: the consent
+  // given before the refusal stays void.
   ConsentInput later = ValidInput();
   later.covered_units = {kPsy};
   Consent renewed = Given(later, kNow + absl::Hours(3));
   renewed.consent_id = "c2";
   EXPECT_THAT(Check({given, *refusal, renewed}, kNow + absl::Hours(4)),
-              ElementsAre(Coverage::kCovered, Coverage::kCovered));
+              ElementsAre(Coverage::kNotInScope, Coverage::kCovered));
 }
 
-TEST_F(CheckCoverageTest, AnotherActiveConsentStillCoversAfterOneIsWithdrawn) {
+// The person withdraws consent to the plan: every consent given before the withdrawal
+// stops covering, as with a refusal; narrowing the scope is ChangeScope's job.
+TEST_F(CheckCoverageTest, AWithdrawalEndsEveryEarlierConsent) {
   Consent first = Given();
-  SIP_ASSERT_OK(Withdraw(first, {}, kCaller, kNow + absl::Minutes(1)));
   ConsentInput in = ValidInput();
   in.covered_units = {kPsy};
   Consent second = Given(in, kNow - absl::Hours(1));
   second.consent_id = "c2";
+  SIP_ASSERT_OK(Withdraw(second, {}, kCaller, kNow + absl::Minutes(1)));
   EXPECT_THAT(Check({first, second}, kNow + absl::Hours(1)),
+              ElementsAre(Coverage::kWithdrawn, Coverage::kWithdrawn));
+  // Before the withdrawal took effect both covered.
+  EXPECT_THAT(Check({first, second}, kNow), ElementsAre(Coverage::kCovered, Coverage::kCovered));
+  // A consent given after the withdrawal covers again, what it names.
+  Consent renewed = Given(in, kNow + absl::Hours(2));
+  renewed.consent_id = "c3";
+  EXPECT_THAT(Check({first, second, renewed}, kNow + absl::Hours(3)),
               ElementsAre(Coverage::kNotInScope, Coverage::kCovered));
+}
+
+TEST_F(CheckCoverageTest, ARestrictingHarmAssessmentRestrictsWhatItNames) {
+  ConsentInput in = ValidInput();
+  in.covered_units = {kVc, kPsy};
+  in.reduced_capacity = true;
+  in.harm_assessment = HarmAssessment{kCaller, HarmOutcome::kRestricted,
+                                      "Inget om missbruket till psykiatrin", {kPsy.hsa_id}};
+  const auto answers = CheckCoverage({Given(in)}, {kVc.hsa_id, kPsy.hsa_id}, kNow);
+  EXPECT_EQ(answers[0].coverage, Coverage::kCovered);
+  EXPECT_EQ(answers[1].coverage, Coverage::kRestrictedByHarmAssessment);
+  EXPECT_FALSE(answers[1].covered());
 }
 
 }  // namespace
