@@ -510,6 +510,24 @@ std::vector<std::string> UnitsAdded(const pb::Plan& before, const pb::Plan& afte
   return added;
 }
 
+absl::Status RequireWithdrawn(const std::vector<std::string>& units,
+                              const std::vector<ConsentAnswer>& answers) {
+  for (const std::string& unit : units) {
+    const auto answer = std::find_if(answers.begin(), answers.end(),
+                                     [&](const ConsentAnswer& a) { return a.unit_hsa_id == unit; });
+    const std::string said = answer == answers.end() ? "no answer" : answer->reason;
+    if (said != "WITHDRAWN") {
+      return FailedPrecondition(
+          "CONSENT_NOT_WITHDRAWN",
+          absl::StrCat("a plan is closed for withdrawn consent only when the consent service "
+                       "says the consent is withdrawn; for ", unit, " it answers ", said,
+                       ". Record the withdrawal (WithdrawConsent) first, or close the plan for "
+                       "another reason"));
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status RequireConsent(const std::vector<std::string>& units,
                             const std::vector<ConsentAnswer>& answers) {
   std::vector<PreconditionViolation> missing;

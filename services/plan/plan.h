@@ -97,6 +97,12 @@ absl::Status CheckEstablishable(const pb::Plan& plan);
 absl::Status RequireConsent(const std::vector<std::string>& units,
                             const std::vector<ConsentAnswer>& answers);
 
+// OK when the consent service's `answers` say WITHDRAWN for every one of `units`, the
+// condition for closing a plan with reason CONSENT_WITHDRAWN; otherwise
+// FAILED_PRECONDITION `CONSENT_NOT_WITHDRAWN` saying what it answered.
+absl::Status RequireWithdrawn(const std::vector<std::string>& units,
+                              const std::vector<ConsentAnswer>& answers);
+
 // Sets state ACTIVE, revision 1 and establish_time, and returns revision 1.
 // The person's consent is checked before (RequireConsent of UnitsRequiringConsent).
 absl::StatusOr<pb::PlanRevision> Establish(pb::Plan& plan, const std::string& plan_id,

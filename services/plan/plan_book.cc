@@ -286,6 +286,19 @@ absl::StatusOr<pb::Plan> PlanBook::Close(const std::string& plan_id, pb::Closure
                                          const std::string& etag, const Actor& caller,
                                          const Key& key) {
   const absl::Time now = clock_->Now();
+  if (closure.reason() == pb::CLOSURE_REASON_CONSENT_WITHDRAWN) {
+    // Only when the consent service says so: a retry of a completed closure is answered
+    // from the request log, before this check.
+    if (key) {
+      SIP_ASSIGN_OR_RETURN(std::optional<std::string> answered, store_->PriorResult(*key));
+      if (answered) return Parse<pb::Plan>(*answered);
+    }
+    SIP_ASSIGN_OR_RETURN(StoredPlan current, store_->Get(plan_id));
+    const std::vector<std::string> units = ParticipantUnitIds(current.plan);
+    SIP_ASSIGN_OR_RETURN(std::vector<ConsentAnswer> answers,
+                         consent_->Check(plan_id, units, caller));
+    SIP_RETURN_IF_ERROR(RequireWithdrawn(units, answers));
+  }
   SIP_ASSIGN_OR_RETURN(
       std::string result,
       store_->Mutate(key, plan_id, now, [&](StoredPlan& stored) -> absl::StatusOr<Outcome> {

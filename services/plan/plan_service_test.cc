@@ -398,6 +398,36 @@ TEST_F(PlanServiceTest, UnitsJoiningAnActivePlanNeedConsentFirst) {
   EXPECT_EQ(revision.snapshot().participants_size(), updated.participants_size());
 }
 
+// "Consent withdrawn" is a closure reason only the consent service can confirm.
+TEST_F(PlanServiceTest, ClosingForWithdrawnConsentNeedsTheWithdrawal) {
+  const pb::Plan created = Create();
+  RecordConsent(created.name(), {testdata::kVc, testdata::kSoc, testdata::kPsy});
+  pb::ClosePlanRequest close;
+  close.set_name(created.name());
+  close.mutable_closure()->set_reason(pb::CLOSURE_REASON_CONSENT_WITHDRAWN);
+  pb::ClosePlanResponse closed;
+  grpc::Status status = stub_->ClosePlan(Context().get(), close, &closed);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(DetailsOf(status).reason, "CONSENT_NOT_WITHDRAWN");
+  EXPECT_THAT(status.error_message(), HasSubstr("COVERED"));
+
+  consentpb::ListConsentsRequest list;
+  list.set_parent(created.name());
+  consentpb::ListConsentsResponse consents;
+  ASSERT_TRUE(consent_stub_->ListConsents(Context().get(), list, &consents).ok());
+  ASSERT_EQ(consents.consents_size(), 1);
+  consentpb::WithdrawConsentRequest withdraw;
+  withdraw.set_name(consents.consents(0).name());
+  withdraw.mutable_withdrawn_by()->set_role(consentpb::GIVER_ROLE_INDIVIDUAL);
+  withdraw.set_form(cpb::COMMUNICATION_FORM_ORAL);
+  consentpb::WithdrawConsentResponse withdrawn;
+  ASSERT_TRUE(consent_stub_->WithdrawConsent(Context().get(), withdraw, &withdrawn).ok());
+
+  status = stub_->ClosePlan(Context().get(), close, &closed);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(closed.plan().closure().reason(), pb::CLOSURE_REASON_CONSENT_WITHDRAWN);
+}
+
 TEST_F(PlanServiceTest, IncompletePlanIsRefusedListingWhatIsMissing) {
   pb::Plan input = testdata::CompletePlan();
   input.clear_needs();
