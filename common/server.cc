@@ -217,6 +217,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen_address, options.credentials, &server->port_);
   builder.SetMaxReceiveMessageSize(options.max_request_bytes);
+  // A taken port is an error, not a port silently shared with another process.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   for (grpc::Service* service : services) builder.RegisterService(service);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       interceptors;
@@ -260,6 +262,7 @@ void Server::HealthLoop() {
 }
 
 void Server::StartDraining() {
+  if (server_ == nullptr) return;  // never started (e.g. the port was taken)
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stopping_) return;
@@ -274,6 +277,7 @@ void Server::StartDraining() {
 }
 
 void Server::Shutdown(absl::Duration grace) {
+  if (server_ == nullptr) return;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (shut_down_) return;

@@ -152,6 +152,19 @@ TEST_F(ServiceClientTest, MutualTlsWithAClientCertificate) {
   EXPECT_EQ(fake_.calls, 1);
 }
 
+// A server that cannot bind says so, and is destroyed without touching what never started.
+TEST_F(ServiceClientTest, AServerOnATakenPortFailsCleanly) {
+  Start(grpc::InsecureServerCredentials());
+  Server::Options options;
+  options.listen_address = absl::StrCat("127.0.0.1:", server_->port());
+  options.credentials = grpc::InsecureServerCredentials();
+  options.registry = std::make_shared<prometheus::Registry>();
+  FakeConsent other;
+  auto second = Server::Start(std::move(options), {&other});
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(std::string(second.status().message()), HasSubstr("port free"));
+}
+
 TEST(PeerConfigTest, ProblemsNameTheirFlags) {
   PeerConfig peer;
   peer.name = "consent";

@@ -5,14 +5,15 @@
 # everything, the database included.
 #
 # Ports: each service listens on its default gRPC/metrics port when free, else on a free
-# one (printed). Set SIP_BIND=0.0.0.0 to listen beyond loopback.
+# one (printed); SIP_PORTS=free always takes free ones. Set SIP_BIND=0.0.0.0 to listen
+# beyond loopback.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 source scripts/lib/services.sh
 
 # name, default gRPC port, default metrics port, gRPC service. Later services go here.
-# Started in this order; each later one finds the earlier ones at SIP_<NAME>_ADDRESS.
+# Started in this order; every one finds the others at SIP_<NAME>_ADDRESS.
 services=(
   "consent 50051 9464 sip.consent.v1.ConsentService"
   "plan 50052 9465 sip.plan.v1.PlanService"
@@ -47,22 +48,36 @@ sip_create_database "$conninfo" sip
 
 bind=${SIP_BIND:-127.0.0.1}
 # Locally the services call each other in plaintext, as they listen.
-export SIP_CONSENT_PLAINTEXT=true
+export SIP_CONSENT_PLAINTEXT=true SIP_PLAN_PLAINTEXT=true
+# The default ports when free; SIP_PORTS=free always takes free ports below the ephemeral
+# range (the scripts test does, since a default port may be a client's ephemeral port).
 port_or_free() {
-  if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then sip_free_port; else echo "$1"; fi
+  if [ "${SIP_PORTS:-}" = free ] || (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then
+    sip_free_port
+  else
+    echo "$1"
+  fi
 }
-summary=()
+# Every address first (consent asks plan about plans, plan asks consent about consent),
+# then start them in order.
+declare -A grpc_ports metrics_ports
 for s in "${services[@]}"; do
   read -r name grpc_port metrics_port grpc_service <<<"$s"
-  grpc_port=$(port_or_free "$grpc_port")
-  metrics_port=$(port_or_free "$metrics_port")
+  grpc_ports[$name]=$(port_or_free "$grpc_port")
+  metrics_ports[$name]=$(port_or_free "$metrics_port")
   upper=$(echo "$name" | tr '[:lower:]' '[:upper:]')
+  export "SIP_${upper}_ADDRESS=127.0.0.1:${grpc_ports[$name]}"
+done
+summary=()
+for s in "${services[@]}"; do
+  read -r name _ _ grpc_service <<<"$s"
+  grpc_port=${grpc_ports[$name]}
+  metrics_port=${metrics_ports[$name]}
   "build/services/$name/${name}_server" --plaintext \
     --listen_address "$bind:$grpc_port" --metrics_address "$bind:$metrics_port" \
     --database_url "$conninfo dbname=sip" >"$state/logs/$name.log" 2>&1 &
   pids+=($!)
   sip_wait_listening "$!" "$grpc_port" "$name" "$state/logs/$name.log"
-  export "SIP_${upper}_ADDRESS=127.0.0.1:$grpc_port"
   summary+=("  $name  gRPC 127.0.0.1:$grpc_port ($grpc_service)  metrics http://127.0.0.1:$metrics_port/metrics  log $state/logs/$name.log")
 done
 

@@ -2,11 +2,12 @@
 # service binary against a database, waiting until it listens, stopping it.
 # Source it; it sets nothing else.
 
-# A TCP port on 127.0.0.1 nobody listens on now.
+# A TCP port on 127.0.0.1 nobody listens on now, below Linux's ephemeral range
+# (32768-60999), so that no outgoing connection can be holding it when a server binds.
 sip_free_port() {
   local port
   for _ in $(seq 1 100); do
-    port=$((20000 + RANDOM % 30000))
+    port=$((20000 + RANDOM % 12000))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
       echo "$port"
       return 0

@@ -7,6 +7,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/calendar.h"
 #include "common/errors.h"
 #include "common/status_macros.h"
 
@@ -84,6 +85,23 @@ std::vector<OtherParty> Consent::CoveredOthers() const {
 }
 
 std::string Consent::Etag() const { return absl::StrCat("\"", version, "\""); }
+
+absl::Status DecideMinority(ConsentInput& input, const std::optional<absl::CivilDay>& birth_date,
+                            absl::Time now) {
+  if (!birth_date) return absl::OkStatus();
+  const absl::CivilDay decided = DayInSweden(input.decision_time.value_or(now));
+  // absl normalises 29 February in a year without one to 1 March.
+  const absl::CivilDay adult_from(birth_date->year() + 18, birth_date->month(),
+                                  birth_date->day());
+  const bool minor = decided < adult_from;
+  if (input.individual_is_minor && !minor) {
+    return InvalidField("consent.individual_is_minor",
+                        "the person is 18 or older at the decision time (from the "
+                        "personnummer on the plan); leave it unset, it is derived");
+  }
+  input.individual_is_minor = minor;
+  return absl::OkStatus();
+}
 
 absl::StatusOr<Consent> NewConsent(const std::string& plan_id, ConsentInput input,
                                    const Actor& caller, absl::Time now) {

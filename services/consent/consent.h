@@ -7,6 +7,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "common/model.h"
 
@@ -133,6 +134,14 @@ struct WithdrawalInput {
   std::optional<absl::Time> withdraw_time;
   std::string note;
 };
+
+// Whether the individual is a minor follows from their birth date at the decision time
+// (Swedish calendar days: 18 on the 18th birthday). With a birth date, sets
+// `input.individual_is_minor` from it; INVALID_ARGUMENT on `consent.individual_is_minor`
+// when the caller says minor of an adult. Without one (protected identity) the caller's
+// word stands.
+absl::Status DecideMinority(ConsentInput& input, const std::optional<absl::CivilDay>& birth_date,
+                            absl::Time now);
 
 // Builds a new given consent, checking every rule at once (INVALID_ARGUMENT listing the
 // fields under "consent."). `consent_id` is left for the caller to assign.

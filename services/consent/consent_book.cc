@@ -72,10 +72,29 @@ absl::Status CheckEtag(const Consent& c, const std::string& etag) {
 
 }  // namespace
 
+absl::StatusOr<PlanFacts> ConsentBook::OpenPlan(const std::string& plan_id,
+                                                const Actor& caller) {
+  SIP_ASSIGN_OR_RETURN(PlanFacts facts, plans_->Facts(plan_id, caller));
+  if (facts.closed) {
+    return FailedPrecondition("PLAN_CLOSED",
+                              absl::StrCat("plans/", plan_id,
+                                           " is closed; a decision about consent to it can no "
+                                           "longer be recorded"));
+  }
+  return facts;
+}
+
 absl::StatusOr<Consent> ConsentBook::Record(const std::string& plan_id, ConsentInput input,
                                             const Actor& caller,
                                             const std::optional<db::RequestKey>& key) {
   const absl::Time now = clock_->Now();
+  // A retry of a completed call is answered even if the plan has closed since.
+  if (key) {
+    SIP_ASSIGN_OR_RETURN(std::optional<Consent> answered, store_->PriorResult(*key));
+    if (answered) return *std::move(answered);
+  }
+  SIP_ASSIGN_OR_RETURN(PlanFacts plan, OpenPlan(plan_id, caller));
+  SIP_RETURN_IF_ERROR(DecideMinority(input, plan.birth_date, now));
   SIP_ASSIGN_OR_RETURN(Consent consent, NewConsent(plan_id, std::move(input), caller, now));
   consent.consent_id = NewId();
   return store_->Create(key, consent, now, RecordedEvent(caller));
@@ -85,6 +104,11 @@ absl::StatusOr<Consent> ConsentBook::RecordRefusal(const std::string& plan_id,
                                                    RefusalInput input, const Actor& caller,
                                                    const std::optional<db::RequestKey>& key) {
   const absl::Time now = clock_->Now();
+  if (key) {
+    SIP_ASSIGN_OR_RETURN(std::optional<Consent> answered, store_->PriorResult(*key));
+    if (answered) return *std::move(answered);
+  }
+  SIP_RETURN_IF_ERROR(OpenPlan(plan_id, caller).status());
   SIP_ASSIGN_OR_RETURN(Consent refusal, NewRefusal(plan_id, std::move(input), caller, now));
   refusal.consent_id = NewId();
   return store_->Create(key, refusal, now, RefusedEvent(caller));

@@ -9,6 +9,7 @@
 #include "common/outbox.h"
 #include "services/consent/consent.h"
 #include "services/consent/consent_store.h"
+#include "services/consent/plan_reader.h"
 
 namespace sip::consent {
 
@@ -17,8 +18,12 @@ namespace sip::consent {
 // Plain C++ over the store; the gRPC adapter only translates.
 class ConsentBook final {
  public:
-  ConsentBook(ConsentStore* store, const Clock* clock) : store_(store), clock_(clock) {}
+  ConsentBook(ConsentStore* store, PlanReader* plans, const Clock* clock)
+      : store_(store), plans_(plans), clock_(clock) {}
 
+  // Record and RecordRefusal first ask the plan service: an unknown plan is NOT_FOUND, a
+  // closed one FAILED_PRECONDITION (PLAN_CLOSED), and whether the individual is a minor
+  // follows from the personnummer's birth date at the decision time (DecideMinority).
   absl::StatusOr<Consent> Record(const std::string& plan_id, ConsentInput input,
                                  const Actor& caller,
                                  const std::optional<db::RequestKey>& key);
@@ -50,7 +55,11 @@ class ConsentBook final {
   absl::Time Now() const { return clock_->Now(); }
 
  private:
+  // The plan's facts, after answering a retry of a completed call from the request log.
+  absl::StatusOr<PlanFacts> OpenPlan(const std::string& plan_id, const Actor& caller);
+
   ConsentStore* store_;
+  PlanReader* plans_;
   const Clock* clock_;
 };
 

@@ -6,6 +6,8 @@
 #include <memory>
 #include <set>
 
+#include "common/calendar.h"
+#include "common/errors.h"
 #include "common/event_consumer.h"
 #include "common/migrations.h"
 #include "common/server.h"
@@ -35,6 +37,20 @@ const absl::Time kStart = absl::FromUnixSeconds(1764000000);
 
 using ::sip::testing::DetailsOf;
 
+// The plan service as the consent service sees it: plans by id, unknown ones NOT_FOUND.
+class FakePlans final : public PlanReader {
+ public:
+  absl::StatusOr<PlanFacts> Facts(const std::string& plan_id, const Actor&) override {
+    auto it = plans.find(plan_id);
+    if (it == plans.end()) {
+      return NotFound("PLAN_NOT_FOUND", absl::StrCat("plans/", plan_id, " does not exist"));
+    }
+    return it->second;
+  }
+  std::map<std::string, PlanFacts> plans = {
+      {"plan-1", {false, absl::CivilDay(1912, 12, 12)}}};
+};
+
 class ConsentServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -43,7 +59,7 @@ class ConsentServiceTest : public ::testing::Test {
                                                       absl::Seconds(5),
                                                       ConsentStore::Statements()}));
     store_ = std::make_unique<ConsentStore>(pool_.get());
-    book_ = std::make_unique<ConsentBook>(store_.get(), &clock_);
+    book_ = std::make_unique<ConsentBook>(store_.get(), &plans_, &clock_);
     service_ = std::make_unique<ConsentGrpcService>(book_.get());
     registry_ = std::make_shared<prometheus::Registry>();
     Server::Options options;
@@ -127,6 +143,7 @@ class ConsentServiceTest : public ::testing::Test {
 
   sip::testing::TestDatabase db_;
   sip::testing::FakeClock clock_{kStart};
+  FakePlans plans_;
   std::unique_ptr<db::Pool> pool_;
   std::unique_ptr<ConsentStore> store_;
   std::unique_ptr<ConsentBook> book_;
@@ -242,6 +259,64 @@ TEST_F(ConsentServiceTest, MalformedInputNeverReachesTheDatabase) {
   pb::ListConsentsResponse listed;
   ASSERT_TRUE(stub_->ListConsents(Context().get(), list, &listed).ok());
   EXPECT_THAT(listed.consents(), ::testing::IsEmpty());
+}
+
+// A decision needs a plan that exists and is open, and whether the person is a minor
+// follows from the personnummer's birth date at the decision time.
+TEST_F(ConsentServiceTest, DecisionsNeedAnOpenPlanAndMinorityFollowsTheBirthDate) {
+  pb::RecordConsentResponse response;
+  grpc::Status status =
+      stub_->RecordConsent(Context().get(), ValidRecord("plans/no-such-plan"), &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(DetailsOf(status).reason, "PLAN_NOT_FOUND");
+  pb::RecordRefusalRequest refusal;
+  refusal.set_parent("plans/no-such-plan");
+  refusal.mutable_giver()->set_role(pb::GIVER_ROLE_INDIVIDUAL);
+  refusal.set_form(sip::common::v1::COMMUNICATION_FORM_ORAL);
+  pb::RecordRefusalResponse refused;
+  EXPECT_EQ(stub_->RecordRefusal(Context().get(), refusal, &refused).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+
+  plans_.plans["closed"] = {true, absl::CivilDay(1990, 1, 1)};
+  status = stub_->RecordConsent(Context().get(), ValidRecord("plans/closed"), &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(DetailsOf(status).reason, "PLAN_CLOSED");
+
+  // Born on the day 18 years before the decision: an adult, whatever the client says.
+  const absl::CivilDay today = DayInSweden(clock_.Now());
+  plans_.plans["adult"] = {false, absl::CivilDay(today.year() - 18, today.month(), today.day())};
+  pb::RecordConsentRequest adult = ValidRecord("plans/adult");
+  ASSERT_TRUE(stub_->RecordConsent(Context().get(), adult, &response).ok());
+  EXPECT_FALSE(response.consent().individual_is_minor());
+  adult.mutable_consent()->set_individual_is_minor(true);
+  status = stub_->RecordConsent(Context().get(), adult, &response);
+  EXPECT_THAT(DetailsOf(status).fields, ElementsAre("consent.individual_is_minor"));
+  // A guardian cannot consent for an adult.
+  adult.mutable_consent()->set_individual_is_minor(false);
+  adult.mutable_consent()->mutable_giver()->set_role(pb::GIVER_ROLE_GUARDIAN);
+  adult.mutable_consent()->mutable_giver()->set_name("Anna Andersson");
+  status = stub_->RecordConsent(Context().get(), adult, &response);
+  EXPECT_THAT(DetailsOf(status).fields, ElementsAre("consent.individual_is_minor"));
+
+  // One day younger: a minor, so the guardians decide; both are recorded (joint custody).
+  plans_.plans["minor"] = {false, absl::CivilDay(today.year() - 18, today.month(), today.day()) + 1};
+  pb::RecordConsentRequest minor = ValidRecord("plans/minor");
+  minor.mutable_consent()->mutable_giver()->set_role(pb::GIVER_ROLE_GUARDIAN);
+  minor.mutable_consent()->mutable_giver()->set_name("Anna Andersson");
+  minor.mutable_consent()->mutable_second_guardian()->set_role(pb::GIVER_ROLE_GUARDIAN);
+  minor.mutable_consent()->mutable_second_guardian()->set_name("Bo Andersson");
+  status = stub_->RecordConsent(Context().get(), minor, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_TRUE(response.consent().individual_is_minor());
+  EXPECT_EQ(response.consent().second_guardian().name(), "Bo Andersson");
+
+  // Protected identity: no birth date on the plan; the caller's word stands.
+  plans_.plans["protected"] = {false, std::nullopt};
+  pb::RecordConsentRequest unknown_age = minor;
+  unknown_age.set_parent("plans/protected");
+  unknown_age.mutable_consent()->set_individual_is_minor(true);
+  ASSERT_TRUE(stub_->RecordConsent(Context().get(), unknown_age, &response).ok());
+  EXPECT_TRUE(response.consent().individual_is_minor());
 }
 
 TEST_F(ConsentServiceTest, CallerIsRequired) {

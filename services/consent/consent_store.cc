@@ -261,6 +261,15 @@ absl::StatusOr<Consent> ConsentStore::Create(const std::optional<db::RequestKey>
   });
 }
 
+absl::StatusOr<std::optional<Consent>> ConsentStore::PriorResult(const db::RequestKey& key) {
+  return pool_->InTransaction<std::optional<Consent>>(
+      [&](pqxx::work& txn) -> absl::StatusOr<std::optional<Consent>> {
+        SIP_ASSIGN_OR_RETURN(std::optional<std::string> stored, db::LookupRequest(txn, key));
+        if (!stored) return std::optional<Consent>();
+        return std::optional<Consent>(ConsentFromJson(json::parse(*stored)));
+      });
+}
+
 absl::StatusOr<Consent> ConsentStore::Update(
     const std::optional<db::RequestKey>& key, const std::string& plan_id,
     const std::string& consent_id, absl::Time now,

@@ -48,6 +48,9 @@ class ConsentStore final {
                                  const std::function<absl::Status(Consent&)>& mutate,
                                  const EventFn& event);
 
+  // What a completed call with `key` answered, without claiming the key; nullopt when new.
+  absl::StatusOr<std::optional<Consent>> PriorResult(const db::RequestKey& key);
+
   absl::StatusOr<Consent> Get(const std::string& plan_id, const std::string& consent_id);
 
   struct Page {

@@ -84,6 +84,16 @@ std::vector<std::string> FindAnywhere(const std::string& conninfo,
   return hits;
 }
 
+// Lets the consent service be made before the plan service it reads from exists.
+class LatePlanReader final : public consent::PlanReader {
+ public:
+  absl::StatusOr<consent::PlanFacts> Facts(const std::string& plan_id,
+                                           const Actor& caller) override {
+    return target->Facts(plan_id, caller);
+  }
+  consent::PlanReader* target = nullptr;
+};
+
 class PlanServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -93,7 +103,9 @@ class PlanServiceTest : public ::testing::Test {
                              db::Pool::Create({db_.conninfo(), "consent", 2, absl::Seconds(5),
                                                consent::ConsentStore::Statements()}));
     consent_store_ = std::make_unique<consent::ConsentStore>(consent_pool_.get());
-    consent_book_ = std::make_unique<consent::ConsentBook>(consent_store_.get(), &clock_);
+    // The consent service asks this plan service about plans; it starts below.
+    consent_book_ =
+        std::make_unique<consent::ConsentBook>(consent_store_.get(), &plans_for_consent_, &clock_);
     consent_service_ = std::make_unique<consent::ConsentGrpcService>(consent_book_.get());
     consent_server_ = Serve(consent_service_.get(), "sip.consent.v1.ConsentService");
     ASSERT_NE(consent_server_, nullptr);
@@ -116,6 +128,13 @@ class PlanServiceTest : public ::testing::Test {
     ASSERT_NE(server_, nullptr);
     stub_ = pb::PlanService::NewStub(grpc::CreateChannel(
         absl::StrCat("127.0.0.1:", server_->port()), grpc::InsecureChannelCredentials()));
+    PeerConfig plan_peer;
+    plan_peer.name = "plan";
+    plan_peer.address = absl::StrCat("127.0.0.1:", server_->port());
+    plan_peer.plaintext = true;
+    SIP_ASSERT_OK_AND_ASSIGN(auto plan_channel, MakePeerChannel(plan_peer));
+    plan_reader_ = std::make_unique<consent::GrpcPlanReader>(plan_channel, absl::Seconds(2));
+    plans_for_consent_.target = plan_reader_.get();
     consent_stub_ = consentpb::ConsentService::NewStub(
         grpc::CreateChannel(consent_address, grpc::InsecureChannelCredentials()));
   }
@@ -200,6 +219,8 @@ class PlanServiceTest : public ::testing::Test {
 
   sip::testing::TestDatabase db_;
   sip::testing::FakeClock clock_{testdata::kNow};
+  LatePlanReader plans_for_consent_;
+  std::unique_ptr<consent::GrpcPlanReader> plan_reader_;
   std::unique_ptr<db::Pool> consent_pool_;
   std::unique_ptr<consent::ConsentStore> consent_store_;
   std::unique_ptr<consent::ConsentBook> consent_book_;

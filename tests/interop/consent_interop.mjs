@@ -12,7 +12,26 @@ const PSY = 'SE2321000131-P000000000003';
 const nurse = { unit: VC, principal: 'REGION', user: 'nurse-1' };
 const { call } = connect('sip/consent/v1/consent.proto', 'sip.consent.v1.ConsentService',
   address, nurse);
-const plan = `plans/${randomUUID()}`;
+// Consent is recorded for a plan that exists: the consent service asks the plan service.
+assert.ok(process.env.SIP_PLAN_ADDRESS, 'SIP_PLAN_ADDRESS is not set; run through with_services.sh');
+const plans = connect('sip/plan/v1/plan.proto', 'sip.plan.v1.PlanService',
+  process.env.SIP_PLAN_ADDRESS, nurse);
+const { plan: created } = await plans.call('CreatePlan', {
+  plan: {
+    individual: { personal_identity_number: '19121212-1212', name: 'Tolvan Tolvansson' },
+    need_noticed_by: 'NEED_NOTICED_BY_SCHOOL',
+    reason: 'Behöver samordnat stöd',
+  },
+});
+const plan = created.name;
+
+// A plan that does not exist: NOT_FOUND, named.
+const missing = await expectError(call('RecordConsent', {
+  parent: `plans/${randomUUID()}`,
+  consent: { giver: { role: 'GIVER_ROLE_INDIVIDUAL' }, form: 'COMMUNICATION_FORM_WRITTEN',
+    covered_units: [{ hsa_id: VC, principal: 'PRINCIPAL_KIND_REGION' }] },
+}), grpc.status.NOT_FOUND);
+assert.equal(errorDetails(missing).reason, 'PLAN_NOT_FOUND');
 
 // Record a consent covering the health centre and social services.
 const requestId = randomUUID();

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Runs a command against real service binaries on the test run's PostgreSQL.
 #   with_services.sh NAME=BINARY [NAME=BINARY...] -- COMMAND...
-# Each service gets a fresh database, plaintext gRPC on a free loopback port, and
-# migrations at start; its address is exported as SIP_<NAME>_ADDRESS (e.g.
-# SIP_CONSENT_ADDRESS=127.0.0.1:41234) for the command and for the services started after
-# it. Everything is stopped and dropped afterwards.
+# The services share a fresh database, each gets plaintext gRPC on a free loopback port
+# and migrations at start; every address is exported as SIP_<NAME>_ADDRESS (e.g.
+# SIP_CONSENT_ADDRESS=127.0.0.1:41234) before any starts, since services call each other
+# both ways. Everything is stopped and dropped afterwards.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../../scripts/lib/services.sh"
@@ -21,19 +21,25 @@ cleanup() {
 trap cleanup EXIT
 sip_create_database "$conninfo" "$dbname"
 # Services call each other in plaintext here, as they listen.
-export SIP_CONSENT_PLAINTEXT=true
+export SIP_CONSENT_PLAINTEXT=true SIP_PLAN_PLAINTEXT=true
 
+# Every address first (services call each other both ways), then start them in order.
+names=() binaries=() ports=()
 while [ $# -gt 0 ] && [ "$1" != "--" ]; do
-  name=${1%%=*}
-  binary=${1#*=}
-  shift
+  names+=("${1%%=*}")
+  binaries+=("${1#*=}")
   port=$(sip_free_port)
-  "$binary" --plaintext --listen_address "127.0.0.1:$port" --metrics_address "" \
+  ports+=("$port")
+  upper=$(echo "${1%%=*}" | tr '[:lower:]' '[:upper:]')
+  export "SIP_${upper}_ADDRESS=127.0.0.1:$port"
+  shift
+done
+for i in "${!names[@]}"; do
+  name=${names[$i]} port=${ports[$i]}
+  "${binaries[$i]}" --plaintext --listen_address "127.0.0.1:$port" --metrics_address "" \
     --database_url "$conninfo dbname=$dbname" --log_level warn >"$work/$name.log" 2>&1 &
   pids+=($!)
   sip_wait_listening "$!" "$port" "$name" "$work/$name.log"
-  upper=$(echo "$name" | tr '[:lower:]' '[:upper:]')
-  export "SIP_${upper}_ADDRESS=127.0.0.1:$port"
 done
 [ "${1:-}" = "--" ] || { echo "usage: with_services.sh NAME=BINARY... -- COMMAND..." >&2; exit 2; }
 shift

@@ -57,7 +57,7 @@ case "$cmd" in
       exit 1
     fi
     for _ in $(seq 1 50); do
-      port=$((20000 + RANDOM % 20000))
+      port=$((20000 + RANDOM % 12000))  # below the ephemeral range: never a client's port
       port_free "$port" || continue
       if as_owner "$bindir/pg_ctl" -D "$cluster/data" -l "$cluster/server.log" -w -t 30 \
           -o "-p $port -k $cluster -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \

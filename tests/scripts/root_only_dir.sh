@@ -28,7 +28,7 @@ echo "ok: pg.sh start/stop from a folder only its owner can enter"
 
 # 2. The first command, with its state in that folder.
 out="$top/run.out"
-SIP_STATE_DIR="$top/state" bash "$repo/scripts/run.sh" >"$out" 2>&1 &
+SIP_STATE_DIR="$top/state" SIP_PORTS=free bash "$repo/scripts/run.sh" >"$out" 2>&1 &
 runpid=$!
 for _ in $(seq 1 1200); do
   grep -q "Press Ctrl-C" "$out" && break
