@@ -4,14 +4,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages: the C++ stack, PostgreSQL 15 for local runs and tests, Node.js for the
-# interop test and buf.
+# Debian packages: the C++ stack, clang-14 with libFuzzer for the fuzzers, PostgreSQL 15
+# for local runs and tests, Node.js for the interop test and buf.
 packages=(
   build-essential cmake pkg-config ninja-build
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libpqxx-dev libpq-dev prometheus-cpp-dev
   nlohmann-json3-dev libspdlog-dev libfmt-dev libssl-dev
   libgtest-dev libgmock-dev
+  clang-14 libclang-rt-14-dev
   postgresql-15 postgresql-client-15
   tzdata
 )

@@ -8,5 +8,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build
+# The fuzzers build with clang-14 against the main build's generated code.
+bash tests/fuzz/fuzz.sh build
 cd build
 ctest --output-on-failure --parallel 2 "$@"

@@ -1,0 +1,58 @@
+// Writes seed inputs for the fuzzers into DIR: valid requests, serialized as the services
+// receive them, so fuzzing starts from requests that pass the guard and reach the rules.
+//   node tests/fuzz/seeds.mjs NAME DIR
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import protobuf from 'protobufjs';
+
+const [name, dir] = process.argv.slice(2);
+const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../proto');
+const load = (file) => {
+  const r = new protobuf.Root();
+  r.resolvePath = (_, target) => path.join(root, target);
+  return r.loadSync(file, { keepCase: true });
+};
+const write = (file, bytes) => fs.writeFileSync(path.join(dir, file), bytes);
+const unit = (hsa_id, principal) => ({ hsa_id, principal });
+const VC = unit('SE2321000131-E000000000001', 2);
+const SOC = unit('SE2120001652-S000000000002', 1);
+
+if (name === 'personnummer_fuzz') {
+  for (const [i, t] of ['19121212-1212', '121212+1212', '201701632385', 'tel 070-1234567 och 19121212-1212']
+    .entries()) {
+    write(`seed${i}`, Buffer.from(t));
+  }
+} else if (name === 'plan_request_fuzz') {
+  const r = load('sip/plan/v1/plan.proto');
+  const plan = {
+    individual: { personal_identity_number: '19121212-1212', name: 'Tolvan Tolvansson',
+      representatives: [{ role: 1, name: 'Greta' }] },
+    need_noticed_by: 1, reason: 'Behöver stöd', long_term_goal: 'Bo kvar hemma',
+    needs: ['Medicinering'],
+    goals: [{ text: 'Ta medicin', interventions: [
+      { description: 'Dosett', responsible_principal: 2, responsible_unit: VC },
+      { description: 'Hemtjänst', responsible_principal: 1, responsible_unit: SOC }] }],
+    participants: [{ unit: unit('SE2321000131-P000000000003', 2), role: 'Konsult' }],
+    overall_responsibility: { principal: 1, unit: SOC },
+    next_follow_up_date: { year: 2027, month: 5, day: 20 },
+  };
+  const create = r.lookupType('sip.plan.v1.CreatePlanRequest');
+  write('create', Buffer.concat([Buffer.from([0]), create.encode(create.fromObject({ plan })).finish()]));
+  const update = r.lookupType('sip.plan.v1.UpdatePlanRequest');
+  write('update', Buffer.concat([Buffer.from([1]), update.encode(update.fromObject({
+    plan: { ...plan, name: 'plans/p1' },
+    update_mask: { paths: ['long_term_goal', 'goals', 'participants', 'individual'] },
+  })).finish()]));
+} else if (name === 'consent_request_fuzz') {
+  const r = load('sip/consent/v1/consent.proto');
+  const record = r.lookupType('sip.consent.v1.RecordConsentRequest');
+  write('record', record.encode(record.fromObject({
+    parent: 'plans/p1',
+    consent: { giver: { role: 2, name: 'Anna' }, second_guardian: { role: 2, name: 'Bo' },
+      form: 1, covered_units: [VC, SOC], covered_others: [{ kind: 1, description: 'Mamma' }],
+      individual_is_minor: true, reduced_capacity: true,
+      harm_assessment: { outcome: 2, note: 'Inte till socialtjänsten',
+        restricted_unit_hsa_ids: [SOC.hsa_id] } },
+  })).finish());
+}
