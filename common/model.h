@@ -14,9 +14,11 @@ struct Unit {
   std::string hsa_id;
   PrincipalKind principal = PrincipalKind::kOther;
   std::string display_name;
+  // Which principal: the kommunkod (4 digits) or länskod (2 digits); empty for kOther.
+  std::string principal_code = {};
   friend bool operator==(const Unit& a, const Unit& b) {
     return a.hsa_id == b.hsa_id && a.principal == b.principal &&
-           a.display_name == b.display_name;
+           a.display_name == b.display_name && a.principal_code == b.principal_code;
   }
 };
 

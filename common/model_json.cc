@@ -47,12 +47,14 @@ CommunicationForm CommunicationFormFromName(const std::string& name) {
 void to_json(nlohmann::json& j, const Unit& u) {
   j = {{"hsa_id", u.hsa_id}, {"principal", PrincipalKindName(u.principal)}};
   if (!u.display_name.empty()) j["display_name"] = u.display_name;
+  if (!u.principal_code.empty()) j["principal_code"] = u.principal_code;
 }
 
 void from_json(const nlohmann::json& j, Unit& u) {
   u.hsa_id = j.at("hsa_id").get<std::string>();
   u.principal = PrincipalKindFromName(j.at("principal").get<std::string>());
   u.display_name = j.value("display_name", "");
+  u.principal_code = j.value("principal_code", "");
 }
 
 void to_json(nlohmann::json& j, const Actor& a) {

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/hsa_id.h"
+#include "common/principals.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 
@@ -30,6 +31,15 @@ std::optional<Unit> UnitFromProto(const common::v1::Unit& in, const std::string&
       violations.Add(field + ".principal", "must be MUNICIPALITY, REGION or OTHER");
       ok = false;
   }
+  if (common::v1::PrincipalKind_IsValid(in.principal()) &&
+      in.principal() != common::v1::PRINCIPAL_KIND_UNSPECIFIED) {
+    const std::string problem = PrincipalCodeProblem(out.principal, in.principal_code());
+    if (!problem.empty()) {
+      violations.Add(field + ".principal_code", problem);
+      ok = false;
+    }
+  }
+  out.principal_code = in.principal_code();
   if (in.display_name().size() > 200) {
     violations.Add(field + ".display_name", "must be at most 200 characters");
     ok = false;
@@ -52,6 +62,7 @@ void ToProto(const Unit& in, common::v1::Unit* out) {
   out->set_hsa_id(in.hsa_id);
   out->set_principal(ToProto(in.principal));
   out->set_display_name(in.display_name);
+  out->set_principal_code(in.principal_code);
 }
 
 void ToProto(const Actor& in, common::v1::Actor* out) {

@@ -95,10 +95,12 @@ class ConsentServiceTest : public ::testing::Test {
     auto* vc = c->add_covered_units();
     vc->set_hsa_id(kVc);
     vc->set_principal(sip::common::v1::PRINCIPAL_KIND_REGION);
+    vc->set_principal_code("14");
     vc->set_display_name("Vårdcentralen Kungälv");
     auto* soc = c->add_covered_units();
     soc->set_hsa_id(kSoc);
     soc->set_principal(sip::common::v1::PRINCIPAL_KIND_MUNICIPALITY);
+    soc->set_principal_code("1482");
     auto* relative = c->add_covered_others();
     relative->set_kind(sip::common::v1::OTHER_PARTY_KIND_RELATIVE);
     relative->set_description("Mother");
@@ -368,6 +370,7 @@ TEST_F(ConsentServiceTest, ChangeScopeKeepsHistoryAndHonoursEtag) {
   auto* psy = change.add_add_units();
   psy->set_hsa_id(kPsy);
   psy->set_principal(sip::common::v1::PRINCIPAL_KIND_REGION);
+  psy->set_principal_code("14");
   change.add_remove_unit_hsa_ids(kSoc);
   change.set_reason("psykiatrin tar över");
   change.set_etag(recorded.etag());

@@ -172,6 +172,7 @@ class PlanServiceTest : public ::testing::Test {
       u->set_hsa_id(hsa);
       u->set_principal(hsa == std::string(testdata::kSoc) ? cpb::PRINCIPAL_KIND_MUNICIPALITY
                                                           : cpb::PRINCIPAL_KIND_REGION);
+      u->set_principal_code(hsa == std::string(testdata::kSoc) ? "1482" : "14");
     }
     consentpb::RecordConsentResponse response;
     const grpc::Status status = consent_stub_->RecordConsent(Context().get(), request, &response);
@@ -388,6 +389,7 @@ TEST_F(PlanServiceTest, UnitsJoiningAnActivePlanNeedConsentFirst) {
   auto* dental = patch.add_participants()->mutable_unit();
   dental->set_hsa_id(kDental);
   dental->set_principal(cpb::PRINCIPAL_KIND_REGION);
+  dental->set_principal_code("14");
   pb::Plan updated;
   grpc::Status status = Update(patch, "participants", &updated);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);

@@ -88,6 +88,17 @@ TEST(NewPlanTest, OtherNeedsDescriptionAndDischargeNeedsItsContact) {
                           "plan.discharge.designated_care_contact"));
 }
 
+TEST(NewPlanTest, EveryUnitNamesItsPrincipalBySCBsCode) {
+  pb::Plan input = testdata::CompletePlan();
+  input.mutable_goals(0)->mutable_interventions(0)->mutable_responsible_unit()->clear_principal_code();
+  input.mutable_participants(0)->mutable_unit()->set_principal_code("1482");  // a kommunkod for a region
+  input.mutable_overall_responsibility()->mutable_unit()->set_principal_code("9999");
+  EXPECT_THAT(Fields(NewPlan(input, testdata::kCaller, testdata::kNow).status()),
+              ElementsAre("plan.goals[0].interventions[0].responsible_unit.principal_code",
+                          "plan.participants[0].unit.principal_code",
+                          "plan.overall_responsibility.unit.principal_code"));
+}
+
 TEST(NewPlanTest, ProtectedIdentityStoresNoIdentifyingDetails) {
   pb::Plan input = testdata::CompletePlan();
   input.mutable_individual()->set_protected_identity(true);
@@ -200,6 +211,7 @@ TEST(ConsentRuleTest, UnitsAddedAreThoseThatDidNotTakePartBefore) {
   auto* dental = after.add_participants()->mutable_unit();
   dental->set_hsa_id("SE2321000131-T000000000009");
   dental->set_principal(cpb::PRINCIPAL_KIND_REGION);
+  dental->set_principal_code("14");
   after.mutable_overall_responsibility()->mutable_coordinator()->mutable_unit()->set_hsa_id(
       "SE2120001652-S000000000008");
   EXPECT_THAT(UnitsAdded(before, after),

@@ -21,6 +21,9 @@ inline void SetUnit(sip::common::v1::Unit* unit, const char* hsa_id,
   unit->set_hsa_id(hsa_id);
   unit->set_principal(principal);
   unit->set_display_name(name);
+  // Kungälv's kommun, Västra Götalandsregionen.
+  if (principal == sip::common::v1::PRINCIPAL_KIND_MUNICIPALITY) unit->set_principal_code("1482");
+  if (principal == sip::common::v1::PRINCIPAL_KIND_REGION) unit->set_principal_code("14");
 }
 
 inline pb::Plan CompletePlan() {

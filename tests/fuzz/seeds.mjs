@@ -14,7 +14,7 @@ const load = (file) => {
   return r.loadSync(file, { keepCase: true });
 };
 const write = (file, bytes) => fs.writeFileSync(path.join(dir, file), bytes);
-const unit = (hsa_id, principal) => ({ hsa_id, principal });
+const unit = (hsa_id, principal) => ({ hsa_id, principal, principal_code: principal === 1 ? '1482' : '14' });
 const VC = unit('SE2321000131-E000000000001', 2);
 const SOC = unit('SE2120001652-S000000000002', 1);
 

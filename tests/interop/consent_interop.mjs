@@ -29,7 +29,7 @@ const plan = created.name;
 const missing = await expectError(call('RecordConsent', {
   parent: `plans/${randomUUID()}`,
   consent: { giver: { role: 'GIVER_ROLE_INDIVIDUAL' }, form: 'COMMUNICATION_FORM_WRITTEN',
-    covered_units: [{ hsa_id: VC, principal: 'PRINCIPAL_KIND_REGION' }] },
+    covered_units: [{ hsa_id: VC, principal: 'PRINCIPAL_KIND_REGION', principal_code: '14' }] },
 }), grpc.status.NOT_FOUND);
 assert.equal(errorDetails(missing).reason, 'PLAN_NOT_FOUND');
 
@@ -42,8 +42,9 @@ const record = {
     giver: { role: 'GIVER_ROLE_INDIVIDUAL' },
     form: 'COMMUNICATION_FORM_WRITTEN',
     covered_units: [
-      { hsa_id: VC, principal: 'PRINCIPAL_KIND_REGION', display_name: 'Vårdcentralen' },
-      { hsa_id: SOC, principal: 'PRINCIPAL_KIND_MUNICIPALITY' },
+      { hsa_id: VC, principal: 'PRINCIPAL_KIND_REGION', principal_code: '14',
+        display_name: 'Vårdcentralen' },
+      { hsa_id: SOC, principal: 'PRINCIPAL_KIND_MUNICIPALITY', principal_code: '1482' },
     ],
     covered_others: [{ kind: 'OTHER_PARTY_KIND_RELATIVE', description: 'Mamma' }],
     note: 'Informerad muntligt och skriftligt',
@@ -89,7 +90,7 @@ const bad = await expectError(call('RecordConsent', {
   consent: {
     giver: { role: 'GIVER_ROLE_GUARDIAN', name: 'Anna' },
     form: 'COMMUNICATION_FORM_WRITTEN',
-    covered_units: [{ hsa_id: 'nonsense', principal: 'PRINCIPAL_KIND_REGION' }],
+    covered_units: [{ hsa_id: 'nonsense', principal: 'PRINCIPAL_KIND_REGION', principal_code: '14' }],
   },
 }), grpc.status.INVALID_ARGUMENT);
 const details = errorDetails(bad);

@@ -12,9 +12,10 @@ const plans = connect('sip/plan/v1/plan.proto', 'sip.plan.v1.PlanService',
 const consents = connect('sip/consent/v1/consent.proto', 'sip.consent.v1.ConsentService',
   process.env.SIP_CONSENT_ADDRESS, nurse).call;
 
-const unit = (hsa_id, principal, display_name) => ({ hsa_id, principal, display_name });
-const vc = unit(VC, 'PRINCIPAL_KIND_REGION', 'Vårdcentralen Kungälv');
-const soc = unit(SOC, 'PRINCIPAL_KIND_MUNICIPALITY', 'Socialtjänsten Kungälv');
+const unit = (hsa_id, principal, display_name, principal_code) =>
+  ({ hsa_id, principal, display_name, principal_code });
+const vc = unit(VC, 'PRINCIPAL_KIND_REGION', 'Vårdcentralen Kungälv', '14');
+const soc = unit(SOC, 'PRINCIPAL_KIND_MUNICIPALITY', 'Socialtjänsten Kungälv', '1482');
 
 // Create (initiate).
 const { plan: created } = await plans('CreatePlan', {
