@@ -31,7 +31,8 @@ const std::set<std::string>& EditableFields() {
       "individual",      "need_noticed_by",    "need_noticed_by_other", "reason",
       "discharge",       "long_term_goal",     "what_works",            "what_does_not_work",
       "relatives_needs", "own_contribution",   "needs",                 "goals",
-      "participants",    "overall_responsibility", "next_follow_up_date"};
+      "participants",    "overall_responsibility", "next_follow_up_date",
+      "need_noticed_time", "kind"};
   return *kFields;
 }
 
@@ -224,8 +225,26 @@ void CheckGoals(pb::Plan& plan, Violations& v) {
   }
 }
 
+absl::Time TimeOf(const google::protobuf::Timestamp& t) {
+  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
+}
+
+// When the need was noticed: a valid time, not after `latest` (the plan's creation).
+void CheckNeedNoticed(const pb::Plan& plan, absl::Time latest, Violations& v) {
+  if (!plan.has_need_noticed_time()) return;
+  auto noticed = TimeFromProto(plan.need_noticed_time(), "plan.need_noticed_time", v);
+  if (noticed && *noticed > latest) {
+    v.Add("plan.need_noticed_time",
+          "must not be after the plan was initiated (nor in the future): when was the need "
+          "noticed?");
+  }
+}
+
 void CheckContent(pb::Plan& plan, absl::CivilDay today, Violations& v) {
   CheckIndividual(*plan.mutable_individual(), today, v);
+  if (!pb::PlanKind_IsValid(plan.kind())) {
+    v.Add("plan.kind", "must be STATUTORY or INTERNAL");
+  }
   if (plan.need_noticed_by() == pb::NEED_NOTICED_BY_UNSPECIFIED ||
       !pb::NeedNoticedBy_IsValid(plan.need_noticed_by())) {
     v.Add("plan.need_noticed_by",
@@ -380,12 +399,16 @@ absl::StatusOr<pb::Plan> NewPlan(pb::Plan input, const Actor& caller, absl::Time
   input.clear_create_time();
   input.clear_update_time();
   input.clear_establish_time();
+  input.clear_establishing_meeting();
   input.clear_etag();
   Violations v;
   const absl::CivilDay today = TodayInSweden(now);
   CheckContent(input, today, v);
   CheckFollowUpDateNotPast(input, today, v);
+  CheckNeedNoticed(input, now, v);
   SIP_RETURN_IF_ERROR(v.ToStatus());
+  if (!input.has_need_noticed_time()) ToProto(now, input.mutable_need_noticed_time());
+  if (input.kind() == pb::PLAN_KIND_UNSPECIFIED) input.set_kind(pb::PLAN_KIND_STATUTORY);
   input.set_state(cpb::PLAN_STATE_INITIATED);
   ToProto(caller, input.mutable_initiated_by());
   ToProto(now, input.mutable_create_time());
@@ -428,6 +451,21 @@ absl::StatusOr<std::vector<std::string>> ApplyUpdate(pb::Plan& plan, const pb::P
   const absl::CivilDay today = TodayInSweden(now);
   CheckContent(merged, today, v);
   if (changed.count("next_follow_up_date")) CheckFollowUpDateNotPast(merged, today, v);
+  if (changed.count("need_noticed_time")) {
+    if (!merged.has_need_noticed_time()) {
+      v.Add("plan.need_noticed_time", "cannot be cleared: it is when the need was noticed");
+    } else {
+      CheckNeedNoticed(merged, TimeOf(plan.create_time()), v);
+    }
+  }
+  if (changed.count("kind")) {
+    if (plan.state() != cpb::PLAN_STATE_INITIATED) {
+      v.Add("plan.kind", "is chosen before establishment; close the plan and start a new one "
+                         "to change it");
+    } else if (merged.kind() == pb::PLAN_KIND_UNSPECIFIED) {
+      merged.set_kind(pb::PLAN_KIND_STATUTORY);
+    }
+  }
   SIP_RETURN_IF_ERROR(v.ToStatus());
   ToProto(now, merged.mutable_update_time());
   plan = std::move(merged);
@@ -473,16 +511,18 @@ std::vector<std::string> MissingForEstablishment(const pb::Plan& plan) {
   }
   if (interventions == 0) {
     missing.push_back("goals: add at least one intervention (insats) to a goal");
-  } else {
+  }
+  // The statutory SIP needs both principals; an internal one (one principal) does not.
+  if (plan.kind() != pb::PLAN_KIND_INTERNAL) {
     if (!municipality) {
       missing.push_back(
-          "goals: no intervention is the kommun's (MUNICIPALITY) responsibility; the plan "
-          "must say what the kommun does");
+          "goals: no intervention is the kommun's (MUNICIPALITY) responsibility; a statutory "
+          "SIP must say what the kommun does");
     }
     if (!region) {
       missing.push_back(
-          "goals: no intervention is the region's (REGION) responsibility; the plan must "
-          "say what the region does");
+          "goals: no intervention is the region's (REGION) responsibility; a statutory SIP "
+          "must say what the region does");
     }
   }
   const pb::OverallResponsibility& o = plan.overall_responsibility();
@@ -493,6 +533,10 @@ std::vector<std::string> MissingForEstablishment(const pb::Plan& plan) {
         "responsibility (övergripande ansvar)");
   } else if (!o.has_unit()) {
     missing.push_back("overall_responsibility.unit: name the unit that holds it");
+  }
+  if (!plan.has_next_follow_up_date()) {
+    missing.push_back(
+        "next_follow_up_date: agree when the plan is first followed up (at least once a year)");
   }
   return missing;
 }
@@ -598,8 +642,11 @@ absl::Status CheckEstablishable(const pb::Plan& plan) {
 }
 
 absl::StatusOr<pb::PlanRevision> Establish(pb::Plan& plan, const std::string& plan_id,
+                                           const pb::EstablishingMeeting& meeting,
                                            const Actor& caller, absl::Time now) {
   SIP_RETURN_IF_ERROR(CheckEstablishable(plan));
+  *plan.mutable_establishing_meeting() = meeting;
+  if (!meeting.has_held_time()) ToProto(now, plan.mutable_establishing_meeting()->mutable_held_time());
   plan.set_state(cpb::PLAN_STATE_ACTIVE);
   plan.set_revision(1);
   ToProto(now, plan.mutable_establish_time());
@@ -668,6 +715,20 @@ absl::StatusOr<pb::FollowUp> NewFollowUp(const pb::Plan& plan, pb::FollowUp inpu
   if (input.decision() == pb::FOLLOW_UP_DECISION_UNSPECIFIED ||
       !pb::FollowUpDecision_IsValid(input.decision())) {
     v.Add("follow_up.decision", "must be CONTINUE, REVISE or CLOSE");
+  }
+  // The meeting agrees when to follow up next, unless it decided to close the plan.
+  if (input.has_next_follow_up_date()) {
+    const auto next = DayFromProto(input.next_follow_up_date());
+    const auto held = DayFromProto(input.follow_up_date());
+    if (!next) {
+      v.Add("follow_up.next_follow_up_date", "is not a valid calendar date");
+    } else if (held && *next <= *held) {
+      v.Add("follow_up.next_follow_up_date", "must be after the follow-up it was agreed at");
+    }
+  } else if (input.decision() != pb::FOLLOW_UP_DECISION_CLOSE) {
+    v.Add("follow_up.next_follow_up_date",
+          "is required: the next follow-up the meeting agreed (at least once a year), unless "
+          "the decision is CLOSE");
   }
   SIP_RETURN_IF_ERROR(v.ToStatus());
   input.clear_name();

@@ -105,7 +105,10 @@ absl::Status RequireWithdrawn(const std::vector<std::string>& units,
 
 // Sets state ACTIVE, revision 1 and establish_time, and returns revision 1.
 // The person's consent is checked before (RequireConsent of UnitsRequiringConsent).
+// `meeting` (the SIP meeting it was established at, and when) is stored on the plan and
+// so in revision 1.
 absl::StatusOr<pb::PlanRevision> Establish(pb::Plan& plan, const std::string& plan_id,
+                                           const pb::EstablishingMeeting& meeting,
                                            const Actor& caller, absl::Time now);
 
 // Revises an ACTIVE plan: a new immutable snapshot with a reason. The content must still

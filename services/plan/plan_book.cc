@@ -155,9 +155,44 @@ absl::StatusOr<pb::Plan> PlanBook::Update(const std::string& plan_id, const pb::
 }
 
 absl::StatusOr<pb::Plan> PlanBook::Establish(const std::string& plan_id,
-                                             const std::string& etag, const Actor& caller,
-                                             const Key& key) {
+                                             const std::string& etag,
+                                             const std::string& meeting_name,
+                                             std::optional<absl::Time> meeting_time,
+                                             const Actor& caller, const Key& key) {
   const absl::Time now = clock_->Now();
+  if (meeting_time && *meeting_time > now) {
+    return InvalidField("meeting_time",
+                        "must not be in the future: a plan is established at a meeting held");
+  }
+  pb::EstablishingMeeting meeting;
+  meeting.set_meeting(meeting_name);
+  ToProto(meeting_time.value_or(now), meeting.mutable_held_time());
+  // One refusal lists everything that is missing: when the content is incomplete, the
+  // consent is asked too and its gaps join the list.
+  if (key) {
+    SIP_ASSIGN_OR_RETURN(std::optional<std::string> answered, store_->PriorResult(*key));
+    if (answered) return Parse<pb::Plan>(*answered);
+  }
+  {
+    SIP_ASSIGN_OR_RETURN(StoredPlan current, store_->Get(plan_id));
+    const absl::Status content = CheckEstablishable(current.plan);
+    if (ReasonOf(content) == "PLAN_INCOMPLETE") {
+      std::vector<PreconditionViolation> all = PreconditionViolationsOf(content);
+      const std::vector<std::string> units = UnitsRequiringConsent(current.plan);
+      if (!units.empty()) {
+        SIP_ASSIGN_OR_RETURN(std::vector<ConsentAnswer> answers,
+                             consent_->Check(plan_id, units, caller));
+        for (PreconditionViolation& v :
+             PreconditionViolationsOf(RequireConsent(units, answers))) {
+          all.push_back(std::move(v));
+        }
+      }
+      return FailedPreconditions("PLAN_INCOMPLETE",
+                                 "the plan cannot be established yet: it lacks what the law "
+                                 "requires of a SIP, or the person's consent",
+                                 std::move(all));
+    }
+  }
   // Every unit that gets the plan must be covered by the person's consent.
   auto everyone = [](const pb::Plan&, const pb::Plan& after) {
     return UnitsRequiringConsent(after);
@@ -169,7 +204,7 @@ absl::StatusOr<pb::Plan> PlanBook::Establish(const std::string& plan_id,
         SIP_RETURN_IF_ERROR(CheckEstablishable(stored.plan));
         SIP_RETURN_IF_ERROR(CheckEtag(stored, etag));
         SIP_ASSIGN_OR_RETURN(pb::PlanRevision revision,
-                             sip::plan::Establish(stored.plan, plan_id, caller, now));
+                             sip::plan::Establish(stored.plan, plan_id, meeting, caller, now));
         pb::PlanEvent e = BaseEvent(plan_id, caller);
         auto* established = e.mutable_established();
         if (stored.plan.has_next_follow_up_date()) {
@@ -233,6 +268,10 @@ absl::StatusOr<pb::FollowUp> PlanBook::RecordFollowUp(const std::string& plan_id
         SIP_ASSIGN_OR_RETURN(pb::FollowUp follow_up,
                              NewFollowUp(stored.plan, std::move(input), caller, now));
         follow_up.set_name(absl::StrCat("plans/", plan_id, "/followUps/", NewId()));
+        // The date the meeting agreed becomes the plan's next follow-up.
+        if (follow_up.has_next_follow_up_date()) {
+          *stored.plan.mutable_next_follow_up_date() = follow_up.next_follow_up_date();
+        }
         // A follow-up counts as activity on the plan (forfeiture looks at it).
         ToProto(now, stored.plan.mutable_update_time());
         pb::PlanEvent e = BaseEvent(plan_id, caller);

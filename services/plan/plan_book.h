@@ -31,7 +31,12 @@ class PlanBook final {
   absl::StatusOr<pb::Plan> Update(const std::string& plan_id, const pb::Plan& patch,
                                   const google::protobuf::FieldMask& mask, const Actor& caller,
                                   const Key& key);
+  // Establishes the plan at the SIP meeting `meeting` (may be empty) held at `meeting_time`
+  // (default now; INVALID_ARGUMENT when in the future). One refusal lists every unmet
+  // requirement: missing content and every unit the consent does not cover.
   absl::StatusOr<pb::Plan> Establish(const std::string& plan_id, const std::string& etag,
+                                     const std::string& meeting,
+                                     std::optional<absl::Time> meeting_time,
                                      const Actor& caller, const Key& key);
   absl::StatusOr<pb::PlanRevision> Revise(const std::string& plan_id, pb::RevisionReason reason,
                                           const std::string& note, const std::string& etag,

@@ -130,7 +130,10 @@ std::string Responsible(const pb::Intervention& in) {
 Document Build(const pb::PlanRevision& revision) {
   const pb::Plan& p = revision.snapshot();
   Document doc;
-  doc.title = "Samordnad individuell plan (SIP)";
+  // The copy says which kind of SIP it is: the law's, or one within one principal.
+  doc.title = p.kind() == pb::PLAN_KIND_INTERNAL
+                  ? "Samordnad individuell plan (SIP) – intern SIP inom en huvudman"
+                  : "Samordnad individuell plan (SIP)";
   doc.subtitle = absl::StrCat("Kopia till den enskilde. Version ", p.revision(), ", ",
                               p.revision() <= 1 ? "upprättad " : "reviderad ",
                               Day(revision.create_time()));
@@ -167,8 +170,12 @@ Document Build(const pb::PlanRevision& revision) {
   doc.sections.push_back(std::move(noticed));
 
   Section meeting{"SIP-möte", {}, {}};
-  meeting.lines.push_back(absl::StrCat("Planen upprättades vid SIP-möte ",
-                                       Day(p.establish_time()), "."));
+  // The meeting's date, not the moment the establishment was recorded.
+  meeting.lines.push_back(absl::StrCat(
+      "Planen upprättades vid SIP-möte ",
+      Day(p.has_establishing_meeting() ? p.establishing_meeting().held_time()
+                                       : p.establish_time()),
+      "."));
   doc.sections.push_back(std::move(meeting));
 
   doc.sections.push_back({"Vad är viktigt för mig? (långsiktigt mål)", {Or(p.long_term_goal())}, {}});

@@ -15,7 +15,14 @@ pb::PlanRevision EstablishedRevision() {
   pb::Plan input = testdata::CompletePlan();
   input.mutable_goals(0)->set_text("Ta mina mediciner <varje> dag & må bra");
   pb::Plan plan = *NewPlan(input, testdata::kCaller, testdata::kNow);
-  return *Establish(plan, "p1", testdata::kCaller, testdata::kNow);
+  return *Establish(plan, "p1", {}, testdata::kCaller, testdata::kNow);
+}
+
+TEST(PlanCopyTest, AnInternalSipSaysSo) {
+  pb::PlanRevision revision = EstablishedRevision();
+  EXPECT_EQ(RenderCopyText(revision).find("intern SIP"), std::string::npos);
+  revision.mutable_snapshot()->set_kind(pb::PLAN_KIND_INTERNAL);
+  EXPECT_THAT(RenderCopyText(revision), HasSubstr("intern SIP inom en huvudman"));
 }
 
 TEST(PlanCopyTest, TextHasEverySectionOfTheRegionalForm) {

@@ -153,9 +153,16 @@ grpc::Status PlanGrpcService::EstablishPlan(grpc::ServerContext* context,
         return InvalidField("meeting", "must be a meeting of the plan being established");
       }
     }
+    std::optional<absl::Time> held;
+    if (request->has_meeting_time()) {
+      Violations v;
+      held = TimeFromProto(request->meeting_time(), "meeting_time", v);
+      SIP_RETURN_IF_ERROR(v.ToStatus());
+    }
     SIP_ASSIGN_OR_RETURN(auto key, RequestKeyOf("EstablishPlan", *request));
     SIP_ASSIGN_OR_RETURN(*response->mutable_plan(),
-                         book_->Establish(plan_id, request->etag(), caller, key));
+                         book_->Establish(plan_id, request->etag(), request->meeting(), held,
+                                          caller, key));
     return absl::OkStatus();
   });
 }

@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "pqxx/pqxx"
 #include "common/migrations.h"
+#include "common/proto_convert.h"
 #include "common/server.h"
 #include "common/service_client.h"
 #include "common/testing/fake_clock.h"
@@ -316,10 +317,28 @@ TEST_F(PlanServiceTest, APlanFromInitiationToClosure) {
   outcome->set_carried_out(true);
   outcome->set_had_effect(true);
   follow_up.mutable_follow_up()->set_decision(pb::FOLLOW_UP_DECISION_CONTINUE);
+  const absl::CivilDay next_day = AddMonths(TodayInSweden(clock_.Now()), 12);
+  DayToProto(next_day, follow_up.mutable_follow_up()->mutable_next_follow_up_date());
   pb::RecordFollowUpResponse recorded;
   status = stub_->RecordFollowUp(Context().get(), follow_up, &recorded);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_THAT(recorded.follow_up().name(), HasSubstr(created.name() + "/followUps/"));
+  {
+    // The agreed date becomes the plan's next follow-up.
+    pb::GetPlanRequest get;
+    get.set_name(created.name());
+    pb::GetPlanResponse got;
+    ASSERT_TRUE(stub_->GetPlan(Context().get(), get, &got).ok());
+    EXPECT_EQ(DayFromProto(got.plan().next_follow_up_date()), next_day);
+    // And the event says so (it carried the plan's old date).
+    pb::ListEventsRequest events_request;
+    pb::ListEventsResponse events;
+    ASSERT_TRUE(stub_->ListEvents(Context().get(), events_request, &events).ok());
+    ASSERT_GT(events.events_size(), 0);
+    const pb::PlanEvent& last = events.events(events.events_size() - 1);
+    ASSERT_TRUE(last.has_follow_up_recorded());
+    EXPECT_EQ(DayFromProto(last.follow_up_recorded().next_follow_up_date()), next_day);
+  }
   pb::ListFollowUpsRequest list_follow_ups;
   list_follow_ups.set_parent(created.name());
   pb::ListFollowUpsResponse follow_ups;
@@ -451,6 +470,42 @@ TEST_F(PlanServiceTest, ClosingForWithdrawnConsentNeedsTheWithdrawal) {
   EXPECT_EQ(closed.plan().closure().reason(), pb::CLOSURE_REASON_CONSENT_WITHDRAWN);
 }
 
+// The establishing meeting is kept on the plan and in revision 1, and the copy shows its
+// day; the time the need was noticed can be earlier than the plan.
+TEST_F(PlanServiceTest, TheEstablishingMeetingAndWhenTheNeedWasNoticedAreKept) {
+  pb::Plan input = testdata::CompletePlan();
+  sip::ToProto(clock_.Now() - absl::Hours(24 * 4), input.mutable_need_noticed_time());
+  const pb::Plan created = Create(input);
+  EXPECT_EQ(created.need_noticed_time().seconds(),
+            absl::ToUnixSeconds(clock_.Now() - absl::Hours(24 * 4)));
+  RecordConsent(created.name(), {testdata::kVc, testdata::kSoc, testdata::kPsy});
+  clock_.Advance(absl::Hours(24 * 2));
+  pb::EstablishPlanRequest establish;
+  establish.set_name(created.name());
+  establish.set_meeting(created.name() + "/meetings/m-1");
+  sip::ToProto(clock_.Now() + absl::Hours(1), establish.mutable_meeting_time());
+  pb::EstablishPlanResponse established;
+  grpc::Status status = stub_->EstablishPlan(Context().get(), establish, &established);
+  EXPECT_THAT(DetailsOf(status).fields, ElementsAre("meeting_time")) << "not in the future";
+  const absl::Time held = clock_.Now() - absl::Hours(30);
+  sip::ToProto(held, establish.mutable_meeting_time());
+  status = stub_->EstablishPlan(Context().get(), establish, &established);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(established.plan().establishing_meeting().meeting(), created.name() + "/meetings/m-1");
+  EXPECT_EQ(established.plan().establishing_meeting().held_time().seconds(),
+            absl::ToUnixSeconds(held));
+  pb::GetPlanRevisionRequest get;
+  get.set_name(created.name() + "/revisions/1");
+  pb::GetPlanRevisionResponse first;
+  ASSERT_TRUE(stub_->GetPlanRevision(Context().get(), get, &first).ok());
+  EXPECT_EQ(first.revision().snapshot().establishing_meeting().held_time().seconds(),
+            absl::ToUnixSeconds(held));
+  pb::RenderPlanCopyResponse copy;
+  ASSERT_TRUE(Copy(created.name(), pb::COPY_FORMAT_TEXT, &copy).ok());
+  EXPECT_THAT(copy.content(), HasSubstr(absl::StrCat(
+                                  "SIP-möte ", absl::FormatCivilTime(DayInSweden(held)))));
+}
+
 TEST_F(PlanServiceTest, IncompletePlanIsRefusedListingWhatIsMissing) {
   pb::Plan input = testdata::CompletePlan();
   input.clear_needs();
@@ -459,7 +514,9 @@ TEST_F(PlanServiceTest, IncompletePlanIsRefusedListingWhatIsMissing) {
   const grpc::Status status = Establish(created.name(), &established);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(DetailsOf(status).reason, "PLAN_INCOMPLETE");
-  EXPECT_THAT(DetailsOf(status).preconditions, ElementsAre("needs"));
+  // One refusal lists everything: the missing content and each unit consent lacks.
+  EXPECT_THAT(DetailsOf(status).preconditions,
+              ElementsAre("needs", testdata::kSoc, testdata::kVc, testdata::kPsy));
 }
 
 TEST_F(PlanServiceTest, EstablishmentIsUnavailableWhileConsentCannotBeAsked) {
@@ -554,6 +611,8 @@ TEST_F(PlanServiceTest, BadInputNamesTheField) {
   pb::RecordFollowUpRequest future;
   future.set_parent(created.name());
   DayToProto(TodayInSweden(clock_.Now()) + 7, future.mutable_follow_up()->mutable_follow_up_date());
+  DayToProto(TodayInSweden(clock_.Now()) + 100,
+             future.mutable_follow_up()->mutable_next_follow_up_date());
   future.mutable_follow_up()->set_decision(pb::FOLLOW_UP_DECISION_CONTINUE);
   pb::RecordFollowUpResponse recorded;
   status = stub_->RecordFollowUp(Context().get(), future, &recorded);

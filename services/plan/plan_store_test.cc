@@ -94,7 +94,7 @@ TEST_F(PlanStoreTest, CreateThenGetRoundTripsTheDocument) {
 
 TEST_F(PlanStoreTest, RevisionsAreImmutableAndEveryOneStaysReadable) {
   const std::string id = Create();
-  SIP_ASSERT_OK(book_->Establish(id, "", testdata::kCaller, std::nullopt));
+  SIP_ASSERT_OK(book_->Establish(id, "", "", std::nullopt, testdata::kCaller, std::nullopt));
   clock_.Advance(absl::Hours(24));
   pb::Plan patch;
   patch.set_long_term_goal("Ett nytt mål");
@@ -166,7 +166,7 @@ TEST_F(PlanStoreTest, ListsByIndividualUnitResponsibilityAndStateInPages) {
   const std::string others = Create(other);
   clock_.Advance(absl::Minutes(1));
   // Establishing the oldest makes it the most recently changed.
-  SIP_ASSERT_OK(book_->Establish(ids[0], "", testdata::kCaller, std::nullopt));
+  SIP_ASSERT_OK(book_->Establish(ids[0], "", "", std::nullopt, testdata::kCaller, std::nullopt));
 
   PlanFilter by_person;
   by_person.personal_identity_number = "191212121212";
@@ -191,12 +191,13 @@ TEST_F(PlanStoreTest, ListsByIndividualUnitResponsibilityAndStateInPages) {
 
 TEST_F(PlanStoreTest, FollowUpsAreListedNewestFirst) {
   const std::string id = Create();
-  SIP_ASSERT_OK(book_->Establish(id, "", testdata::kCaller, std::nullopt));
+  SIP_ASSERT_OK(book_->Establish(id, "", "", std::nullopt, testdata::kCaller, std::nullopt));
   for (int i = 0; i < 3; ++i) {
     clock_.Advance(absl::Hours(24 * 30));
     pb::FollowUp f;
     DayToProto(TodayInSweden(clock_.Now()), f.mutable_follow_up_date());
     f.set_decision(pb::FOLLOW_UP_DECISION_CONTINUE);
+    DayToProto(AddMonths(TodayInSweden(clock_.Now()), 6), f.mutable_next_follow_up_date());
     f.set_progress(absl::StrCat("month ", i));
     SIP_ASSERT_OK(book_->RecordFollowUp(id, f, testdata::kCaller, std::nullopt));
   }

@@ -172,7 +172,7 @@ TEST(EstablishTest, ListsEverythingTheLawRequiresThatIsMissing) {
   input.mutable_goals(0)->mutable_interventions(1)->set_responsible_principal(cpb::PRINCIPAL_KIND_REGION);
   input.mutable_goals(0)->mutable_interventions(1)->clear_responsible_unit();
   pb::Plan plan = *NewPlan(input, testdata::kCaller, testdata::kNow);
-  auto revision = Establish(plan, "p1", testdata::kCaller, testdata::kNow);
+  auto revision = Establish(plan, "p1", {}, testdata::kCaller, testdata::kNow);
   EXPECT_THAT(revision, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_EQ(ReasonOf(revision.status()), "PLAN_INCOMPLETE");
   EXPECT_THAT(Subjects(revision.status()),
@@ -186,7 +186,7 @@ TEST(EstablishTest, AnOtherActorMustBeNamed) {
   pb::Plan input = testdata::CompletePlan();
   input.mutable_goals(0)->mutable_interventions(2)->clear_responsible_other();
   pb::Plan plan = *NewPlan(input, testdata::kCaller, testdata::kNow);
-  EXPECT_THAT(Subjects(Establish(plan, "p1", testdata::kCaller, testdata::kNow).status()),
+  EXPECT_THAT(Subjects(Establish(plan, "p1", {}, testdata::kCaller, testdata::kNow).status()),
               ElementsAre("goals[0].interventions[2].responsible_other"));
 }
 
@@ -222,7 +222,7 @@ TEST(ConsentRuleTest, UnitsAddedAreThoseThatDidNotTakePartBefore) {
 TEST(EstablishTest, WritesRevisionOneAndActivates) {
   pb::Plan plan = *NewPlan(testdata::CompletePlan(), testdata::kCaller, testdata::kNow);
   const absl::Time meeting = testdata::kNow + absl::Hours(24 * 14);
-  auto revision = Establish(plan, "p1", testdata::kCaller, meeting);
+  auto revision = Establish(plan, "p1", {}, testdata::kCaller, meeting);
   SIP_ASSERT_OK(revision);
   EXPECT_EQ(plan.state(), cpb::PLAN_STATE_ACTIVE);
   EXPECT_EQ(plan.revision(), 1);
@@ -231,7 +231,7 @@ TEST(EstablishTest, WritesRevisionOneAndActivates) {
   EXPECT_EQ(revision->snapshot().revision(), 1);
   EXPECT_EQ(revision->snapshot().state(), cpb::PLAN_STATE_ACTIVE);
   EXPECT_EQ(revision->reason(), pb::REVISION_REASON_UNSPECIFIED);
-  EXPECT_EQ(ReasonOf(Establish(plan, "p1", testdata::kCaller, meeting).status()),
+  EXPECT_EQ(ReasonOf(Establish(plan, "p1", {}, testdata::kCaller, meeting).status()),
             "PLAN_ALREADY_ESTABLISHED");
 }
 
@@ -240,7 +240,7 @@ TEST(ReviseTest, OnlyActivePlansWithAReason) {
   EXPECT_EQ(ReasonOf(Revise(plan, "p1", pb::REVISION_REASON_FOLLOW_UP, "", testdata::kCaller,
                             testdata::kNow).status()),
             "PLAN_NOT_ESTABLISHED");
-  SIP_ASSERT_OK(Establish(plan, "p1", testdata::kCaller, testdata::kNow));
+  SIP_ASSERT_OK(Establish(plan, "p1", {}, testdata::kCaller, testdata::kNow));
   EXPECT_THAT(Fields(Revise(plan, "p1", pb::REVISION_REASON_UNSPECIFIED, "", testdata::kCaller,
                             testdata::kNow).status()),
               ElementsAre("reason"));
@@ -260,7 +260,7 @@ TEST(FollowUpTest, ValidatesDatesInterventionsAndDecision) {
   pb::FollowUp follow_up;
   EXPECT_EQ(ReasonOf(NewFollowUp(plan, follow_up, testdata::kCaller, testdata::kNow).status()),
             "PLAN_NOT_ESTABLISHED");
-  SIP_ASSERT_OK(Establish(plan, "p1", testdata::kCaller, testdata::kNow));
+  SIP_ASSERT_OK(Establish(plan, "p1", {}, testdata::kCaller, testdata::kNow));
   const absl::Time later = testdata::kNow + absl::Hours(24 * 100);
   // A date in the future, an unknown intervention, no decision.
   DayToProto(TodayInSweden(later) + 1, follow_up.mutable_follow_up_date());
@@ -268,15 +268,68 @@ TEST(FollowUpTest, ValidatesDatesInterventionsAndDecision) {
   EXPECT_THAT(Fields(NewFollowUp(plan, follow_up, testdata::kCaller, later).status()),
               ElementsAre("follow_up.follow_up_date",
                           "follow_up.intervention_outcomes[0].intervention_id",
-                          "follow_up.decision"));
+                          "follow_up.decision", "follow_up.next_follow_up_date"));
   DayToProto(TodayInSweden(later), follow_up.mutable_follow_up_date());
   follow_up.mutable_intervention_outcomes(0)->set_intervention_id(
       plan.goals(0).interventions(0).id());
   follow_up.mutable_intervention_outcomes(0)->set_carried_out(true);
   follow_up.set_decision(pb::FOLLOW_UP_DECISION_REVISE);
+  // The next follow-up must be agreed, and after this one.
+  DayToProto(TodayInSweden(later), follow_up.mutable_next_follow_up_date());
+  EXPECT_THAT(Fields(NewFollowUp(plan, follow_up, testdata::kCaller, later).status()),
+              ElementsAre("follow_up.next_follow_up_date"));
+  DayToProto(AddMonths(TodayInSweden(later), 6), follow_up.mutable_next_follow_up_date());
   auto recorded = NewFollowUp(plan, follow_up, testdata::kCaller, later);
   SIP_ASSERT_OK(recorded);
   EXPECT_EQ(recorded->recorded_by().unit().hsa_id(), testdata::kVc);
+  // A decision to close needs no next date.
+  follow_up.clear_next_follow_up_date();
+  follow_up.set_decision(pb::FOLLOW_UP_DECISION_CLOSE);
+  SIP_EXPECT_OK(NewFollowUp(plan, follow_up, testdata::kCaller, later));
+}
+
+TEST(NewPlanTest, NeedNoticedTimeDefaultsToNowAndIsNeverLater) {
+  auto plan = NewPlan(testdata::CompletePlan(), testdata::kCaller, testdata::kNow);
+  SIP_ASSERT_OK(plan);
+  EXPECT_EQ(plan->need_noticed_time().seconds(), absl::ToUnixSeconds(testdata::kNow));
+  EXPECT_EQ(plan->kind(), pb::PLAN_KIND_STATUTORY);
+  pb::Plan input = testdata::CompletePlan();
+  ToProto(testdata::kNow - absl::Hours(24 * 5), input.mutable_need_noticed_time());
+  auto earlier = NewPlan(input, testdata::kCaller, testdata::kNow);
+  SIP_ASSERT_OK(earlier);
+  EXPECT_EQ(earlier->need_noticed_time().seconds(),
+            absl::ToUnixSeconds(testdata::kNow - absl::Hours(24 * 5)));
+  ToProto(testdata::kNow + absl::Minutes(1), input.mutable_need_noticed_time());
+  EXPECT_THAT(Fields(NewPlan(input, testdata::kCaller, testdata::kNow).status()),
+              ElementsAre("plan.need_noticed_time"));
+  // Edited later: still not after the plan was initiated.
+  pb::Plan patch;
+  ToProto(testdata::kNow + absl::Hours(1), patch.mutable_need_noticed_time());
+  EXPECT_THAT(Fields(ApplyUpdate(*plan, patch, Mask("need_noticed_time"),
+                                 testdata::kNow + absl::Hours(2)).status()),
+              ElementsAre("plan.need_noticed_time"));
+}
+
+TEST(EstablishTest, AnInternalSipNeedsOnlyOnePrincipal) {
+  pb::Plan input = testdata::CompletePlan();
+  // Region units only: the kommun's intervention becomes the region's.
+  auto* in = input.mutable_goals(0)->mutable_interventions(1);
+  in->set_responsible_principal(cpb::PRINCIPAL_KIND_REGION);
+  *in->mutable_responsible_unit() = input.goals(0).interventions(0).responsible_unit();
+  pb::Plan statutory = *NewPlan(input, testdata::kCaller, testdata::kNow);
+  EXPECT_THAT(Subjects(Establish(statutory, "p1", {}, testdata::kCaller, testdata::kNow).status()),
+              ElementsAre("goals"));
+  // No interventions at all: the first refusal already names both principals' gaps.
+  pb::Plan empty = testdata::CompletePlan();
+  empty.clear_goals();
+  pb::Plan bare = *NewPlan(empty, testdata::kCaller, testdata::kNow);
+  const absl::Status refused = Establish(bare, "p1", {}, testdata::kCaller, testdata::kNow).status();
+  EXPECT_THAT(Subjects(refused), ElementsAre("goals", "goals", "goals"));
+  EXPECT_THAT(std::string(refused.message()), HasSubstr("kommun"));
+  EXPECT_THAT(std::string(refused.message()), HasSubstr("region"));
+  input.set_kind(pb::PLAN_KIND_INTERNAL);
+  pb::Plan internal = *NewPlan(input, testdata::kCaller, testdata::kNow);
+  SIP_EXPECT_OK(Establish(internal, "p1", {}, testdata::kCaller, testdata::kNow));
 }
 
 TEST(CloseTest, ReasonRequiredAndReplacementNamed) {
