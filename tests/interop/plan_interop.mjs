@@ -41,6 +41,7 @@ const { plan: created } = await plans('CreatePlan', {
     }],
     overall_responsibility: { principal: 'PRINCIPAL_KIND_MUNICIPALITY', unit: soc,
       coordinator_contact: 'Sara Samordnare' },
+    next_follow_up_date: { year: 2099, month: 5, day: 20 },
   },
 });
 assert.match(created.name, /^plans\/[0-9a-f-]{36}$/);
