@@ -296,6 +296,7 @@ PlanBook::ListFollowUps(const std::string& plan_id, int page_size,
 
 absl::StatusOr<pb::Plan> PlanBook::RecordCircumstances(const std::string& plan_id,
                                                        CircumstanceChange change,
+                                                       const std::string& etag,
                                                        const Actor& caller, const Key& key) {
   const absl::Time now = clock_->Now();
   change.recorded_by = caller;
@@ -303,22 +304,31 @@ absl::StatusOr<pb::Plan> PlanBook::RecordCircumstances(const std::string& plan_i
   SIP_ASSIGN_OR_RETURN(
       std::string result,
       store_->Mutate(key, plan_id, now, [&](StoredPlan& stored) -> absl::StatusOr<Outcome> {
+        SIP_RETURN_IF_ERROR(CheckEtag(stored, etag));
         SIP_RETURN_IF_ERROR(sip::plan::RecordCircumstances(stored.plan, change));
         pb::PlanEvent e = BaseEvent(plan_id, caller);
         auto* changed = e.mutable_circumstances_changed();
         changed->set_kind(change.kind);
         DayToProto(change.effective_date, changed->mutable_effective_date());
-        nlohmann::json body = {{"kind", pb::CircumstanceKind_Name(change.kind)},
-                               {"effective_date", absl::FormatCivilTime(change.effective_date)},
-                               {"note", change.note},
-                               {"recorded_by", change.recorded_by},
-                               {"record_time", TimeToJson(change.record_time)}};
-        if (change.new_unit) body["new_unit"] = *change.new_unit;
+        pb::ChangedCircumstance kept;
+        kept.set_name(absl::StrCat("plans/", plan_id, "/circumstances/", NewId()));
+        kept.set_kind(change.kind);
+        DayToProto(change.effective_date, kept.mutable_effective_date());
+        if (change.new_unit) ToProto(*change.new_unit, kept.mutable_new_unit());
+        kept.set_note(change.note);
+        ToProto(change.recorded_by, kept.mutable_recorded_by());
+        ToProto(change.record_time, kept.mutable_record_time());
         Outcome out = WithEvent(kEventCircumstancesChanged, e, stored.plan);
-        out.circumstance = std::make_pair(NewId(), body.dump());
+        out.circumstance = std::move(kept);
         return out;
       }));
   return Parse<pb::Plan>(result);
+}
+
+absl::StatusOr<std::pair<std::vector<pb::ChangedCircumstance>, std::optional<PageCursor>>>
+PlanBook::ListCircumstances(const std::string& plan_id, int page_size,
+                            const std::optional<PageCursor>& after) {
+  return store_->ListCircumstances(plan_id, page_size, after);
 }
 
 absl::StatusOr<pb::Plan> PlanBook::Close(const std::string& plan_id, pb::Closure closure,

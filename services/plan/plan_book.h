@@ -48,9 +48,14 @@ class PlanBook final {
                                               const Actor& caller, const Key& key);
   absl::StatusOr<std::pair<std::vector<pb::FollowUp>, std::optional<PageCursor>>>
   ListFollowUps(const std::string& plan_id, int page_size, const std::optional<PageCursor>& after);
+  // `etag`, when set, must be current (else ABORTED).
   absl::StatusOr<pb::Plan> RecordCircumstances(const std::string& plan_id,
-                                               CircumstanceChange change, const Actor& caller,
+                                               CircumstanceChange change,
+                                               const std::string& etag, const Actor& caller,
                                                const Key& key);
+  absl::StatusOr<std::pair<std::vector<pb::ChangedCircumstance>, std::optional<PageCursor>>>
+  ListCircumstances(const std::string& plan_id, int page_size,
+                    const std::optional<PageCursor>& after);
   absl::StatusOr<pb::Plan> Close(const std::string& plan_id, pb::Closure closure,
                                  const std::string& etag, const Actor& caller, const Key& key);
 

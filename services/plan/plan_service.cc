@@ -234,6 +234,21 @@ grpc::Status PlanGrpcService::ListFollowUps(grpc::ServerContext* context,
   });
 }
 
+grpc::Status PlanGrpcService::ListChangedCircumstances(
+    grpc::ServerContext* context, const pb::ListChangedCircumstancesRequest* request,
+    pb::ListChangedCircumstancesResponse* response) {
+  return HandleCall(context, kErrorDomain, *request, [&](const Caller&) -> absl::Status {
+    SIP_ASSIGN_OR_RETURN(std::string plan_id, PlanIdOf(request->parent(), "parent"));
+    SIP_ASSIGN_OR_RETURN(int page_size, EffectivePageSize(request->page_size(), 50, 500));
+    const std::string query = absl::StrCat("circumstances|", request->parent());
+    SIP_ASSIGN_OR_RETURN(auto after, CursorOf(request->page_token(), query));
+    SIP_ASSIGN_OR_RETURN(auto page, book_->ListCircumstances(plan_id, page_size, after));
+    for (auto& c : page.first) *response->add_circumstances() = std::move(c);
+    response->set_next_page_token(TokenOf(page.second, query));
+    return absl::OkStatus();
+  });
+}
+
 grpc::Status PlanGrpcService::RecordChangedCircumstances(
     grpc::ServerContext* context, const pb::RecordChangedCircumstancesRequest* request,
     pb::RecordChangedCircumstancesResponse* response) {
@@ -254,7 +269,8 @@ grpc::Status PlanGrpcService::RecordChangedCircumstances(
     change.note = request->note();
     SIP_RETURN_IF_ERROR(v.ToStatus());
     SIP_ASSIGN_OR_RETURN(*response->mutable_plan(),
-                         book_->RecordCircumstances(plan_id, std::move(change), caller, key));
+                         book_->RecordCircumstances(plan_id, std::move(change),
+                                                    request->etag(), caller, key));
     return absl::OkStatus();
   });
 }

@@ -36,6 +36,9 @@ class PlanGrpcService final : public pb::PlanService::Service {
                               pb::RecordFollowUpResponse* response) override;
   grpc::Status ListFollowUps(grpc::ServerContext* context, const pb::ListFollowUpsRequest* request,
                              pb::ListFollowUpsResponse* response) override;
+  grpc::Status ListChangedCircumstances(grpc::ServerContext* context,
+                                        const pb::ListChangedCircumstancesRequest* request,
+                                        pb::ListChangedCircumstancesResponse* response) override;
   grpc::Status RecordChangedCircumstances(
       grpc::ServerContext* context, const pb::RecordChangedCircumstancesRequest* request,
       pb::RecordChangedCircumstancesResponse* response) override;

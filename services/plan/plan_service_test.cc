@@ -506,6 +506,43 @@ TEST_F(PlanServiceTest, TheEstablishingMeetingAndWhenTheNeedWasNoticedAreKept) {
                                   "SIP-möte ", absl::FormatCivilTime(DayInSweden(held)))));
 }
 
+// Changed circumstances can be read back, newest first, and take an etag.
+TEST_F(PlanServiceTest, ChangedCircumstancesAreListedAndTakeAnEtag) {
+  const pb::Plan created = Create();
+  pb::RecordChangedCircumstancesRequest moved;
+  moved.set_name(created.name());
+  moved.set_kind(pb::CIRCUMSTANCE_KIND_MOVED_MUNICIPALITY);
+  DayToProto(TodayInSweden(clock_.Now()), moved.mutable_effective_date());
+  moved.set_etag("\"7\"");
+  pb::RecordChangedCircumstancesResponse changed;
+  EXPECT_EQ(stub_->RecordChangedCircumstances(Context().get(), moved, &changed).error_code(),
+            grpc::StatusCode::ABORTED);
+  moved.set_etag(created.etag());
+  ASSERT_TRUE(stub_->RecordChangedCircumstances(Context().get(), moved, &changed).ok());
+  clock_.Advance(absl::Hours(1));
+  pb::RecordChangedCircumstancesRequest centre = moved;
+  centre.set_kind(pb::CIRCUMSTANCE_KIND_CHANGED_HEALTH_CENTRE);
+  centre.set_etag(changed.plan().etag());
+  testdata::SetUnit(centre.mutable_new_unit(), testdata::kPsy, cpb::PRINCIPAL_KIND_REGION, "Ny VC");
+  ASSERT_TRUE(stub_->RecordChangedCircumstances(Context().get(), centre, &changed).ok());
+
+  pb::ListChangedCircumstancesRequest list;
+  list.set_parent(created.name());
+  list.set_page_size(1);
+  pb::ListChangedCircumstancesResponse page;
+  ASSERT_TRUE(stub_->ListChangedCircumstances(Context().get(), list, &page).ok());
+  ASSERT_EQ(page.circumstances_size(), 1);
+  EXPECT_EQ(page.circumstances(0).kind(), pb::CIRCUMSTANCE_KIND_CHANGED_HEALTH_CENTRE);
+  EXPECT_EQ(page.circumstances(0).new_unit().hsa_id(), testdata::kPsy);
+  EXPECT_EQ(page.circumstances(0).recorded_by().unit().hsa_id(), testdata::kVc);
+  EXPECT_THAT(page.circumstances(0).name(), HasSubstr(created.name() + "/circumstances/"));
+  list.set_page_token(page.next_page_token());
+  ASSERT_TRUE(stub_->ListChangedCircumstances(Context().get(), list, &page).ok());
+  ASSERT_EQ(page.circumstances_size(), 1);
+  EXPECT_EQ(page.circumstances(0).kind(), pb::CIRCUMSTANCE_KIND_MOVED_MUNICIPALITY);
+  EXPECT_TRUE(page.next_page_token().empty());
+}
+
 TEST_F(PlanServiceTest, IncompletePlanIsRefusedListingWhatIsMissing) {
   pb::Plan input = testdata::CompletePlan();
   input.clear_needs();

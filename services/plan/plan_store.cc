@@ -90,8 +90,9 @@ void WriteOutcome(pqxx::work& txn, const std::string& plan_id, absl::Time now,
                        ToJson(*outcome.follow_up));
   }
   if (outcome.circumstance) {
-    txn.exec_prepared0("circumstance_insert", plan_id, outcome.circumstance->first,
-                       db::ToSqlTime(now), outcome.circumstance->second);
+    const std::string& name = outcome.circumstance->name();
+    txn.exec_prepared0("circumstance_insert", plan_id, name.substr(name.rfind('/') + 1),
+                       db::ToSqlTime(now), ToJson(*outcome.circumstance));
   }
   // Last write of the transaction: the outbox counter is held until commit.
   db::AppendEvent(txn, now, plan_id, outcome.event_type, outcome.event_payload);
@@ -231,6 +232,14 @@ std::vector<db::PreparedStatement> PlanStore::Statements() {
        "SELECT body::text, follow_up_id, (extract(epoch from create_time) * 1000000)::bigint "
        "FROM plan_follow_ups WHERE plan_id = $1 AND (create_time, follow_up_id) < "
        "($3::timestamptz, $4) ORDER BY create_time DESC, follow_up_id DESC LIMIT $2"},
+      {"circumstance_list_first",
+       "SELECT body::text, change_id, (extract(epoch from record_time) * 1000000)::bigint "
+       "FROM plan_circumstances WHERE plan_id = $1 "
+       "ORDER BY record_time DESC, change_id DESC LIMIT $2"},
+      {"circumstance_list_after",
+       "SELECT body::text, change_id, (extract(epoch from record_time) * 1000000)::bigint "
+       "FROM plan_circumstances WHERE plan_id = $1 AND (record_time, change_id) < "
+       "($3::timestamptz, $4) ORDER BY record_time DESC, change_id DESC LIMIT $2"},
       {"circumstance_insert",
        "INSERT INTO plan_circumstances (plan_id, change_id, record_time, body) "
        "VALUES ($1, $2, $3::timestamptz, $4::jsonb)"},
@@ -403,17 +412,20 @@ PlanStore::ListRevisions(const std::string& plan_id, int page_size,
   });
 }
 
-absl::StatusOr<std::pair<std::vector<pb::FollowUp>, std::optional<PageCursor>>>
-PlanStore::ListFollowUps(const std::string& plan_id, int page_size,
-                         const std::optional<PageCursor>& after) {
-  using Result = std::pair<std::vector<pb::FollowUp>, std::optional<PageCursor>>;
-  return pool_->InTransaction<Result>([&](pqxx::work& txn) -> absl::StatusOr<Result> {
+// A plan's history entries (follow-ups, changed circumstances), newest first: rows of
+// (body, id, time in micros) from `first` / `after_stmt`, a page and the next cursor.
+template <typename T>
+absl::StatusOr<std::pair<std::vector<T>, std::optional<PageCursor>>> ListNewestFirst(
+    db::Pool* pool, const char* first, const char* after_stmt, const std::string& plan_id,
+    int page_size, const std::optional<PageCursor>& after) {
+  using Result = std::pair<std::vector<T>, std::optional<PageCursor>>;
+  return pool->InTransaction<Result>([&](pqxx::work& txn) -> absl::StatusOr<Result> {
     if (!PlanExists(txn, plan_id)) return PlanNotFound(plan_id);
     const pqxx::result rows =
-        after ? txn.exec_prepared("follow_up_list_after", plan_id, page_size + 1,
+        after ? txn.exec_prepared(after_stmt, plan_id, page_size + 1,
                                   db::ToSqlTime(after->time), after->id)
-              : txn.exec_prepared("follow_up_list_first", plan_id, page_size + 1);
-    Result out{ParseAll<pb::FollowUp>(rows, 0), std::nullopt};
+              : txn.exec_prepared(first, plan_id, page_size + 1);
+    Result out{ParseAll<T>(rows, 0), std::nullopt};
     if (static_cast<int>(out.first.size()) > page_size) {
       out.first.pop_back();
       const pqxx::row last = rows[page_size - 1];
@@ -422,6 +434,21 @@ PlanStore::ListFollowUps(const std::string& plan_id, int page_size,
     }
     return out;
   });
+}
+
+absl::StatusOr<std::pair<std::vector<pb::FollowUp>, std::optional<PageCursor>>>
+PlanStore::ListFollowUps(const std::string& plan_id, int page_size,
+                         const std::optional<PageCursor>& after) {
+  return ListNewestFirst<pb::FollowUp>(pool_, "follow_up_list_first", "follow_up_list_after",
+                                       plan_id, page_size, after);
+}
+
+absl::StatusOr<std::pair<std::vector<pb::ChangedCircumstance>, std::optional<PageCursor>>>
+PlanStore::ListCircumstances(const std::string& plan_id, int page_size,
+                             const std::optional<PageCursor>& after) {
+  return ListNewestFirst<pb::ChangedCircumstance>(pool_, "circumstance_list_first",
+                                                  "circumstance_list_after", plan_id,
+                                                  page_size, after);
 }
 
 absl::StatusOr<std::vector<db::StoredEvent>> PlanStore::Events(int64_t after, int limit) {

@@ -25,7 +25,7 @@ struct Outcome {
   std::string event_payload;
   std::optional<pb::PlanRevision> revision;
   std::optional<pb::FollowUp> follow_up;  // name set
-  std::optional<std::pair<std::string, std::string>> circumstance;  // id, JSON body
+  std::optional<pb::ChangedCircumstance> circumstance;  // name set
   // What the call answers (serialized), kept for retries with the same request_id.
   std::string result;
   // The plan switches to protected identity: remove the identifying details from every
@@ -82,6 +82,11 @@ class PlanStore final {
   ListRevisions(const std::string& plan_id, int page_size, const std::optional<PageCursor>& after);
   absl::StatusOr<std::pair<std::vector<pb::FollowUp>, std::optional<PageCursor>>>
   ListFollowUps(const std::string& plan_id, int page_size, const std::optional<PageCursor>& after);
+
+  // Newest first; the cursor is (record time, id).
+  absl::StatusOr<std::pair<std::vector<pb::ChangedCircumstance>, std::optional<PageCursor>>>
+  ListCircumstances(const std::string& plan_id, int page_size,
+                    const std::optional<PageCursor>& after);
 
   absl::StatusOr<std::vector<db::StoredEvent>> Events(int64_t after, int limit);
 
