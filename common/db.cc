@@ -10,6 +10,21 @@
 
 namespace sip::db {
 
+std::string ToSqlArray(const std::vector<std::string>& items) {
+  std::string out = "{";
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += ',';
+    out += '"';
+    for (char c : items[i]) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  out += '}';
+  return out;
+}
+
 std::string ToSqlTime(absl::Time t) {
   // ISO 8601 with a four-digit year always: PostgreSQL reads "0010-…" as the year 10,
   // while "10-…" would be misread as 2010. Requests are held to 1900–2200 before this.

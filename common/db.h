@@ -70,6 +70,11 @@ class Pool final {
   absl::StatusOr<T> InTransaction(const std::function<absl::StatusOr<T>(pqxx::work&)>& fn);
   absl::Status InTransaction(const std::function<absl::Status(pqxx::work&)>& fn);
 
+  // Runs `fn` outside any transaction (autocommit): a read of one statement is one round
+  // trip, without BEGIN and COMMIT. For reads only; errors map as in InTransaction.
+  template <typename T>
+  absl::StatusOr<T> Read(const std::function<absl::StatusOr<T>(pqxx::transaction_base&)>& fn);
+
   // True when a trivial query succeeds now, on a connection of its own (not the pool's).
   bool Ping();
 
@@ -91,6 +96,10 @@ class Pool final {
   std::mutex probe_mu_;
   std::unique_ptr<pqxx::connection> probe_;  // Ping's own connection
 };
+
+// A PostgreSQL array literal of `items` ({"a","b"}, each quoted and escaped), for a
+// parameter cast as $n::text[] or $n::boolean[]: many rows in one statement.
+std::string ToSqlArray(const std::vector<std::string>& items);
 
 // A time as a PostgreSQL timestamptz literal (UTC, microseconds), for $n::timestamptz.
 std::string ToSqlTime(absl::Time t);
@@ -121,6 +130,21 @@ absl::StatusOr<T> Pool::InTransaction(
     absl::StatusOr<T> result = fn(txn);
     if (result.ok()) txn.commit();
     return result;
+  } catch (const std::exception& e) {
+    bool broken = false;
+    absl::Status status = StatusFromException(e, &broken);
+    if (broken) lease->MarkBroken();
+    return status;
+  }
+}
+
+template <typename T>
+absl::StatusOr<T> Pool::Read(const std::function<absl::StatusOr<T>(pqxx::transaction_base&)>& fn) {
+  auto lease = Acquire();
+  if (!lease.ok()) return lease.status();
+  try {
+    pqxx::nontransaction txn(**lease);
+    return fn(txn);
   } catch (const std::exception& e) {
     bool broken = false;
     absl::Status status = StatusFromException(e, &broken);

@@ -30,6 +30,28 @@ class PoolTest : public ::testing::Test {
   sip::testing::TestDatabase db_;
 };
 
+TEST_F(PoolTest, ArraysRoundTripAndReadsNeedNoTransaction) {
+  const std::vector<std::string> items = {"plain", "with \"quote\"", "back\\slash", "a,b", "",
+                                          "{brace}", "NULL"};
+  auto pool = MakePool(1);
+  ASSERT_NE(pool, nullptr);
+  SIP_ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> back,
+      pool->Read<std::vector<std::string>>(
+          [&](pqxx::transaction_base& txn) -> absl::StatusOr<std::vector<std::string>> {
+            std::vector<std::string> out;
+            for (const auto& row : txn.exec_params("SELECT unnest($1::text[])", ToSqlArray(items))) {
+              out.push_back(row[0].as<std::string>());
+            }
+            // Outside a transaction (autocommit, no BEGIN): each statement is its own, so
+            // now() is the statement's start, not an earlier transaction's.
+            txn.exec("SELECT pg_sleep(0.01)");
+            EXPECT_TRUE(txn.exec1("SELECT now() = statement_timestamp()")[0].as<bool>());
+            return out;
+          }));
+  EXPECT_EQ(back, items);
+}
+
 TEST_F(PoolTest, PreparedStatementsAndSchemaAreSetOnEveryConnection) {
   auto pool = MakePool(2);
   ASSERT_NE(pool, nullptr);

@@ -97,7 +97,7 @@ absl::StatusOr<std::optional<std::string>> ClaimRequest(pqxx::work& txn,
   return std::optional<std::string>(row[1].as<std::string>());
 }
 
-absl::StatusOr<std::optional<std::string>> LookupRequest(pqxx::work& txn,
+absl::StatusOr<std::optional<std::string>> LookupRequest(pqxx::transaction_base& txn,
                                                          const RequestKey& key) {
   const std::string fingerprint = absl::Base64Escape(key.fingerprint);
   const pqxx::result rows =

@@ -59,7 +59,7 @@ absl::StatusOr<std::optional<std::string>> ClaimRequest(pqxx::work& txn,
 // INVALID_ARGUMENT (field `request_id`) when the key was used for a different request.
 // For calls that check preconditions before their transaction, so that a retry of a
 // completed call is answered before those checks refuse it.
-absl::StatusOr<std::optional<std::string>> LookupRequest(pqxx::work& txn,
+absl::StatusOr<std::optional<std::string>> LookupRequest(pqxx::transaction_base& txn,
                                                          const RequestKey& key);
 
 // Records what the claimed request produced, and the plan it concerns (may be empty); in

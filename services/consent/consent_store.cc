@@ -262,8 +262,8 @@ absl::StatusOr<Consent> ConsentStore::Create(const std::optional<db::RequestKey>
 }
 
 absl::StatusOr<std::optional<Consent>> ConsentStore::PriorResult(const db::RequestKey& key) {
-  return pool_->InTransaction<std::optional<Consent>>(
-      [&](pqxx::work& txn) -> absl::StatusOr<std::optional<Consent>> {
+  return pool_->Read<std::optional<Consent>>(
+      [&](pqxx::transaction_base& txn) -> absl::StatusOr<std::optional<Consent>> {
         SIP_ASSIGN_OR_RETURN(std::optional<std::string> stored, db::LookupRequest(txn, key));
         if (!stored) return std::optional<Consent>();
         return std::optional<Consent>(ConsentFromJson(json::parse(*stored)));

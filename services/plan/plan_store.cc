@@ -54,21 +54,24 @@ void WritePlan(pqxx::work& txn, const StoredPlan& stored, bool insert) {
                               : p.individual().personal_identity_number();
   const std::string update_time = db::ToSqlTime(absl::FromUnixSeconds(p.update_time().seconds()) +
                                                 absl::Nanoseconds(p.update_time().nanos()));
+  // The plan's units as two parallel arrays, written in the same statement as the plan.
+  const std::vector<std::string> responsible = ResponsibleUnitIds(p);
+  std::vector<std::string> units = ParticipantUnitIds(p);
+  std::vector<std::string> flags;
+  for (const std::string& unit : units) {
+    flags.push_back(std::binary_search(responsible.begin(), responsible.end(), unit) ? "t"
+                                                                                     : "f");
+  }
   if (insert) {
     txn.exec_prepared0("plan_insert", stored.plan_id, StateName(p.state()), pin,
                        db::ToSqlTime(absl::FromUnixSeconds(p.create_time().seconds()) +
                                      absl::Nanoseconds(p.create_time().nanos())),
-                       update_time, stored.version, ToJson(body));
+                       update_time, stored.version, ToJson(body), db::ToSqlArray(units),
+                       db::ToSqlArray(flags));
   } else {
     txn.exec_prepared0("plan_update", stored.plan_id, StateName(p.state()), pin, update_time,
-                       stored.version, ToJson(body));
-    txn.exec_prepared0("plan_units_delete", stored.plan_id);
-  }
-  const std::vector<std::string> responsible = ResponsibleUnitIds(p);
-  for (const std::string& unit : ParticipantUnitIds(p)) {
-    const bool is_responsible =
-        std::binary_search(responsible.begin(), responsible.end(), unit);
-    txn.exec_prepared0("plan_units_insert", stored.plan_id, unit, is_responsible, update_time);
+                       stored.version, ToJson(body), db::ToSqlArray(units),
+                       db::ToSqlArray(flags));
   }
 }
 
@@ -137,7 +140,7 @@ absl::StatusOr<std::string> WithoutIdentity(const std::string& method, const std
   return plan.SerializeAsString();
 }
 
-bool PlanExists(pqxx::work& txn, const std::string& plan_id) {
+bool PlanExists(pqxx::transaction_base& txn, const std::string& plan_id) {
   return !txn.exec_prepared("plan_exists", plan_id).empty();
 }
 
@@ -189,17 +192,25 @@ std::string PlanFilter::Key() const {
 
 std::vector<db::PreparedStatement> PlanStore::Statements() {
   return {
+      // A plan and its units in one statement each way: units as arrays ($8 HSA-ids,
+      // $9 responsible flags).
       {"plan_insert",
-       "INSERT INTO plans (plan_id, state, personal_identity_number, create_time, update_time, "
-       "version, body) VALUES ($1, $2, NULLIF($3, ''), $4::timestamptz, $5::timestamptz, $6, "
-       "$7::jsonb)"},
-      {"plan_update",
-       "UPDATE plans SET state = $2, personal_identity_number = NULLIF($3, ''), "
-       "update_time = $4::timestamptz, version = $5, body = $6::jsonb WHERE plan_id = $1"},
-      {"plan_units_delete", "DELETE FROM plan_units WHERE plan_id = $1"},
-      {"plan_units_insert",
+       "WITH p AS (INSERT INTO plans (plan_id, state, personal_identity_number, create_time, "
+       "update_time, version, body) VALUES ($1, $2, NULLIF($3, ''), $4::timestamptz, "
+       "$5::timestamptz, $6, $7::jsonb) RETURNING plan_id) "
        "INSERT INTO plan_units (plan_id, hsa_id, responsible, update_time) "
-       "VALUES ($1, $2, $3, $4::timestamptz)"},
+       "SELECT (SELECT plan_id FROM p), u.hsa_id, u.responsible, $5::timestamptz "
+       "FROM unnest($8::text[], $9::boolean[]) AS u(hsa_id, responsible)"},
+      {"plan_update",
+       "WITH p AS (UPDATE plans SET state = $2, personal_identity_number = NULLIF($3, ''), "
+       "update_time = $4::timestamptz, version = $5, body = $6::jsonb WHERE plan_id = $1 "
+       "RETURNING plan_id), "
+       "gone AS (DELETE FROM plan_units WHERE plan_id = $1 AND hsa_id <> ALL($7::text[])) "
+       "INSERT INTO plan_units (plan_id, hsa_id, responsible, update_time) "
+       "SELECT (SELECT plan_id FROM p), u.hsa_id, u.responsible, $4::timestamptz "
+       "FROM unnest($7::text[], $8::boolean[]) AS u(hsa_id, responsible) "
+       "ON CONFLICT (plan_id, hsa_id) DO UPDATE SET responsible = EXCLUDED.responsible, "
+       "update_time = EXCLUDED.update_time"},
       {"plan_get", absl::StrCat("SELECT ", kPlanColumns, " FROM plans p WHERE plan_id = $1")},
       {"plan_get_for_update",
        absl::StrCat("SELECT ", kPlanColumns, " FROM plans p WHERE plan_id = $1 FOR UPDATE")},
@@ -291,8 +302,8 @@ absl::StatusOr<std::string> PlanStore::Mutate(
 }
 
 absl::StatusOr<std::optional<std::string>> PlanStore::PriorResult(const db::RequestKey& key) {
-  return pool_->InTransaction<std::optional<std::string>>(
-      [&](pqxx::work& txn) -> absl::StatusOr<std::optional<std::string>> {
+  return pool_->Read<std::optional<std::string>>(
+      [&](pqxx::transaction_base& txn) -> absl::StatusOr<std::optional<std::string>> {
         SIP_ASSIGN_OR_RETURN(std::optional<std::string> stored, db::LookupRequest(txn, key));
         if (!stored) return stored;
         SIP_ASSIGN_OR_RETURN(std::string decoded, Decode(*stored));
@@ -301,7 +312,7 @@ absl::StatusOr<std::optional<std::string>> PlanStore::PriorResult(const db::Requ
 }
 
 absl::StatusOr<StoredPlan> PlanStore::Get(const std::string& plan_id) {
-  return pool_->InTransaction<StoredPlan>([&](pqxx::work& txn) -> absl::StatusOr<StoredPlan> {
+  return pool_->Read<StoredPlan>([&](pqxx::transaction_base& txn) -> absl::StatusOr<StoredPlan> {
     const pqxx::result rows = txn.exec_prepared("plan_get", plan_id);
     if (rows.empty()) return PlanNotFound(plan_id);
     return PlanFromRow(rows[0]);
@@ -354,7 +365,7 @@ absl::StatusOr<PlanStore::PlanPage> PlanStore::List(const PlanFilter& filter, in
   const std::string sql =
       absl::StrCat("SELECT ", kPlanColumns, " FROM ", from, " WHERE ", where, " ORDER BY ",
                    order_time, " DESC, ", order_id, " DESC LIMIT ", page_size + 1);
-  return pool_->InTransaction<PlanPage>([&](pqxx::work& txn) -> absl::StatusOr<PlanPage> {
+  return pool_->Read<PlanPage>([&](pqxx::transaction_base& txn) -> absl::StatusOr<PlanPage> {
     const pqxx::result rows = txn.exec_params(sql, pqxx::prepare::make_dynamic_params(params));
     PlanPage page;
     for (const auto& row : rows) {
@@ -372,8 +383,8 @@ absl::StatusOr<PlanStore::PlanPage> PlanStore::List(const PlanFilter& filter, in
 
 absl::StatusOr<pb::PlanRevision> PlanStore::GetRevision(const std::string& plan_id,
                                                         int revision) {
-  return pool_->InTransaction<pb::PlanRevision>(
-      [&](pqxx::work& txn) -> absl::StatusOr<pb::PlanRevision> {
+  return pool_->Read<pb::PlanRevision>(
+      [&](pqxx::transaction_base& txn) -> absl::StatusOr<pb::PlanRevision> {
         const pqxx::result rows = revision == 0
                                       ? txn.exec_prepared("revision_latest", plan_id)
                                       : txn.exec_prepared("revision_get", plan_id, revision);
@@ -396,7 +407,7 @@ absl::StatusOr<std::pair<std::vector<pb::PlanRevision>, std::optional<PageCursor
 PlanStore::ListRevisions(const std::string& plan_id, int page_size,
                          const std::optional<PageCursor>& after) {
   using Result = std::pair<std::vector<pb::PlanRevision>, std::optional<PageCursor>>;
-  return pool_->InTransaction<Result>([&](pqxx::work& txn) -> absl::StatusOr<Result> {
+  return pool_->Read<Result>([&](pqxx::transaction_base& txn) -> absl::StatusOr<Result> {
     if (!PlanExists(txn, plan_id)) return PlanNotFound(plan_id);
     int below = std::numeric_limits<int>::max();
     if (after && !absl::SimpleAtoi(after->id, &below)) {
@@ -419,7 +430,7 @@ absl::StatusOr<std::pair<std::vector<T>, std::optional<PageCursor>>> ListNewestF
     db::Pool* pool, const char* first, const char* after_stmt, const std::string& plan_id,
     int page_size, const std::optional<PageCursor>& after) {
   using Result = std::pair<std::vector<T>, std::optional<PageCursor>>;
-  return pool->InTransaction<Result>([&](pqxx::work& txn) -> absl::StatusOr<Result> {
+  return pool->Read<Result>([&](pqxx::transaction_base& txn) -> absl::StatusOr<Result> {
     if (!PlanExists(txn, plan_id)) return PlanNotFound(plan_id);
     const pqxx::result rows =
         after ? txn.exec_prepared(after_stmt, plan_id, page_size + 1,
