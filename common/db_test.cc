@@ -30,6 +30,18 @@ class PoolTest : public ::testing::Test {
   sip::testing::TestDatabase db_;
 };
 
+// Health must not wait for the request pool: a pool with every connection on loan still
+// answers Ping at once, on its own connection.
+TEST_F(PoolTest, PingHasItsOwnConnection) {
+  auto pool = MakePool(1);
+  ASSERT_NE(pool, nullptr);
+  auto lease = pool->Acquire();
+  SIP_ASSERT_OK(lease);
+  // Through the pool it would wait 200 ms for a connection and fail.
+  EXPECT_TRUE(pool->Ping());
+  EXPECT_EQ(pool->in_use(), 1);
+}
+
 TEST_F(PoolTest, ArraysRoundTripAndReadsNeedNoTransaction) {
   const std::vector<std::string> items = {"plain", "with \"quote\"", "back\\slash", "a,b", "",
                                           "{brace}", "NULL"};
