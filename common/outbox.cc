@@ -117,31 +117,64 @@ void RecordRequestResult(pqxx::work& txn, const RequestKey& key, absl::string_vi
                      std::string(plan_id));
 }
 
-std::vector<StoredAnswer> AnswersOfPlan(pqxx::work& txn, absl::string_view plan_id) {
-  std::vector<StoredAnswer> out;
-  for (const auto& row : txn.exec_prepared("sip_request_answers_of_plan", std::string(plan_id))) {
-    out.push_back({{row[0].as<std::string>(), row[1].as<std::string>(), ""},
-                   row[2].as<std::string>()});
+namespace {
+
+// Answers are bytes (a serialized message, JSON, …); the request log keeps them as text.
+std::string EncodeAnswer(absl::string_view answer) { return absl::Base64Escape(answer); }
+
+absl::StatusOr<std::string> DecodeAnswer(const std::string& stored) {
+  std::string out;
+  if (!absl::Base64Unescape(stored, &out)) {
+    return absl::InternalError("a stored answer is unreadable");
   }
   return out;
 }
 
-void RewriteAnswer(pqxx::work& txn, const RequestKey& key, absl::string_view result) {
-  txn.exec_prepared0("sip_request_rewrite", key.method, key.request_id, std::string(result));
+}  // namespace
+
+std::vector<StoredAnswer> AnswersOfPlan(pqxx::work& txn, absl::string_view plan_id) {
+  std::vector<StoredAnswer> out;
+  for (const auto& row : txn.exec_prepared("sip_request_answers_of_plan", std::string(plan_id))) {
+    std::string answer;
+    absl::Base64Unescape(row[2].as<std::string>(), &answer);
+    out.push_back({{row[0].as<std::string>(), row[1].as<std::string>(), ""}, std::move(answer)});
+  }
+  return out;
 }
 
-absl::StatusOr<std::string> RunOnce(pqxx::work& txn, const std::optional<RequestKey>& key,
-                                    absl::Time now,
-                                    const std::function<absl::StatusOr<Answer>()>& apply) {
-  if (key) {
-    absl::StatusOr<std::optional<std::string>> earlier = ClaimRequest(txn, *key, now);
-    if (!earlier.ok()) return earlier.status();
-    if (earlier->has_value()) return **earlier;
-  }
-  absl::StatusOr<Answer> answer = apply();
-  if (!answer.ok()) return answer.status();
-  if (key) RecordRequestResult(txn, *key, answer->result, answer->plan_id);
-  return std::move(answer->result);
+void RewriteAnswer(pqxx::work& txn, const RequestKey& key, absl::string_view answer) {
+  txn.exec_prepared0("sip_request_rewrite", key.method, key.request_id, EncodeAnswer(answer));
+}
+
+absl::StatusOr<std::string> RunMutation(
+    Pool& pool, const std::optional<RequestKey>& key, absl::Time now,
+    const std::function<absl::StatusOr<Effect>(pqxx::work&)>& apply) {
+  return pool.InTransaction<std::string>([&](pqxx::work& txn) -> absl::StatusOr<std::string> {
+    if (key) {
+      absl::StatusOr<std::optional<std::string>> earlier = ClaimRequest(txn, *key, now);
+      if (!earlier.ok()) return earlier.status();
+      if (earlier->has_value()) return DecodeAnswer(**earlier);
+    }
+    absl::StatusOr<Effect> effect = apply(txn);
+    if (!effect.ok()) return effect.status();
+    if (!effect->event_type.empty()) {
+      AppendEvent(txn, now, effect->plan_id, effect->event_type, effect->event_payload);
+    }
+    if (key) RecordRequestResult(txn, *key, EncodeAnswer(effect->answer), effect->plan_id);
+    return std::move(effect->answer);
+  });
+}
+
+absl::StatusOr<std::optional<std::string>> PriorAnswer(Pool& pool, const RequestKey& key) {
+  return pool.Read<std::optional<std::string>>(
+      [&](pqxx::transaction_base& txn) -> absl::StatusOr<std::optional<std::string>> {
+        absl::StatusOr<std::optional<std::string>> stored = LookupRequest(txn, key);
+        if (!stored.ok()) return stored.status();
+        if (!stored->has_value()) return std::optional<std::string>();
+        absl::StatusOr<std::string> answer = DecodeAnswer(**stored);
+        if (!answer.ok()) return answer.status();
+        return std::optional<std::string>(*std::move(answer));
+      });
 }
 
 absl::Status ValidateRequestId(absl::string_view request_id, absl::string_view field) {

@@ -67,27 +67,39 @@ absl::StatusOr<std::optional<std::string>> LookupRequest(pqxx::transaction_base&
 void RecordRequestResult(pqxx::work& txn, const RequestKey& key, absl::string_view result,
                          absl::string_view plan_id);
 
-// An answer kept for retries (its key's fingerprint is not read back).
+// An answer kept for retries, decoded (its key's fingerprint is not read back).
 struct StoredAnswer {
   RequestKey key;
-  std::string result;
+  std::string answer;
 };
 // Every completed answer kept for `plan_id`, to rewrite them (protected identity).
 std::vector<StoredAnswer> AnswersOfPlan(pqxx::work& txn, absl::string_view plan_id);
-void RewriteAnswer(pqxx::work& txn, const RequestKey& key, absl::string_view result);
+void RewriteAnswer(pqxx::work& txn, const RequestKey& key, absl::string_view answer);
 
-// What a mutation answers, kept for retries, and the plan it concerns.
-struct Answer {
-  std::string result;
-  std::string plan_id;
+// What a mutation leaves besides its own rows; RunMutation writes it in the same
+// transaction.
+struct Effect {
+  std::string plan_id;        // the plan the change concerns
+  std::string event_type;     // the outbox event's type; empty when nothing changed
+  std::string event_payload;  // the serialized event message
+  std::string answer;         // what the call answers (any bytes), kept for retries
 };
 
-// Runs `apply` once per request key, inside the caller's transaction: without a key it
-// just runs; with one, a retry gets back the text the first call's `apply` returned (and
-// `apply` does not run), and the first call's result is recorded with its change.
-absl::StatusOr<std::string> RunOnce(pqxx::work& txn, const std::optional<RequestKey>& key,
-                                    absl::Time now,
-                                    const std::function<absl::StatusOr<Answer>()>& apply);
+// The one mutation skeleton of every service. In one transaction: claims the request key
+// (a retry gets the first call's answer back and `apply` does not run; a different
+// request under the same key is INVALID_ARGUMENT on `request_id`), lets `apply` write the
+// service's rows and say its Effect, appends the event as the transaction's last write
+// (after the change's row locks, so two changes of one plan are numbered in commit
+// order), and records the answer. Returns the answer. Nothing is written when `apply`
+// fails.
+absl::StatusOr<std::string> RunMutation(Pool& pool, const std::optional<RequestKey>& key,
+                                        absl::Time now,
+                                        const std::function<absl::StatusOr<Effect>(pqxx::work&)>& apply);
+
+// The answer a completed call with `key` gave, without claiming the key (one statement);
+// nullopt when the key is new. For calls that check preconditions before their
+// transaction, so that a retry of a completed call is answered before those checks.
+absl::StatusOr<std::optional<std::string>> PriorAnswer(Pool& pool, const RequestKey& key);
 
 // INVALID_ARGUMENT naming `field` unless empty or 1–64 printable ASCII characters.
 absl::Status ValidateRequestId(absl::string_view request_id, absl::string_view field);

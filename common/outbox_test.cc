@@ -199,6 +199,36 @@ TEST_F(OutboxTest, TwoReadersNumberingAtOnceSeeTheSameHistory) {
   }
 }
 
+// The one mutation skeleton: applied once per key with its event, a retry answered from
+// the log (binary answers too), a failed apply leaves nothing — not even the claim.
+TEST_F(OutboxTest, RunMutationAppliesOnceWritesItsEventAndNothingOnFailure) {
+  const RequestKey key{"M", "req-9", "fp"};
+  int applied = 0;
+  auto apply = [&](pqxx::work&) -> absl::StatusOr<Effect> {
+    ++applied;
+    return Effect{"p-1", "thing.done", "payload", std::string("\0\xff" "answer", 8)};
+  };
+  auto failing = [&](pqxx::work& txn) -> absl::StatusOr<Effect> {
+    AppendEvent(txn, absl::Now(), "p-1", "half", "x");
+    return absl::FailedPreconditionError("no");
+  };
+  EXPECT_EQ(RunMutation(*pool_, RequestKey{"M", "req-8", "fp"}, absl::Now(), failing).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(Read(0).empty()) << "a failed mutation wrote its event";
+  SIP_ASSERT_OK_AND_ASSIGN(std::string first, RunMutation(*pool_, key, absl::Now(), apply));
+  SIP_ASSERT_OK_AND_ASSIGN(std::string again, RunMutation(*pool_, key, absl::Now(), apply));
+  EXPECT_EQ(first, std::string("\0\xff" "answer", 8));
+  EXPECT_EQ(again, first);
+  EXPECT_EQ(applied, 1);
+  const auto events = Read(0);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].type, "thing.done");
+  SIP_ASSERT_OK_AND_ASSIGN(auto prior, PriorAnswer(*pool_, key));
+  EXPECT_EQ(prior, first);
+  SIP_ASSERT_OK_AND_ASSIGN(auto unknown, PriorAnswer(*pool_, RequestKey{"M", "req-8", "fp"}));
+  EXPECT_FALSE(unknown.has_value()) << "the failed call's key was not kept";
+}
+
 TEST_F(OutboxTest, RequestClaimReturnsTheFirstResultAndRefusesADifferentRequest) {
   const RequestKey key{"M", "req-1", "fingerprint-a"};
   SIP_ASSERT_OK(pool_->InTransaction([&](pqxx::work& txn) -> absl::Status {

@@ -180,28 +180,16 @@ void InsertScopeChanges(pqxx::work& txn, const Consent& c, size_t from) {
   }
 }
 
-void AppendConsentEvent(pqxx::work& txn, const Consent& c, absl::Time now,
-                        const EventFn& event) {
+// What a change of `c` leaves: its event and, for retries, the consent with its history.
+db::Effect EffectOf(const Consent& c, const EventFn& event) {
   const Event e = event(c);
-  db::AppendEvent(txn, now, c.plan_id, e.type, e.payload);
+  return db::Effect{c.plan_id, e.type, e.payload, ConsentJson(c, true).dump()};
 }
 
 absl::Status NotFoundError(const std::string& plan_id, const std::string& consent_id) {
   return NotFound("CONSENT_NOT_FOUND",
                   absl::StrCat("plans/", plan_id, "/consents/", consent_id,
                                " does not exist; list the plan's consents to find it"));
-}
-
-// Runs a mutation, honouring the request key: a replay returns the stored result.
-absl::StatusOr<Consent> Idempotent(pqxx::work& txn, const std::optional<db::RequestKey>& key,
-                                   absl::Time now,
-                                   const std::function<absl::StatusOr<Consent>()>& apply) {
-  SIP_ASSIGN_OR_RETURN(std::string result,
-                       db::RunOnce(txn, key, now, [&]() -> absl::StatusOr<db::Answer> {
-                         SIP_ASSIGN_OR_RETURN(Consent c, apply());
-                         return db::Answer{ConsentJson(c, true).dump(), c.plan_id};
-                       }));
-  return ConsentFromJson(json::parse(result));
 }
 
 }  // namespace
@@ -243,57 +231,58 @@ std::vector<db::PreparedStatement> ConsentStore::Statements() {
 absl::StatusOr<Consent> ConsentStore::Create(const std::optional<db::RequestKey>& key,
                                              const Consent& consent, absl::Time now,
                                              const EventFn& event) {
-  return pool_->InTransaction<Consent>([&](pqxx::work& txn) {
-    return Idempotent(txn, key, now, [&]() -> absl::StatusOr<Consent> {
-      const Consent& c = consent;
-      txn.exec_prepared0("consent_insert", c.plan_id, c.consent_id,
-                         c.decision == Decision::kGiven ? "GIVEN" : "REFUSED",
-                         db::ToSqlTime(c.decision_time), OptionalTime(c.valid_until),
-                         OptionalTime(c.withdrawal ? std::optional<absl::Time>(
-                                                         c.withdrawal->withdraw_time)
-                                                   : std::nullopt),
-                         db::ToSqlTime(c.create_time), db::ToSqlTime(c.update_time), c.version,
-                         ConsentJson(c, false).dump());
-      InsertScopeChanges(txn, c, 0);
-      AppendConsentEvent(txn, c, now, event);
-      return c;
-    });
-  });
+  SIP_ASSIGN_OR_RETURN(
+      std::string answer,
+      db::RunMutation(*pool_, key, now, [&](pqxx::work& txn) -> absl::StatusOr<db::Effect> {
+        const Consent& c = consent;
+        txn.exec_prepared0("consent_insert", c.plan_id, c.consent_id,
+                           c.decision == Decision::kGiven ? "GIVEN" : "REFUSED",
+                           db::ToSqlTime(c.decision_time), OptionalTime(c.valid_until),
+                           OptionalTime(c.withdrawal ? std::optional<absl::Time>(
+                                                           c.withdrawal->withdraw_time)
+                                                     : std::nullopt),
+                           db::ToSqlTime(c.create_time), db::ToSqlTime(c.update_time),
+                           c.version, ConsentJson(c, false).dump());
+        InsertScopeChanges(txn, c, 0);
+        return EffectOf(c, event);
+      }));
+  return ConsentFromJson(json::parse(answer));
 }
 
 absl::StatusOr<std::optional<Consent>> ConsentStore::PriorResult(const db::RequestKey& key) {
-  return pool_->Read<std::optional<Consent>>(
-      [&](pqxx::transaction_base& txn) -> absl::StatusOr<std::optional<Consent>> {
-        SIP_ASSIGN_OR_RETURN(std::optional<std::string> stored, db::LookupRequest(txn, key));
-        if (!stored) return std::optional<Consent>();
-        return std::optional<Consent>(ConsentFromJson(json::parse(*stored)));
-      });
+  SIP_ASSIGN_OR_RETURN(std::optional<std::string> answer, db::PriorAnswer(*pool_, key));
+  if (!answer) return std::optional<Consent>();
+  return std::optional<Consent>(ConsentFromJson(json::parse(*answer)));
 }
 
 absl::StatusOr<Consent> ConsentStore::Update(
     const std::optional<db::RequestKey>& key, const std::string& plan_id,
     const std::string& consent_id, absl::Time now,
     const std::function<absl::Status(Consent&)>& mutate, const EventFn& event) {
-  return pool_->InTransaction<Consent>([&](pqxx::work& txn) {
-    return Idempotent(txn, key, now, [&]() -> absl::StatusOr<Consent> {
-      const pqxx::result rows = txn.exec_prepared("consent_get_for_update", plan_id, consent_id);
-      if (rows.empty()) return NotFoundError(plan_id, consent_id);
-      std::vector<Consent> loaded = RowsToConsents(txn, plan_id, rows);
-      Consent c = std::move(loaded.front());
-      const size_t stored_changes = c.scope_history.size();
-      const int64_t stored_version = c.version;
-      SIP_RETURN_IF_ERROR(mutate(c));
-      if (c.version == stored_version) return c;  // nothing changed
-      txn.exec_prepared0("consent_update", c.plan_id, c.consent_id, OptionalTime(c.valid_until),
-                         OptionalTime(c.withdrawal ? std::optional<absl::Time>(
-                                                         c.withdrawal->withdraw_time)
-                                                   : std::nullopt),
-                         db::ToSqlTime(c.update_time), c.version, ConsentJson(c, false).dump());
-      InsertScopeChanges(txn, c, stored_changes);
-      AppendConsentEvent(txn, c, now, event);
-      return c;
-    });
-  });
+  SIP_ASSIGN_OR_RETURN(
+      std::string answer,
+      db::RunMutation(*pool_, key, now, [&](pqxx::work& txn) -> absl::StatusOr<db::Effect> {
+        const pqxx::result rows =
+            txn.exec_prepared("consent_get_for_update", plan_id, consent_id);
+        if (rows.empty()) return NotFoundError(plan_id, consent_id);
+        std::vector<Consent> loaded = RowsToConsents(txn, plan_id, rows);
+        Consent c = std::move(loaded.front());
+        const size_t stored_changes = c.scope_history.size();
+        const int64_t stored_version = c.version;
+        SIP_RETURN_IF_ERROR(mutate(c));
+        if (c.version == stored_version) {  // nothing changed: no event
+          return db::Effect{c.plan_id, "", "", ConsentJson(c, true).dump()};
+        }
+        txn.exec_prepared0("consent_update", c.plan_id, c.consent_id,
+                           OptionalTime(c.valid_until),
+                           OptionalTime(c.withdrawal ? std::optional<absl::Time>(
+                                                           c.withdrawal->withdraw_time)
+                                                     : std::nullopt),
+                           db::ToSqlTime(c.update_time), c.version, ConsentJson(c, false).dump());
+        InsertScopeChanges(txn, c, stored_changes);
+        return EffectOf(c, event);
+      }));
+  return ConsentFromJson(json::parse(answer));
 }
 
 absl::StatusOr<Consent> ConsentStore::Get(const std::string& plan_id,

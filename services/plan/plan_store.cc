@@ -97,16 +97,13 @@ void WriteOutcome(pqxx::work& txn, const std::string& plan_id, absl::Time now,
     txn.exec_prepared0("circumstance_insert", plan_id, name.substr(name.rfind('/') + 1),
                        db::ToSqlTime(now), ToJson(*outcome.circumstance));
   }
-  // Last write of the transaction: the outbox counter is held until commit.
-  db::AppendEvent(txn, now, plan_id, outcome.event_type, outcome.event_payload);
 }
 
-std::string Encode(const std::string& bytes) { return absl::Base64Escape(bytes); }
-absl::StatusOr<std::string> Decode(const std::string& text) {
-  std::string out;
-  if (!absl::Base64Unescape(text, &out)) return absl::InternalError("stored result unreadable");
-  return out;
+// The common part of what a change leaves: its event and its answer.
+db::Effect EffectOf(const std::string& plan_id, const Outcome& outcome) {
+  return db::Effect{plan_id, outcome.event_type, outcome.event_payload, outcome.result};
 }
+
 
 template <typename T>
 std::vector<T> ParseAll(const pqxx::result& rows, int column) {
@@ -157,10 +154,9 @@ absl::Status RemoveIdentityFromHistory(pqxx::work& txn, const std::string& plan_
                        db::ToSqlTime(now));
   }
   for (const db::StoredAnswer& answer : db::AnswersOfPlan(txn, plan_id)) {
-    SIP_ASSIGN_OR_RETURN(std::string bytes, Decode(answer.result));
     SIP_ASSIGN_OR_RETURN(std::string scrubbed,
-                         WithoutIdentity(answer.key.method, bytes, local_reference));
-    db::RewriteAnswer(txn, answer.key, Encode(scrubbed));
+                         WithoutIdentity(answer.key.method, answer.answer, local_reference));
+    db::RewriteAnswer(txn, answer.key, scrubbed);
   }
   return absl::OkStatus();
 }
@@ -261,54 +257,39 @@ absl::StatusOr<std::string> PlanStore::Create(
     const std::optional<db::RequestKey>& key,
     const std::function<absl::StatusOr<StoredPlan>()>& make, absl::Time now,
     const std::function<Outcome(const StoredPlan&)>& outcome) {
-  return pool_->InTransaction<std::string>([&](pqxx::work& txn) -> absl::StatusOr<std::string> {
-    SIP_ASSIGN_OR_RETURN(std::string result,
-                         db::RunOnce(txn, key, now, [&]() -> absl::StatusOr<db::Answer> {
-                           SIP_ASSIGN_OR_RETURN(StoredPlan stored, make());
-                           stored.version = 1;
-                           stored.plan.set_etag(EtagOf(1));
-                           WritePlan(txn, stored, true);
-                           const Outcome out = outcome(stored);
-                           WriteOutcome(txn, stored.plan_id, now, out);
-                           return db::Answer{Encode(out.result), stored.plan_id};
-                         }));
-    return Decode(result);
+  return db::RunMutation(*pool_, key, now, [&](pqxx::work& txn) -> absl::StatusOr<db::Effect> {
+    SIP_ASSIGN_OR_RETURN(StoredPlan stored, make());
+    stored.version = 1;
+    stored.plan.set_etag(EtagOf(1));
+    WritePlan(txn, stored, true);
+    const Outcome out = outcome(stored);
+    WriteOutcome(txn, stored.plan_id, now, out);
+    return EffectOf(stored.plan_id, out);
   });
 }
 
 absl::StatusOr<std::string> PlanStore::Mutate(
     const std::optional<db::RequestKey>& key, const std::string& plan_id, absl::Time now,
     const std::function<absl::StatusOr<Outcome>(StoredPlan&)>& change) {
-  return pool_->InTransaction<std::string>([&](pqxx::work& txn) -> absl::StatusOr<std::string> {
-    SIP_ASSIGN_OR_RETURN(std::string result,
-                         db::RunOnce(txn, key, now, [&]() -> absl::StatusOr<db::Answer> {
-                           const pqxx::result rows =
-                               txn.exec_prepared("plan_get_for_update", plan_id);
-                           if (rows.empty()) return PlanNotFound(plan_id);
-                           StoredPlan stored = PlanFromRow(rows[0]);
-                           ++stored.version;
-                           stored.plan.set_etag(EtagOf(stored.version));
-                           SIP_ASSIGN_OR_RETURN(Outcome out, change(stored));
-                           WritePlan(txn, stored, false);
-                           if (out.remove_identity) {
-                             SIP_RETURN_IF_ERROR(RemoveIdentityFromHistory(
-                                 txn, plan_id, stored.plan.individual().local_reference(), now));
-                           }
-                           WriteOutcome(txn, plan_id, now, out);
-                           return db::Answer{Encode(out.result), plan_id};
-                         }));
-    return Decode(result);
+  return db::RunMutation(*pool_, key, now, [&](pqxx::work& txn) -> absl::StatusOr<db::Effect> {
+    const pqxx::result rows = txn.exec_prepared("plan_get_for_update", plan_id);
+    if (rows.empty()) return PlanNotFound(plan_id);
+    StoredPlan stored = PlanFromRow(rows[0]);
+    ++stored.version;
+    stored.plan.set_etag(EtagOf(stored.version));
+    SIP_ASSIGN_OR_RETURN(Outcome out, change(stored));
+    WritePlan(txn, stored, false);
+    if (out.remove_identity) {
+      SIP_RETURN_IF_ERROR(RemoveIdentityFromHistory(
+          txn, plan_id, stored.plan.individual().local_reference(), now));
+    }
+    WriteOutcome(txn, plan_id, now, out);
+    return EffectOf(plan_id, out);
   });
 }
 
 absl::StatusOr<std::optional<std::string>> PlanStore::PriorResult(const db::RequestKey& key) {
-  return pool_->Read<std::optional<std::string>>(
-      [&](pqxx::transaction_base& txn) -> absl::StatusOr<std::optional<std::string>> {
-        SIP_ASSIGN_OR_RETURN(std::optional<std::string> stored, db::LookupRequest(txn, key));
-        if (!stored) return stored;
-        SIP_ASSIGN_OR_RETURN(std::string decoded, Decode(*stored));
-        return std::optional<std::string>(std::move(decoded));
-      });
+  return db::PriorAnswer(*pool_, key);
 }
 
 absl::StatusOr<StoredPlan> PlanStore::Get(const std::string& plan_id) {
