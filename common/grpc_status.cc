@@ -54,4 +54,15 @@ grpc::Status ToGrpcStatus(const absl::Status& status, absl::string_view domain) 
                       rpc_status.SerializeAsString());
 }
 
+std::string GrpcReasonOf(const grpc::Status& status) {
+  if (status.ok()) return "";
+  google::rpc::Status details;
+  if (!details.ParseFromString(status.error_details())) return "";
+  for (const auto& any : details.details()) {
+    google::rpc::ErrorInfo info;
+    if (any.UnpackTo(&info)) return info.reason();
+  }
+  return "";
+}
+
 }  // namespace sip

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <string>
+
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "grpcpp/support/status.h"
@@ -12,5 +14,9 @@ namespace sip {
 // PreconditionFailure the status carries. Internal errors are not shown to the caller
 // verbatim.
 grpc::Status ToGrpcStatus(const absl::Status& status, absl::string_view domain);
+
+// The ErrorInfo reason a gRPC status carries in its google.rpc.Status details; empty when
+// none (OK, or a status from outside the suite).
+std::string GrpcReasonOf(const grpc::Status& status);
 
 }  // namespace sip

@@ -11,7 +11,10 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
+#include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/config.h"
 #include "absl/time/time.h"
 #include "common/service_client.h"
 
@@ -43,6 +46,20 @@
   }())
 
 namespace sip {
+
+// A server's configuration and the peers it calls, checked together: every problem at
+// once, as one INVALID_ARGUMENT naming each flag.
+inline absl::Status ValidateWithPeers(const ServerConfig& server,
+                                      const std::vector<const PeerConfig*>& peers) {
+  std::vector<std::string> problems;
+  if (absl::Status s = server.Validate(); !s.ok()) problems.emplace_back(s.message());
+  for (const PeerConfig* peer : peers) {
+    for (std::string& p : peer->Problems(server.plaintext)) problems.push_back(std::move(p));
+  }
+  if (problems.empty()) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat("invalid configuration: ", absl::StrJoin(problems, "; ")));
+}
 
 // The flag names SIP_DEFINE_PEER_FLAGS(peer) defines, for LoadServerConfig's environment.
 inline std::vector<std::string> PeerFlagNames(const std::string& peer) {

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/calendar.h"
+#include "common/grpc_status.h"
 #include "common/log.h"
 #include "common/page_token.h"
 #include "google/rpc/error_details.pb.h"
@@ -94,19 +95,8 @@ class RpcMetrics final {
   prometheus::Family<prometheus::Histogram>& seconds_;
 };
 
-// The error's ErrorInfo reason and the fields its BadRequest names: what a log line may
-// say of an error. Never its message, which may quote what the caller sent.
-std::string ReasonOf(const grpc::Status& status) {
-  if (status.ok()) return "";
-  google::rpc::Status details;
-  if (!details.ParseFromString(status.error_details())) return "";
-  for (const auto& any : details.details()) {
-    google::rpc::ErrorInfo info;
-    if (any.UnpackTo(&info)) return info.reason();
-  }
-  return "";
-}
-
+// What a log line may say of an error: its ErrorInfo reason (GrpcReasonOf) and the
+// fields its BadRequest names. Never its message, which may quote what the caller sent.
 std::vector<std::string> FieldsOf(const grpc::Status& status) {
   std::vector<std::string> out;
   google::rpc::Status details;
@@ -144,7 +134,7 @@ class ObservingInterceptor final : public grpc::experimental::Interceptor {
                   {"method", method_},
                   {"code", CodeName(status.error_code())},
                   {"duration_ms", seconds * 1000.0},
-                  {"reason", ReasonOf(status)},
+                  {"reason", GrpcReasonOf(status)},
                   {"fields", FieldsOf(status)}});
     }
     methods->Proceed();

@@ -7,6 +7,7 @@
 #include "absl/strings/str_format.h"
 #include "common/caller.h"
 #include "common/errors.h"
+#include "common/grpc_status.h"
 #include "common/log.h"
 #include "common/model_json.h"
 #include "google/rpc/error_details.pb.h"
@@ -36,15 +37,6 @@ std::string Upper(absl::string_view name) {
   return out;
 }
 
-std::string PeerReason(const grpc::Status& status) {
-  google::rpc::Status details;
-  if (!details.ParseFromString(status.error_details())) return "";
-  for (const auto& any : details.details()) {
-    google::rpc::ErrorInfo info;
-    if (any.UnpackTo(&info)) return info.reason();
-  }
-  return "";
-}
 
 }  // namespace
 
@@ -132,7 +124,7 @@ std::unique_ptr<grpc::ClientContext> PeerCallContext(const Actor& actor, absl::D
 
 absl::Status FromPeerStatus(const grpc::Status& status, absl::string_view peer) {
   if (status.ok()) return absl::OkStatus();
-  const std::string reason = PeerReason(status);
+  const std::string reason = GrpcReasonOf(status);
   switch (status.error_code()) {
     case grpc::StatusCode::UNAVAILABLE:
       log::Warn("peer_unavailable", {{"peer", std::string(peer)}});

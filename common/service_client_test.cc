@@ -9,6 +9,7 @@
 
 #include "common/errors.h"
 #include "common/grpc_status.h"
+#include "common/peer_flags.h"
 #include "common/server.h"
 #include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
@@ -177,6 +178,13 @@ TEST(PeerConfigTest, ProblemsNameTheirFlags) {
   EXPECT_THAT(problems, ::testing::Contains(HasSubstr("cannot read --consent_cert_file")));
   EXPECT_THAT(problems, ::testing::Contains(HasSubstr("--consent_attempts")));
   EXPECT_THAT(RetryServiceConfig(3), HasSubstr("\"maxAttempts\":3"));
+  // With the server's own problems, all in one message.
+  ServerConfig server;
+  server.service_name = "plan";
+  server.database_schema = "plan";
+  const absl::Status all = ValidateWithPeers(server, {&peer});
+  EXPECT_THAT(std::string(all.message()), HasSubstr("--database_url"));
+  EXPECT_THAT(std::string(all.message()), HasSubstr("--consent_attempts"));
   EXPECT_THAT(RetryServiceConfig(3), HasSubstr("\"UNAVAILABLE\""));
 }
 
