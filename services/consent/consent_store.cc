@@ -143,32 +143,23 @@ std::string OptionalTime(const std::optional<absl::Time>& t) {
   return t ? db::ToSqlTime(*t) : std::string();
 }
 
+// Every consent query reads, in this order: id, body, create time, and the scope history
+// as a JSON array (a subquery, so a consent and its history are one statement).
 constexpr char kColumns[] =
-    "consent_id, body::text, (extract(epoch from create_time) * 1000000)::bigint";
+    "consent_id, body::text, (extract(epoch from create_time) * 1000000)::bigint, "
+    "(SELECT coalesce(json_agg(s.change ORDER BY s.scope_version), '[]'::json) "
+    "FROM consent_scope_changes s WHERE s.plan_id = consents.plan_id "
+    "AND s.consent_id = consents.consent_id)::text";
 
-// Attaches every scope change of the plan's `consents` (one query).
-void LoadHistories(pqxx::transaction_base& txn, const std::string& plan_id,
-                   std::vector<Consent>& consents) {
-  if (consents.empty()) return;
-  std::vector<std::string> ids;
-  std::map<std::string, Consent*> by_id;
-  for (Consent& c : consents) {
-    ids.push_back(c.consent_id);
-    by_id[c.consent_id] = &c;
-  }
-  // Ids are validated resource ids (letters, digits, "-"), safe inside an array literal.
-  const std::string array = absl::StrCat("{", absl::StrJoin(ids, ","), "}");
-  for (const auto& row : txn.exec_prepared("consent_scope_changes", plan_id, array)) {
-    by_id.at(row[0].as<std::string>())
-        ->scope_history.push_back(ScopeChangeFromJson(json::parse(row[1].as<std::string>())));
-  }
-}
-
-std::vector<Consent> RowsToConsents(pqxx::transaction_base& txn, const std::string& plan_id,
-                                    const pqxx::result& rows) {
+std::vector<Consent> RowsToConsents(const pqxx::result& rows) {
   std::vector<Consent> out;
-  for (const auto& row : rows) out.push_back(ConsentFromJson(json::parse(row[1].as<std::string>())));
-  LoadHistories(txn, plan_id, out);
+  for (const auto& row : rows) {
+    Consent c = ConsentFromJson(json::parse(row[1].as<std::string>()));
+    for (const json& change : json::parse(row[3].as<std::string>())) {
+      c.scope_history.push_back(ScopeChangeFromJson(change));
+    }
+    out.push_back(std::move(c));
+  }
   return out;
 }
 
@@ -222,9 +213,6 @@ std::vector<db::PreparedStatement> ConsentStore::Statements() {
                     " FROM consents WHERE plan_id = $1 AND (create_time, consent_id) < "
                     "($3::timestamptz, $4) ORDER BY create_time DESC, consent_id DESC "
                     "LIMIT $2")},
-      {"consent_scope_changes",
-       "SELECT consent_id, change::text FROM consent_scope_changes WHERE plan_id = $1 AND "
-       "consent_id = ANY($2::text[]) ORDER BY consent_id, scope_version"},
   };
 }
 
@@ -265,7 +253,7 @@ absl::StatusOr<Consent> ConsentStore::Update(
         const pqxx::result rows =
             txn.exec_prepared("consent_get_for_update", plan_id, consent_id);
         if (rows.empty()) return NotFoundError(plan_id, consent_id);
-        std::vector<Consent> loaded = RowsToConsents(txn, plan_id, rows);
+        std::vector<Consent> loaded = RowsToConsents(rows);
         Consent c = std::move(loaded.front());
         const size_t stored_changes = c.scope_history.size();
         const int64_t stored_version = c.version;
@@ -287,24 +275,24 @@ absl::StatusOr<Consent> ConsentStore::Update(
 
 absl::StatusOr<Consent> ConsentStore::Get(const std::string& plan_id,
                                           const std::string& consent_id) {
-  return pool_->InTransaction<Consent>([&](pqxx::work& txn) -> absl::StatusOr<Consent> {
+  return pool_->Read<Consent>([&](pqxx::transaction_base& txn) -> absl::StatusOr<Consent> {
     const pqxx::result rows = txn.exec_prepared("consent_get", plan_id, consent_id);
     if (rows.empty()) return NotFoundError(plan_id, consent_id);
-    return std::move(RowsToConsents(txn, plan_id, rows).front());
+    return std::move(RowsToConsents(rows).front());
   });
 }
 
 absl::StatusOr<ConsentStore::Page> ConsentStore::List(const std::string& plan_id,
                                                       int page_size,
                                                       const std::optional<PageCursor>& after) {
-  return pool_->InTransaction<Page>([&](pqxx::work& txn) -> absl::StatusOr<Page> {
+  return pool_->Read<Page>([&](pqxx::transaction_base& txn) -> absl::StatusOr<Page> {
     // One row more than asked tells whether another page follows.
     const pqxx::result rows =
         after ? txn.exec_prepared("consent_list_after", plan_id, page_size + 1,
                                   db::ToSqlTime(after->time), after->id)
               : txn.exec_prepared("consent_list_first", plan_id, page_size + 1);
     Page page;
-    page.consents = RowsToConsents(txn, plan_id, rows);
+    page.consents = RowsToConsents(rows);
     if (static_cast<int>(page.consents.size()) > page_size) {
       page.consents.pop_back();
       const Consent& last = page.consents.back();
@@ -315,10 +303,9 @@ absl::StatusOr<ConsentStore::Page> ConsentStore::List(const std::string& plan_id
 }
 
 absl::StatusOr<std::vector<Consent>> ConsentStore::ListAll(const std::string& plan_id) {
-  return pool_->InTransaction<std::vector<Consent>>(
-      [&](pqxx::work& txn) -> absl::StatusOr<std::vector<Consent>> {
-        return RowsToConsents(txn, plan_id,
-                              txn.exec_prepared("consent_list_first", plan_id, 10000));
+  return pool_->Read<std::vector<Consent>>(
+      [&](pqxx::transaction_base& txn) -> absl::StatusOr<std::vector<Consent>> {
+        return RowsToConsents(txn.exec_prepared("consent_list_first", plan_id, 10000));
       });
 }
 
