@@ -22,7 +22,18 @@ bool Blank(const std::string& s) {
   return absl::StripAsciiWhitespace(s).empty();
 }
 
-void CheckGiver(const Giver& giver, const std::string& field, Violations& v) {
+// `protected_identity`: the person has protected identity (skyddade personuppgifter); a
+// representative's name could lead to them, so none is taken, the role only.
+void CheckGiver(const Giver& giver, const std::string& field, Violations& v,
+                bool protected_identity = false) {
+  if (protected_identity) {
+    if (!giver.name.empty()) {
+      v.Add(field + ".name",
+            "must be empty for a person with protected identity: a name could lead to the "
+            "person; record the role only");
+    }
+    return;
+  }
   if (giver.role != GiverRole::kIndividual && Blank(giver.name)) {
     v.Add(field + ".name",
           "is required when the giver is a guardian, trustee or administrator: write the "
@@ -106,7 +117,7 @@ absl::Status DecideMinority(ConsentInput& input, const std::optional<absl::Civil
 absl::StatusOr<Consent> NewConsent(const std::string& plan_id, ConsentInput input,
                                    const Actor& caller, absl::Time now) {
   Violations v;
-  CheckGiver(input.giver, "consent.giver", v);
+  CheckGiver(input.giver, "consent.giver", v, input.protected_identity);
   Consent c;
   c.decision_time = DecisionTime(input.decision_time, now, "consent.decision_time", v);
   if (input.covered_units.empty()) {
@@ -183,7 +194,7 @@ absl::StatusOr<Consent> NewConsent(const std::string& plan_id, ConsentInput inpu
     if (second.role != GiverRole::kGuardian) {
       v.Add("consent.second_guardian.role", "must be GUARDIAN");
     }
-    CheckGiver(second, "consent.second_guardian", v);
+    CheckGiver(second, "consent.second_guardian", v, input.protected_identity);
     if (!Blank(second.name) && second.name == input.giver.name) {
       v.Add("consent.second_guardian.name",
             "names the same person as the giver; joint custody needs the other guardian");
@@ -226,7 +237,7 @@ absl::StatusOr<Consent> NewConsent(const std::string& plan_id, ConsentInput inpu
 absl::StatusOr<Consent> NewRefusal(const std::string& plan_id, RefusalInput input,
                                    const Actor& caller, absl::Time now) {
   Violations v;
-  CheckGiver(input.giver, "giver", v);
+  CheckGiver(input.giver, "giver", v, input.protected_identity);
   CheckNote(input.note, "note", v);
   Consent c;
   c.decision_time = DecisionTime(input.decision_time, now, "decision_time", v);

@@ -111,6 +111,9 @@ struct ConsentInput {
   bool reduced_capacity = false;
   std::optional<HarmAssessment> harm_assessment;
   std::string note;
+  // Set from the plan, not by the caller: the person has protected identity, so no
+  // giver's name is taken.
+  bool protected_identity = false;
 };
 
 struct RefusalInput {
@@ -118,6 +121,7 @@ struct RefusalInput {
   CommunicationForm form = CommunicationForm::kWritten;
   std::optional<absl::Time> decision_time;
   std::string note;
+  bool protected_identity = false;  // as in ConsentInput
 };
 
 struct ScopeChangeInput {

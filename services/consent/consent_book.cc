@@ -94,6 +94,7 @@ absl::StatusOr<Consent> ConsentBook::Record(const std::string& plan_id, ConsentI
     if (answered) return *std::move(answered);
   }
   SIP_ASSIGN_OR_RETURN(PlanFacts plan, OpenPlan(plan_id, caller));
+  input.protected_identity = plan.protected_identity;
   SIP_RETURN_IF_ERROR(DecideMinority(input, plan.birth_date, now));
   SIP_ASSIGN_OR_RETURN(Consent consent, NewConsent(plan_id, std::move(input), caller, now));
   consent.consent_id = NewId();
@@ -108,7 +109,8 @@ absl::StatusOr<Consent> ConsentBook::RecordRefusal(const std::string& plan_id,
     SIP_ASSIGN_OR_RETURN(std::optional<Consent> answered, store_->PriorResult(*key));
     if (answered) return *std::move(answered);
   }
-  SIP_RETURN_IF_ERROR(OpenPlan(plan_id, caller).status());
+  SIP_ASSIGN_OR_RETURN(PlanFacts plan, OpenPlan(plan_id, caller));
+  input.protected_identity = plan.protected_identity;
   SIP_ASSIGN_OR_RETURN(Consent refusal, NewRefusal(plan_id, std::move(input), caller, now));
   refusal.consent_id = NewId();
   return store_->Create(key, refusal, now, RefusedEvent(caller));

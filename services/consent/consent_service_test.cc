@@ -312,12 +312,19 @@ TEST_F(ConsentServiceTest, DecisionsNeedAnOpenPlanAndMinorityFollowsTheBirthDate
   EXPECT_TRUE(response.consent().individual_is_minor());
   EXPECT_EQ(response.consent().second_guardian().name(), "Bo Andersson");
 
-  // Protected identity: no birth date on the plan; the caller's word stands.
-  plans_.plans["protected"] = {false, std::nullopt};
+  // Protected identity: no birth date on the plan; the caller's word stands. And no
+  // guardian's name is taken: it could lead to the person.
+  plans_.plans["protected"] = {false, std::nullopt, true};
   pb::RecordConsentRequest unknown_age = minor;
   unknown_age.set_parent("plans/protected");
   unknown_age.mutable_consent()->set_individual_is_minor(true);
-  ASSERT_TRUE(stub_->RecordConsent(Context().get(), unknown_age, &response).ok());
+  status = stub_->RecordConsent(Context().get(), unknown_age, &response);
+  EXPECT_THAT(DetailsOf(status).fields,
+              ElementsAre("consent.giver.name", "consent.second_guardian.name"));
+  unknown_age.mutable_consent()->mutable_giver()->clear_name();
+  unknown_age.mutable_consent()->mutable_second_guardian()->clear_name();
+  status = stub_->RecordConsent(Context().get(), unknown_age, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_TRUE(response.consent().individual_is_minor());
 }
 

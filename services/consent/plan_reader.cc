@@ -20,6 +20,7 @@ absl::StatusOr<PlanFacts> GrpcPlanReader::Facts(const std::string& plan_id,
   SIP_RETURN_IF_ERROR(FromPeerStatus(stub_->GetPlan(context.get(), request, &response), "plan"));
   PlanFacts facts;
   facts.closed = response.plan().state() == sip::common::v1::PLAN_STATE_CLOSED;
+  facts.protected_identity = response.plan().individual().protected_identity();
   const std::string& number = response.plan().individual().personal_identity_number();
   if (!number.empty()) {
     // The plan service stores the canonical 12 digits; no century to guess.

@@ -19,6 +19,8 @@ struct PlanFacts {
   // The individual's birth date, from the personnummer or samordningsnummer; none for a
   // person with protected identity (the plan stores no number).
   std::optional<absl::CivilDay> birth_date;
+  // The person has protected identity: no names of givers are taken.
+  bool protected_identity = false;
 };
 
 // Asks the plan service about a plan. NOT_FOUND (reason PLAN_NOT_FOUND) for an unknown
