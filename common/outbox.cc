@@ -20,9 +20,9 @@ const std::vector<PreparedStatement>& CommonStatements() {
       // previous numberer committed.
       {"sip_outbox_number",
        "WITH base AS (SELECT coalesce(max(position), 0) AS p FROM outbox), "
-       "todo AS (SELECT seq, row_number() OVER (ORDER BY seq) AS n FROM outbox "
+       "pending AS (SELECT seq, row_number() OVER (ORDER BY seq) AS n FROM outbox "
        "WHERE position IS NULL) "
-       "UPDATE outbox o SET position = base.p + todo.n FROM todo, base WHERE o.seq = todo.seq"},
+       "UPDATE outbox o SET position = base.p + pending.n FROM pending, base WHERE o.seq = pending.seq"},
       {"sip_outbox_read",
        "SELECT position, (extract(epoch from event_time) * 1000000)::bigint, plan_id, "
        "event_type, encode(payload, 'base64') FROM outbox WHERE position > $1 "
