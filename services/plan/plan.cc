@@ -10,6 +10,7 @@
 #include "common/errors.h"
 #include "common/hsa_id.h"
 #include "common/ids.h"
+#include "common/language.h"
 #include "common/personnummer.h"
 #include "common/proto_convert.h"
 #include "common/status_macros.h"
@@ -62,21 +63,6 @@ bool ValidPhone(const std::string& phone) {
 
 // A BCP 47 tag as used here: a 2–3 letter language, then optional subtags, e.g. "sv",
 // "ar", "so", "sr-Latn", "pt-BR".
-bool ValidLanguageTag(const std::string& tag) {
-  std::vector<absl::string_view> parts = absl::StrSplit(tag, '-');
-  if (parts[0].size() < 2 || parts[0].size() > 3) return false;
-  for (char c : parts[0]) {
-    if (!absl::ascii_islower(static_cast<unsigned char>(c))) return false;
-  }
-  for (size_t i = 1; i < parts.size(); ++i) {
-    if (parts[i].empty() || parts[i].size() > 8) return false;
-    for (char c : parts[i]) {
-      if (!absl::ascii_isalnum(static_cast<unsigned char>(c))) return false;
-    }
-  }
-  return true;
-}
-
 void CheckUnit(const cpb::Unit& unit, const std::string& field, Violations& v) {
   UnitFromProto(unit, field, v);
 }
@@ -162,7 +148,7 @@ void CheckIndividual(pb::Individual& in, absl::CivilDay today, Violations& v) {
                 "could lead to the person");
     }
   }
-  if (!in.preferred_language().empty() && !ValidLanguageTag(in.preferred_language())) {
+  if (!in.preferred_language().empty() && !IsLanguageTag(in.preferred_language())) {
     v.Add(f + ".preferred_language", "must be a BCP 47 language tag, e.g. \"sv\", \"ar\", \"so\"");
   }
 }

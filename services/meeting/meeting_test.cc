@@ -1,0 +1,238 @@
+#include "services/meeting/meeting.h"
+
+#include <string>
+
+#include "common/calendar.h"
+#include "common/errors.h"
+#include "common/proto_convert.h"
+#include "common/testing/status_matchers.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace sip::meeting {
+namespace {
+
+namespace cpb = ::sip::common::v1;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+constexpr char kVc[] = "SE2321000131-E000000000001";   // region 14: vårdcentral
+constexpr char kPsy[] = "SE2321000131-P000000000003";  // region 14: psykiatri
+constexpr char kSoc[] = "SE2120001652-S000000000002";  // kommun 1482: socialtjänst
+const absl::Time kNow = absl::FromCivil(absl::CivilSecond(2026, 11, 25, 9, 0, 0), Stockholm());
+const Actor kVcNurse{{kVc, PrincipalKind::kRegion, "", "14"}, "nurse-1"};
+
+std::vector<std::string> Fields(const absl::Status& s) {
+  std::vector<std::string> out;
+  for (const auto& v : FieldViolationsOf(s)) out.push_back(v.field);
+  return out;
+}
+
+cpb::Unit UnitOf(const char* hsa, cpb::PrincipalKind kind, const char* code) {
+  cpb::Unit u;
+  u.set_hsa_id(hsa);
+  u.set_principal(kind);
+  u.set_principal_code(code);
+  return u;
+}
+
+pb::ScheduleMeetingRequest Valid() {
+  pb::ScheduleMeetingRequest r;
+  r.set_parent("plans/p1");
+  r.set_kind(pb::MEETING_KIND_INITIAL);
+  auto* d = r.mutable_details();
+  ToProto(kNow + absl::Hours(24 * 7), d->mutable_start_time());
+  ToProto(kNow + absl::Hours(24 * 7 + 2), d->mutable_end_time());
+  d->set_mode(pb::MEETING_MODE_IN_PERSON);
+  d->set_location("Vårdcentralen Kungälv, rum 3");
+  d->set_purpose("Jag vill kunna bo kvar hemma");
+  d->add_questions("Hur får jag hjälp med medicinerna?");
+  *r.add_invitees()->mutable_unit() = UnitOf(kVc, cpb::PRINCIPAL_KIND_REGION, "14");
+  *r.add_invitees()->mutable_unit() = UnitOf(kSoc, cpb::PRINCIPAL_KIND_MUNICIPALITY, "1482");
+  r.add_invitees()->set_individual(true);
+  return r;
+}
+
+NewIdFn Counter() {
+  auto n = std::make_shared<int>(0);
+  return [n] { return "id" + std::to_string(++*n); };
+}
+
+pb::Meeting Scheduled() { return *NewMeeting(Valid(), {"p1"}, kVcNurse, kNow, Counter()); }
+
+TEST(NewMeetingTest, SchedulesWithAnInvitationPerInviteeKeepingWhatWasSent) {
+  auto m = NewMeeting(Valid(), {"p1"}, kVcNurse, kNow, Counter());
+  SIP_ASSERT_OK(m);
+  EXPECT_EQ(m->name(), "plans/p1/meetings/id1");
+  EXPECT_EQ(m->state(), pb::MEETING_STATE_SCHEDULED);
+  ASSERT_EQ(m->invitations_size(), 3);
+  EXPECT_EQ(m->invitations(0).name(), "plans/p1/meetings/id1/invitations/id2");
+  EXPECT_EQ(m->invitations(0).sent().purpose(), "Jag vill kunna bo kvar hemma");
+  EXPECT_EQ(m->invitations(0).sequence(), 0);
+  EXPECT_EQ(m->invitations(0).state(), pb::INVITATION_STATE_PENDING);
+  EXPECT_EQ(m->convener().unit().hsa_id(), kVc);
+  EXPECT_THAT(InvitedUnitIds(*m), ElementsAre(kSoc, kVc));
+}
+
+TEST(NewMeetingTest, BadDetailsAreNamedEveryOne) {
+  pb::ScheduleMeetingRequest r = Valid();
+  auto* d = r.mutable_details();
+  ToProto(kNow + absl::Hours(24 * 7 + 30), d->mutable_end_time());  // a meeting of 30 hours
+  d->clear_location();
+  d->clear_purpose();
+  d->clear_questions();
+  d->set_interpreter_needed(true);
+  EXPECT_THAT(Fields(NewMeeting(r, {"p1"}, kVcNurse, kNow, Counter()).status()),
+              ElementsAre("details.end_time", "details.location", "details.purpose",
+                          "details.questions", "details.interpreter_language"));
+  r = Valid();
+  ToProto(kNow - absl::Hours(1), r.mutable_details()->mutable_start_time());
+  EXPECT_THAT(Fields(NewMeeting(r, {"p1"}, kVcNurse, kNow, Counter()).status()),
+              ElementsAre("details.start_time", "details.end_time"));
+  r = Valid();
+  r.mutable_details()->set_mode(pb::MEETING_MODE_VIDEO);
+  EXPECT_THAT(Fields(NewMeeting(r, {"p1"}, kVcNurse, kNow, Counter()).status()),
+              ElementsAre("details.video_link"));
+}
+
+TEST(NewMeetingTest, ASipNeedsBothPrincipalsUnlessInternal) {
+  pb::ScheduleMeetingRequest r = Valid();
+  r.mutable_invitees()->DeleteSubrange(1, 1);  // no kommun unit
+  const absl::Status refused = NewMeeting(r, {"p1"}, kVcNurse, kNow, Counter()).status();
+  EXPECT_THAT(Fields(refused), ElementsAre("invitees"));
+  EXPECT_THAT(std::string(refused.message()), HasSubstr("kommun"));
+  SIP_EXPECT_OK(NewMeeting(r, {"p1", /*both_principals=*/false}, kVcNurse, kNow, Counter()));
+  // A unit without its principal code, or invited twice.
+  r = Valid();
+  r.mutable_invitees(1)->mutable_unit()->clear_principal_code();
+  *r.add_invitees()->mutable_unit() = UnitOf(kVc, cpb::PRINCIPAL_KIND_REGION, "14");
+  EXPECT_THAT(Fields(NewMeeting(r, {"p1"}, kVcNurse, kNow, Counter()).status()),
+              ElementsAre("invitees[1].unit.principal_code", "invitees[3]"));
+}
+
+TEST(NewMeetingTest, ProtectedIdentityGetsNoInvitations) {
+  EXPECT_EQ(ReasonOf(NewMeeting(Valid(), {"p1", true, true}, kVcNurse, kNow, Counter()).status()),
+            "PROTECTED_IDENTITY");
+}
+
+TEST(NewMeetingTest, TheHealthCentreMarkIsOnlyForARegionUnit) {
+  pb::ScheduleMeetingRequest r = Valid();
+  r.mutable_invitees(0)->set_as_health_centre(true);
+  SIP_EXPECT_OK(NewMeeting(r, {"p1"}, kVcNurse, kNow, Counter()));
+  r.mutable_invitees(1)->set_as_health_centre(true);
+  EXPECT_THAT(Fields(NewMeeting(r, {"p1"}, kVcNurse, kNow, Counter()).status()),
+              ElementsAre("invitees[1].as_health_centre"));
+}
+
+TEST(InitialMeetingWarningTest, WarnsAfterThreeWeeksFromTheNeed) {
+  const pb::Meeting m = Scheduled();  // a week from now
+  EXPECT_FALSE(InitialMeetingWarning(m, kNow - absl::Hours(24 * 14), 21));
+  auto late = InitialMeetingWarning(m, kNow - absl::Hours(24 * 15), 21);
+  ASSERT_TRUE(late);
+  EXPECT_EQ(late->code(), "INITIAL_MEETING_AFTER_TARGET");
+  EXPECT_EQ(DayFromProto(late->date()), DayInSweden(kNow - absl::Hours(24 * 15)) + 21);
+}
+
+TEST(AnswerTest, AcceptNamingWhoAttends) {
+  pb::Meeting m = Scheduled();
+  const std::string vc = m.invitations(0).name();
+  pb::AnswerInvitationRequest a;
+  a.mutable_accept();
+  EXPECT_THAT(Fields(Answer(m, vc, a, kVcNurse, kNow, Counter()).status()),
+              ElementsAre("accept.attendees"));
+  auto* who = a.mutable_accept()->add_attendees();
+  who->set_name("Anna Lind");
+  who->set_role("Distriktssköterska");
+  auto answered = Answer(m, vc, a, kVcNurse, kNow, Counter());
+  SIP_ASSERT_OK(answered);
+  EXPECT_FALSE(answered->has_value());
+  EXPECT_EQ(m.invitations(0).state(), pb::INVITATION_STATE_ACCEPTED);
+  EXPECT_EQ(m.invitations(0).answered_by().user_id(), "nurse-1");
+  EXPECT_EQ(ReasonOf(Answer(m, vc, a, kVcNurse, kNow, Counter()).status()), "INVITATION_ANSWERED");
+  // Only the invited unit answers.
+  const Actor soc{{kSoc, PrincipalKind::kMunicipality, "", "1482"}, "u"};
+  EXPECT_EQ(Answer(m, m.invitations(1).name(), a, kVcNurse, kNow, Counter()).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  SIP_EXPECT_OK(Answer(m, m.invitations(1).name(), a, soc, kNow, Counter()));
+}
+
+TEST(AnswerTest, ForwardOnlyWithinThePrincipalAndNeverDecline) {
+  pb::Meeting m = Scheduled();
+  const std::string vc = m.invitations(0).name();
+  pb::AnswerInvitationRequest decline;
+  decline.mutable_decline()->set_reason("Vi har inte tid");
+  EXPECT_EQ(ReasonOf(Answer(m, vc, decline, kVcNurse, kNow, Counter()).status()),
+            "DECLINE_NOT_ALLOWED");
+  // To the kommun: another principal.
+  pb::AnswerInvitationRequest forward;
+  *forward.mutable_forward()->mutable_unit() =
+      UnitOf("SE2120001652-S000000000007", cpb::PRINCIPAL_KIND_MUNICIPALITY, "1482");
+  EXPECT_THAT(Fields(Answer(m, vc, forward, kVcNurse, kNow, Counter()).status()),
+              ElementsAre("forward.unit.principal_code"));
+  // To another region: another principal too.
+  *forward.mutable_forward()->mutable_unit() =
+      UnitOf("SE2321000131-P000000000009", cpb::PRINCIPAL_KIND_REGION, "12");
+  EXPECT_THAT(Fields(Answer(m, vc, forward, kVcNurse, kNow, Counter()).status()),
+              ElementsAre("forward.unit.principal_code"));
+  // To psychiatry in the same region: a new invitation, the old one FORWARDED.
+  *forward.mutable_forward()->mutable_unit() = UnitOf(kPsy, cpb::PRINCIPAL_KIND_REGION, "14");
+  auto answered = Answer(m, vc, forward, kVcNurse, kNow, [] { return std::string("fw"); });
+  SIP_ASSERT_OK(answered);
+  ASSERT_TRUE(answered->has_value());
+  EXPECT_EQ((*answered)->invitee().unit().hsa_id(), kPsy);
+  EXPECT_EQ((*answered)->forwarded_from(), vc);
+  EXPECT_EQ((*answered)->sent().purpose(), m.details().purpose());
+  EXPECT_EQ(m.invitations(0).state(), pb::INVITATION_STATE_FORWARDED);
+  EXPECT_EQ(m.invitations(0).forwarded_to(), (*answered)->name());
+  EXPECT_EQ(m.invitations_size(), 4);
+  EXPECT_THAT(InvitedUnitIds(m), ElementsAre(kSoc, kVc, kPsy));
+}
+
+TEST(RescheduleTest, EveryInvitationIsSentAgainAndAsked) {
+  pb::Meeting m = Scheduled();
+  pb::AnswerInvitationRequest a;
+  a.mutable_accept()->add_attendees()->set_name("Anna Lind");
+  SIP_ASSERT_OK(Answer(m, m.invitations(0).name(), a, kVcNurse, kNow, Counter()));
+  pb::MeetingDetails later = m.details();
+  ToProto(kNow + absl::Hours(24 * 9), later.mutable_start_time());
+  ToProto(kNow + absl::Hours(24 * 9 + 2), later.mutable_end_time());
+  SIP_ASSERT_OK(Reschedule(m, later, kNow));
+  EXPECT_EQ(m.invitations(0).state(), pb::INVITATION_STATE_PENDING);
+  EXPECT_EQ(m.invitations(0).sequence(), 1);
+  EXPECT_EQ(m.invitations(0).sent().start_time().seconds(), later.start_time().seconds());
+  EXPECT_TRUE(m.invitations(0).attendees().empty());
+  EXPECT_EQ(m.invitations(2).sequence(), 1) << "the individual's letter is sent again too";
+  later.clear_purpose();
+  EXPECT_THAT(Fields(Reschedule(m, later, kNow)), ElementsAre("details.purpose"));
+}
+
+TEST(CancelAndHoldTest, CancelNeedsAReasonAndHoldNeedsThePast) {
+  pb::Meeting m = Scheduled();
+  EXPECT_THAT(Fields(Cancel(m, " ", kNow)), ElementsAre("reason"));
+  pb::HeldRecord held;
+  ToProto(kNow + absl::Hours(24 * 7), held.mutable_start_time());
+  ToProto(kNow + absl::Hours(24 * 7 + 2), held.mutable_end_time());
+  held.add_attended_invitations(m.invitations(0).name());
+  EXPECT_THAT(Fields(Hold(m, held, kNow)), ElementsAre("held.start_time"));
+  const absl::Time after = kNow + absl::Hours(24 * 7 + 3);
+  held.add_attended_invitations("plans/p1/meetings/other/invitations/x");
+  EXPECT_THAT(Fields(Hold(m, held, after)), ElementsAre("held.attended_invitations[1]"));
+  held.mutable_attended_invitations()->RemoveLast();
+  SIP_ASSERT_OK(Hold(m, held, after));
+  EXPECT_EQ(m.state(), pb::MEETING_STATE_HELD);
+  EXPECT_EQ(ReasonOf(Cancel(m, "för sent", after)), "MEETING_HELD");
+
+  pb::Meeting other = Scheduled();
+  SIP_ASSERT_OK(Cancel(other, "Den enskilde är sjuk", kNow));
+  EXPECT_EQ(other.state(), pb::MEETING_STATE_CANCELLED);
+  EXPECT_EQ(other.invitations(0).state(), pb::INVITATION_STATE_CANCELLED);
+  EXPECT_EQ(other.invitations(0).sequence(), 1) << "the calendar entry is cancelled";
+  pb::AnswerInvitationRequest a;
+  a.mutable_accept()->add_attendees()->set_name("Anna Lind");
+  EXPECT_EQ(ReasonOf(Answer(other, other.invitations(0).name(), a, kVcNurse, kNow, Counter())
+                         .status()),
+            "MEETING_CANCELLED");
+}
+
+}  // namespace
+}  // namespace sip::meeting
