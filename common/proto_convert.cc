@@ -4,6 +4,7 @@
 #include "common/hsa_id.h"
 #include "common/principals.h"
 #include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/util/json_util.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 
 namespace sip {
@@ -160,6 +161,24 @@ void ToProto(absl::Time in, google::protobuf::Timestamp* out) {
   }
   out->set_seconds(seconds);
   out->set_nanos(static_cast<int32_t>(rem * 1000));
+}
+
+std::string ToJson(const google::protobuf::Message& message) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  std::string out;
+  // Serializing a valid message cannot fail.
+  (void)google::protobuf::util::MessageToJsonString(message, &out, options);
+  return out;
+}
+
+absl::Status FromJson(const std::string& json, google::protobuf::Message* message) {
+  google::protobuf::util::JsonParseOptions options;
+  // Documents written by a newer release stay readable after a rollback.
+  options.ignore_unknown_fields = true;
+  const auto status = google::protobuf::util::JsonStringToMessage(json, message, options);
+  if (!status.ok()) return absl::InternalError(std::string(status.message()));
+  return absl::OkStatus();
 }
 
 std::string Fingerprint(const google::protobuf::Message& request) {

@@ -37,6 +37,12 @@ std::optional<absl::Time> TimeFromProto(const google::protobuf::Timestamp& in,
                                         const std::string& field, Violations& violations);
 void ToProto(absl::Time in, google::protobuf::Timestamp* out);
 
+// Protobuf JSON as stores keep documents in jsonb: field names as in the .proto; unknown
+// fields are ignored when read, so documents of a newer release stay readable after a
+// rollback. FromJson fails with INTERNAL (a stored document is ours).
+std::string ToJson(const google::protobuf::Message& message);
+absl::Status FromJson(const std::string& json, google::protobuf::Message* message);
+
 // The deterministic serialization of a request, for idempotency fingerprints.
 std::string Fingerprint(const google::protobuf::Message& request);
 

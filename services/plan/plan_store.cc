@@ -8,6 +8,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
+#include "common/proto_convert.h"
 #include "common/status_macros.h"
 #include "google/protobuf/util/json_util.h"
 
@@ -162,24 +163,6 @@ absl::Status RemoveIdentityFromHistory(pqxx::work& txn, const std::string& plan_
 }
 
 }  // namespace
-
-std::string ToJson(const google::protobuf::Message& message) {
-  google::protobuf::util::JsonPrintOptions options;
-  options.preserve_proto_field_names = true;
-  std::string out;
-  // Serializing a valid message cannot fail.
-  (void)google::protobuf::util::MessageToJsonString(message, &out, options);
-  return out;
-}
-
-absl::Status FromJson(const std::string& json, google::protobuf::Message* message) {
-  google::protobuf::util::JsonParseOptions options;
-  // Documents written by a newer release stay readable after a rollback.
-  options.ignore_unknown_fields = true;
-  const auto status = google::protobuf::util::JsonStringToMessage(json, message, options);
-  if (!status.ok()) return absl::InternalError(std::string(status.message()));
-  return absl::OkStatus();
-}
 
 std::string PlanFilter::Key() const {
   return absl::StrCat("pin=", personal_identity_number, "|participant=", participant_unit_hsa_id,

@@ -94,8 +94,5 @@ class PlanStore final {
   db::Pool* pool_;
 };
 
-// Protobuf JSON, as stored.
-std::string ToJson(const google::protobuf::Message& message);
-absl::Status FromJson(const std::string& json, google::protobuf::Message* message);
 
 }  // namespace sip::plan

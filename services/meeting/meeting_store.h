@@ -1,0 +1,66 @@
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/db.h"
+#include "common/migrations.h"
+#include "common/outbox.h"
+#include "common/page_token.h"
+#include "services/meeting/meeting.h"
+
+namespace sip::meeting {
+
+// The meeting service's schema, compiled in from migrations/*.sql.
+const std::vector<db::Migration>& Migrations();
+
+// A meeting as stored: the document and its version (the etag's source).
+struct StoredMeeting {
+  std::string meeting_id;
+  pb::Meeting meeting;
+  int64_t version = 1;
+};
+
+// The etag of a version.
+std::string EtagOf(int64_t version);
+
+// All SQL of the meeting service. Every write goes through db::RunMutation: the meeting,
+// its unit invitations (the inbox index), the event and the kept answer in one
+// transaction.
+class MeetingStore final {
+ public:
+  static std::vector<db::PreparedStatement> Statements();
+  explicit MeetingStore(db::Pool* pool) : pool_(pool) {}
+
+  // Inserts a new meeting (version 1); `effect` says its event and answer.
+  absl::StatusOr<std::string> Create(
+      const std::optional<db::RequestKey>& key, absl::Time now,
+      const std::function<absl::StatusOr<StoredMeeting>()>& make,
+      const std::function<db::Effect(const StoredMeeting&)>& effect);
+
+  // Loads the meeting locked for update with its version raised by one, lets `change`
+  // change it and say its effect, and writes it back. NOT_FOUND for an unknown meeting;
+  // nothing is written when `change` fails.
+  absl::StatusOr<std::string> Mutate(
+      const std::optional<db::RequestKey>& key, const std::string& meeting_id, absl::Time now,
+      const std::function<absl::StatusOr<db::Effect>(StoredMeeting&)>& change);
+
+  // One statement each.
+  absl::StatusOr<StoredMeeting> Get(const std::string& meeting_id);
+  absl::StatusOr<std::pair<std::vector<pb::Meeting>, std::optional<PageCursor>>> ListByPlan(
+      const std::string& plan_id, std::optional<pb::MeetingState> state, int page_size,
+      const std::optional<PageCursor>& after);
+  // The ids of a plan's meetings still scheduled.
+  absl::StatusOr<std::vector<std::string>> ScheduledOfPlan(const std::string& plan_id);
+
+  absl::StatusOr<std::vector<db::StoredEvent>> Events(int64_t after, int limit);
+
+ private:
+  db::Pool* pool_;
+};
+
+}  // namespace sip::meeting
