@@ -9,7 +9,7 @@
 #include "common/outbox.h"
 #include "services/consent/consent.h"
 #include "services/consent/consent_store.h"
-#include "services/consent/plan_reader.h"
+#include "common/peer_facts.h"
 
 namespace sip::consent {
 

@@ -12,7 +12,7 @@
 #include "services/consent/consent_config.h"
 #include "services/consent/consent_service.h"
 #include "services/consent/consent_store.h"
-#include "services/consent/plan_reader.h"
+#include "common/peer_clients.h"
 
 int main(int argc, char** argv) {
   sip::BlockShutdownSignals();
@@ -46,7 +46,7 @@ int main(int argc, char** argv) {
   }
   sip::RealClock clock;
   sip::consent::ConsentStore store(pool->get());
-  sip::consent::GrpcPlanReader plans(*channel, config->plan.timeout);
+  sip::GrpcPlanReader plans(*channel, config->plan.timeout);
   sip::consent::ConsentBook book(&store, &plans, &clock);
   sip::consent::ConsentGrpcService service(&book);
   return sip::ServeUntilSignal(server, {"sip.consent.v1.ConsentService"}, {&service},

@@ -8,7 +8,7 @@
 #include "common/migrations.h"
 #include "common/server.h"
 #include "common/service_client.h"
-#include "services/plan/consent_client.h"
+#include "common/peer_clients.h"
 #include "services/plan/plan_book.h"
 #include "services/plan/plan_config.h"
 #include "services/plan/plan_service.h"
@@ -46,7 +46,7 @@ int main(int argc, char** argv) {
     sip::log::Error("start_failed", {{"error", std::string(channel.status().message())}});
     return 1;
   }
-  sip::plan::GrpcConsentChecker consent(*channel, config->consent.timeout);
+  sip::GrpcConsentChecker consent(*channel, config->consent.timeout);
   sip::plan::PlanBook book(&store, &consent, &clock);
   sip::plan::PlanGrpcService service(&book);
   return sip::ServeUntilSignal(server, {"sip.plan.v1.PlanService"}, {&service},

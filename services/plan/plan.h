@@ -11,6 +11,7 @@
 #include "absl/time/time.h"
 #include "common/calendar.h"
 #include "common/model.h"
+#include "common/peer_facts.h"
 #include "google/protobuf/field_mask.pb.h"
 #include "sip/plan/v1/plan.pb.h"
 
@@ -76,13 +77,6 @@ std::vector<std::string> UnitsAdded(const pb::Plan& before, const pb::Plan& afte
 // The units responsible for at least one intervention. Sorted, without duplicates.
 std::vector<std::string> ResponsibleUnitIds(const pb::Plan& plan);
 
-// One unit's consent answer, as the consent service gives it.
-struct ConsentAnswer {
-  std::string unit_hsa_id;
-  bool covered = false;
-  // e.g. "WITHDRAWN", "UNIT_NOT_IN_SCOPE", "NO_CONSENT".
-  std::string reason;
-};
 
 // Whether the plan could be established now, apart from consent: FAILED_PRECONDITION
 // when closed (PLAN_CLOSED), already established (PLAN_ALREADY_ESTABLISHED) or

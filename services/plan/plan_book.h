@@ -8,7 +8,7 @@
 #include "absl/status/statusor.h"
 #include "common/clock.h"
 #include "common/outbox.h"
-#include "services/plan/consent_client.h"
+#include "common/peer_facts.h"
 #include "services/plan/plan.h"
 #include "services/plan/plan_store.h"
 

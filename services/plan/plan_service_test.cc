@@ -9,6 +9,7 @@
 #include "pqxx/pqxx"
 #include "common/migrations.h"
 #include "common/proto_convert.h"
+#include "common/peer_clients.h"
 #include "common/server.h"
 #include "common/service_client.h"
 #include "common/testing/fake_clock.h"
@@ -86,13 +87,13 @@ std::vector<std::string> FindAnywhere(const std::string& conninfo,
 }
 
 // Lets the consent service be made before the plan service it reads from exists.
-class LatePlanReader final : public consent::PlanReader {
+class LatePlanReader final : public PlanReader {
  public:
-  absl::StatusOr<consent::PlanFacts> Facts(const std::string& plan_id,
+  absl::StatusOr<PlanFacts> Facts(const std::string& plan_id,
                                            const Actor& caller) override {
     return target->Facts(plan_id, caller);
   }
-  consent::PlanReader* target = nullptr;
+  PlanReader* target = nullptr;
 };
 
 class PlanServiceTest : public ::testing::Test {
@@ -134,7 +135,7 @@ class PlanServiceTest : public ::testing::Test {
     plan_peer.address = absl::StrCat("127.0.0.1:", server_->port());
     plan_peer.plaintext = true;
     SIP_ASSERT_OK_AND_ASSIGN(auto plan_channel, MakePeerChannel(plan_peer));
-    plan_reader_ = std::make_unique<consent::GrpcPlanReader>(plan_channel, absl::Seconds(2));
+    plan_reader_ = std::make_unique<GrpcPlanReader>(plan_channel, absl::Seconds(2));
     plans_for_consent_.target = plan_reader_.get();
     consent_stub_ = consentpb::ConsentService::NewStub(
         grpc::CreateChannel(consent_address, grpc::InsecureChannelCredentials()));
@@ -222,7 +223,7 @@ class PlanServiceTest : public ::testing::Test {
   sip::testing::TestDatabase db_;
   sip::testing::FakeClock clock_{testdata::kNow};
   LatePlanReader plans_for_consent_;
-  std::unique_ptr<consent::GrpcPlanReader> plan_reader_;
+  std::unique_ptr<GrpcPlanReader> plan_reader_;
   std::unique_ptr<db::Pool> consent_pool_;
   std::unique_ptr<consent::ConsentStore> consent_store_;
   std::unique_ptr<consent::ConsentBook> consent_book_;

@@ -1,0 +1,81 @@
+#include "common/peer_clients.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/personnummer.h"
+#include "common/service_client.h"
+#include "common/status_macros.h"
+
+namespace sip {
+
+namespace {
+
+namespace consentpb = ::sip::consent::v1;
+
+constexpr int kMaxUnitsPerCall = 100;  // CheckConsent's limit
+
+std::string ReasonName(consentpb::CoverageReason r) {
+  const std::string name = consentpb::CoverageReason_Name(r);
+  constexpr absl::string_view kPrefix = "COVERAGE_REASON_";
+  return name.rfind(kPrefix.data(), 0) == 0 ? name.substr(kPrefix.size()) : name;
+}
+
+}  // namespace
+
+GrpcConsentChecker::GrpcConsentChecker(std::shared_ptr<grpc::ChannelInterface> channel,
+                                       absl::Duration timeout)
+    : stub_(consentpb::ConsentService::NewStub(std::move(channel))), timeout_(timeout) {}
+
+absl::StatusOr<std::vector<ConsentAnswer>> GrpcConsentChecker::Check(
+    const std::string& plan_id, const std::vector<std::string>& unit_hsa_ids,
+    const Actor& caller) {
+  std::vector<ConsentAnswer> answers;
+  for (size_t start = 0; start < unit_hsa_ids.size(); start += kMaxUnitsPerCall) {
+    consentpb::CheckConsentRequest request;
+    request.set_parent(absl::StrCat("plans/", plan_id));
+    for (size_t i = start; i < unit_hsa_ids.size() && i < start + kMaxUnitsPerCall; ++i) {
+      request.add_unit_hsa_ids(unit_hsa_ids[i]);
+    }
+    consentpb::CheckConsentResponse response;
+    auto context = PeerCallContext(caller, timeout_);
+    SIP_RETURN_IF_ERROR(
+        FromPeerStatus(stub_->CheckConsent(context.get(), request, &response), "consent"));
+    for (const auto& unit : response.units()) {
+      answers.push_back({unit.unit_hsa_id(), unit.covered(), ReasonName(unit.reason())});
+    }
+  }
+  return answers;
+}
+
+
+
+GrpcPlanReader::GrpcPlanReader(std::shared_ptr<grpc::ChannelInterface> channel,
+                               absl::Duration timeout)
+    : stub_(sip::plan::v1::PlanService::NewStub(std::move(channel))), timeout_(timeout) {}
+
+absl::StatusOr<PlanFacts> GrpcPlanReader::Facts(const std::string& plan_id,
+                                                const Actor& caller) {
+  sip::plan::v1::GetPlanRequest request;
+  request.set_name(absl::StrCat("plans/", plan_id));
+  sip::plan::v1::GetPlanResponse response;
+  auto context = PeerCallContext(caller, timeout_);
+  SIP_RETURN_IF_ERROR(FromPeerStatus(stub_->GetPlan(context.get(), request, &response), "plan"));
+  PlanFacts facts;
+  facts.closed = response.plan().state() == sip::common::v1::PLAN_STATE_CLOSED;
+  facts.protected_identity = response.plan().individual().protected_identity();
+  facts.statutory = response.plan().kind() != sip::plan::v1::PLAN_KIND_INTERNAL;
+  if (response.plan().has_need_noticed_time()) {
+    facts.need_noticed_time = absl::FromUnixSeconds(response.plan().need_noticed_time().seconds());
+  }
+  const std::string& number = response.plan().individual().personal_identity_number();
+  if (!number.empty()) {
+    // The plan service stores the canonical 12 digits; no century to guess.
+    auto parsed = ParsePersonalIdentityNumber(number, absl::CivilDay(2200, 1, 1));
+    if (!parsed.ok()) {
+      return absl::InternalError("the plan service returned an unreadable personnummer");
+    }
+    facts.birth_date = parsed->birth_date;
+  }
+  return facts;
+}
+
+}  // namespace sip

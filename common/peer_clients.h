@@ -1,0 +1,42 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "common/peer_facts.h"
+#include "grpcpp/channel.h"
+#include "sip/consent/v1/consent.grpc.pb.h"
+#include "sip/plan/v1/plan.grpc.pb.h"
+
+// The gRPC clients of peer_facts.h, through the common service client (deadline
+// propagated, retries by service config, answers by meaning), on behalf of the caller.
+// Make their channels with MakePeerChannel.
+namespace sip {
+
+// The consent service's CheckConsent, in calls of at most 100 units.
+class GrpcConsentChecker final : public ConsentChecker {
+ public:
+  GrpcConsentChecker(std::shared_ptr<grpc::ChannelInterface> channel, absl::Duration timeout);
+  absl::StatusOr<std::vector<ConsentAnswer>> Check(const std::string& plan_id,
+                                                   const std::vector<std::string>& unit_hsa_ids,
+                                                   const Actor& caller) override;
+
+ private:
+  std::unique_ptr<sip::consent::v1::ConsentService::Stub> stub_;
+  absl::Duration timeout_;
+};
+
+// The plan service's GetPlan.
+class GrpcPlanReader final : public PlanReader {
+ public:
+  GrpcPlanReader(std::shared_ptr<grpc::ChannelInterface> channel, absl::Duration timeout);
+  absl::StatusOr<PlanFacts> Facts(const std::string& plan_id, const Actor& caller) override;
+
+ private:
+  std::unique_ptr<sip::plan::v1::PlanService::Stub> stub_;
+  absl::Duration timeout_;
+};
+
+}  // namespace sip

@@ -1,0 +1,56 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "common/model.h"
+
+// What the services of the suite ask each other, as plain C++ (no gRPC): the interfaces
+// domain code and books are written against. The gRPC clients are in peer_clients.h.
+namespace sip {
+
+// One unit's consent answer, as the consent service gives it.
+struct ConsentAnswer {
+  std::string unit_hsa_id;
+  bool covered = false;
+  // e.g. "COVERED", "WITHDRAWN", "UNIT_NOT_IN_SCOPE", "NO_CONSENT".
+  std::string reason;
+};
+
+// Asks whether the person's consent covers units of a plan now.
+class ConsentChecker {
+ public:
+  virtual ~ConsentChecker() = default;
+  // One answer per unit asked. UNAVAILABLE when the consent service cannot answer.
+  virtual absl::StatusOr<std::vector<ConsentAnswer>> Check(
+      const std::string& plan_id, const std::vector<std::string>& unit_hsa_ids,
+      const Actor& caller) = 0;
+};
+
+// What another service must know of a plan before acting on it.
+struct PlanFacts {
+  bool closed = false;
+  // The individual's birth date, from the personnummer or samordningsnummer; none for a
+  // person with protected identity (the plan stores no number).
+  std::optional<absl::CivilDay> birth_date = {};
+  // The person has protected identity: no names, no digital invitations or copies.
+  bool protected_identity = false;
+  // A statutory SIP (both principals) rather than one internal to one principal.
+  bool statutory = true;
+  // When the need was noticed ("start without delay", the 3-week target).
+  std::optional<absl::Time> need_noticed_time = {};
+};
+
+// Asks the plan service about a plan. NOT_FOUND (reason PLAN_NOT_FOUND) for an unknown
+// plan; UNAVAILABLE when the plan service cannot answer.
+class PlanReader {
+ public:
+  virtual ~PlanReader() = default;
+  virtual absl::StatusOr<PlanFacts> Facts(const std::string& plan_id, const Actor& caller) = 0;
+};
+
+}  // namespace sip
