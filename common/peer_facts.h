@@ -21,6 +21,12 @@ struct ConsentAnswer {
   std::string reason;
 };
 
+// OK when `answers` (the consent service's) cover every one of `units`; otherwise
+// FAILED_PRECONDITION `CONSENT_NOT_ACTIVE` with a PreconditionFailure naming each unit
+// that is not covered. A unit the answers leave out is not covered.
+absl::Status RequireConsent(const std::vector<std::string>& units,
+                            const std::vector<ConsentAnswer>& answers);
+
 // Asks whether the person's consent covers units of a plan now.
 class ConsentChecker {
  public:

@@ -145,6 +145,10 @@ absl::StatusOr<std::string> MeetingStore::Mutate(
   });
 }
 
+absl::StatusOr<std::optional<std::string>> MeetingStore::PriorResult(const db::RequestKey& key) {
+  return db::PriorAnswer(*pool_, key);
+}
+
 absl::StatusOr<StoredMeeting> MeetingStore::Get(const std::string& meeting_id) {
   return pool_->Read<StoredMeeting>([&](pqxx::transaction_base& txn) -> absl::StatusOr<StoredMeeting> {
     const pqxx::result rows = txn.exec_prepared("meeting_get", meeting_id);

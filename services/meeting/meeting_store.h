@@ -49,6 +49,9 @@ class MeetingStore final {
       const std::optional<db::RequestKey>& key, const std::string& meeting_id, absl::Time now,
       const std::function<absl::StatusOr<db::Effect>(StoredMeeting&)>& change);
 
+  // The answer a completed call with `key` gave, without claiming the key.
+  absl::StatusOr<std::optional<std::string>> PriorResult(const db::RequestKey& key);
+
   // One statement each.
   absl::StatusOr<StoredMeeting> Get(const std::string& meeting_id);
   absl::StatusOr<std::pair<std::vector<pb::Meeting>, std::optional<PageCursor>>> ListByPlan(

@@ -85,11 +85,6 @@ absl::Status CheckEstablishable(const pb::Plan& plan);
 
 // Establishes an INITIATED plan: FAILED_PRECONDITION (reason PLAN_INCOMPLETE) listing
 // what is missing, or (CONSENT_NOT_ACTIVE) naming the units not covered by consent.
-// OK when `answers` (the consent service's) cover every one of `units`; otherwise
-// FAILED_PRECONDITION `CONSENT_NOT_ACTIVE` with a PreconditionFailure naming each unit
-// that is not covered. A unit the answers leave out is not covered.
-absl::Status RequireConsent(const std::vector<std::string>& units,
-                            const std::vector<ConsentAnswer>& answers);
 
 // OK when the consent service's `answers` say WITHDRAWN for every one of `units`, the
 // condition for closing a plan with reason CONSENT_WITHDRAWN; otherwise

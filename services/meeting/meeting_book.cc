@@ -1,0 +1,249 @@
+#include "services/meeting/meeting_book.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "common/errors.h"
+#include "common/ids.h"
+#include "common/status_macros.h"
+
+namespace sip::meeting {
+namespace {
+
+pb::MeetingEvent BaseEvent(const pb::Meeting& m, const Actor& actor) {
+  pb::MeetingEvent e;
+  e.set_plan(m.name().substr(0, m.name().find("/meetings/")));
+  e.set_meeting(m.name());
+  e.set_actor_unit_hsa_id(actor.unit.hsa_id);
+  return e;
+}
+
+std::string EventType(const pb::MeetingEvent& e) {
+  switch (e.payload_case()) {
+    case pb::MeetingEvent::kScheduled: return kEventScheduled;
+    case pb::MeetingEvent::kRescheduled: return kEventRescheduled;
+    case pb::MeetingEvent::kAccepted: return kEventAccepted;
+    case pb::MeetingEvent::kForwarded: return kEventForwarded;
+    case pb::MeetingEvent::kCancelled: return kEventCancelled;
+    case pb::MeetingEvent::kHeld: return kEventHeld;
+    default: return "meeting.changed";
+  }
+}
+
+std::string IdOf(const std::string& name) { return name.substr(name.rfind('/') + 1); }
+
+absl::StatusOr<pb::Meeting> ParseMeeting(const std::string& bytes) {
+  pb::Meeting m;
+  if (!m.ParseFromString(bytes)) return absl::InternalError("a stored answer is unreadable");
+  return m;
+}
+
+}  // namespace
+
+absl::StatusOr<PlanFacts> MeetingBook::OpenPlan(const std::string& plan_id, const Actor& caller) {
+  SIP_ASSIGN_OR_RETURN(PlanFacts facts, plans_->Facts(plan_id, caller));
+  if (facts.closed) {
+    return FailedPrecondition("PLAN_CLOSED",
+                              absl::StrCat("plans/", plan_id, " is closed; it takes no meetings"));
+  }
+  return facts;
+}
+
+absl::StatusOr<pb::ScheduleMeetingResponse> MeetingBook::Schedule(
+    const std::string& plan_id, const pb::ScheduleMeetingRequest& request, const Actor& caller,
+    const Key& key) {
+  const absl::Time now = clock_->Now();
+  auto parse = [](const std::string& bytes) -> absl::StatusOr<pb::ScheduleMeetingResponse> {
+    pb::ScheduleMeetingResponse r;
+    if (!r.ParseFromString(bytes)) return absl::InternalError("a stored answer is unreadable");
+    return r;
+  };
+  if (key) {
+    SIP_ASSIGN_OR_RETURN(std::optional<std::string> answered, store_->PriorResult(*key));
+    if (answered) return parse(*answered);
+  }
+  SIP_ASSIGN_OR_RETURN(PlanFacts plan, OpenPlan(plan_id, caller));
+  const NewIdFn new_id = [] { return NewId(); };
+  SIP_ASSIGN_OR_RETURN(pb::Meeting meeting,
+                       NewMeeting(request, {plan_id, plan.statutory, plan.protected_identity},
+                                  caller, now, new_id));
+  const std::vector<std::string> units = InvitedUnitIds(meeting);
+  SIP_ASSIGN_OR_RETURN(std::vector<ConsentAnswer> answers, consent_->Check(plan_id, units, caller));
+  SIP_RETURN_IF_ERROR(RequireConsent(units, answers));
+  pb::ScheduleMeetingResponse response;
+  if (plan.need_noticed_time) {
+    if (auto warning = InitialMeetingWarning(meeting, *plan.need_noticed_time,
+                                             options_.initial_meeting_target_days)) {
+      *response.add_warnings() = *warning;
+    }
+  }
+  SIP_ASSIGN_OR_RETURN(
+      std::string answer,
+      store_->Create(
+          key, now,
+          [&]() -> absl::StatusOr<StoredMeeting> {
+            return StoredMeeting{IdOf(meeting.name()), meeting, 1};
+          },
+          [&](const StoredMeeting& stored) {
+            pb::MeetingEvent e = BaseEvent(stored.meeting, caller);
+            auto* scheduled = e.mutable_scheduled();
+            scheduled->set_kind(stored.meeting.kind());
+            *scheduled->mutable_start_time() = stored.meeting.details().start_time();
+            *scheduled->mutable_end_time() = stored.meeting.details().end_time();
+            for (const std::string& unit : units) scheduled->add_invited_unit_hsa_ids(unit);
+            *response.mutable_meeting() = stored.meeting;
+            return db::Effect{plan_id, kEventScheduled, e.SerializeAsString(),
+                              response.SerializeAsString()};
+          }));
+  return parse(answer);
+}
+
+absl::StatusOr<pb::Meeting> MeetingBook::Get(const std::string& plan_id,
+                                             const std::string& meeting_id) {
+  SIP_ASSIGN_OR_RETURN(StoredMeeting stored, store_->Get(meeting_id));
+  if (stored.meeting.name() != absl::StrCat("plans/", plan_id, "/meetings/", meeting_id)) {
+    return NotFound("MEETING_NOT_FOUND",
+                    absl::StrCat("plans/", plan_id, "/meetings/", meeting_id, " does not exist"));
+  }
+  return std::move(stored.meeting);
+}
+
+absl::StatusOr<std::string> MeetingBook::Change(
+    const std::string& plan_id, const std::string& meeting_id, const std::string& etag,
+    const Key& key,
+    const std::function<absl::StatusOr<std::pair<pb::MeetingEvent, std::string>>(pb::Meeting&)>&
+        change) {
+  const std::string name = absl::StrCat("plans/", plan_id, "/meetings/", meeting_id);
+  return store_->Mutate(key, meeting_id, clock_->Now(),
+                        [&](StoredMeeting& stored) -> absl::StatusOr<db::Effect> {
+                          if (stored.meeting.name() != name) {
+                            return NotFound("MEETING_NOT_FOUND", absl::StrCat(name, " does not exist"));
+                          }
+                          if (!etag.empty() && etag != EtagOf(stored.version - 1)) {
+                            return Aborted("ETAG_MISMATCH",
+                                           absl::StrCat("the meeting changed since it was read (it "
+                                                        "is now at etag ",
+                                                        EtagOf(stored.version - 1),
+                                                        "); read it again and retry"));
+                          }
+                          SIP_ASSIGN_OR_RETURN(auto done, change(stored.meeting));
+                          return db::Effect{plan_id, EventType(done.first),
+                                            done.first.SerializeAsString(), std::move(done.second)};
+                        });
+}
+
+absl::StatusOr<pb::Meeting> MeetingBook::Reschedule(const std::string& plan_id,
+                                                    const std::string& meeting_id,
+                                                    const pb::MeetingDetails& details,
+                                                    const std::string& etag, const Actor& caller,
+                                                    const Key& key) {
+  const absl::Time now = clock_->Now();
+  SIP_ASSIGN_OR_RETURN(
+      std::string answer,
+      Change(plan_id, meeting_id, etag, key,
+             [&](pb::Meeting& m) -> absl::StatusOr<std::pair<pb::MeetingEvent, std::string>> {
+               SIP_RETURN_IF_ERROR(meeting::Reschedule(m, details, now));
+               pb::MeetingEvent e = BaseEvent(m, caller);
+               *e.mutable_rescheduled()->mutable_start_time() = details.start_time();
+               *e.mutable_rescheduled()->mutable_end_time() = details.end_time();
+               return std::make_pair(e, m.SerializeAsString());
+             }));
+  return ParseMeeting(answer);
+}
+
+absl::StatusOr<pb::AnswerInvitationResponse> MeetingBook::Answer(
+    const std::string& plan_id, const std::string& meeting_id,
+    const pb::AnswerInvitationRequest& request, const Actor& caller, const Key& key) {
+  const absl::Time now = clock_->Now();
+  // A forward hands the meeting to another unit: the person's consent must cover it.
+  if (request.has_forward()) {
+    if (key) {
+      SIP_ASSIGN_OR_RETURN(std::optional<std::string> answered,
+                           store_->PriorResult(*key));
+      if (answered) {
+        pb::AnswerInvitationResponse r;
+        if (!r.ParseFromString(*answered)) return absl::InternalError("unreadable answer");
+        return r;
+      }
+    }
+    const std::string unit = request.forward().unit().hsa_id();
+    SIP_ASSIGN_OR_RETURN(std::vector<ConsentAnswer> answers,
+                         consent_->Check(plan_id, {unit}, caller));
+    SIP_RETURN_IF_ERROR(RequireConsent({unit}, answers));
+  }
+  SIP_ASSIGN_OR_RETURN(
+      std::string answer,
+      Change(plan_id, meeting_id, request.etag(), key,
+             [&](pb::Meeting& m) -> absl::StatusOr<std::pair<pb::MeetingEvent, std::string>> {
+               SIP_ASSIGN_OR_RETURN(std::optional<pb::Invitation> forwarded,
+                                    meeting::Answer(m, request.name(), request, caller, now,
+                                                    [] { return NewId(); }));
+               pb::AnswerInvitationResponse response;
+               pb::MeetingEvent e = BaseEvent(m, caller);
+               for (const pb::Invitation& inv : m.invitations()) {
+                 if (inv.name() == request.name()) *response.mutable_invitation() = inv;
+               }
+               if (forwarded) {
+                 *response.mutable_forwarded_invitation() = *forwarded;
+                 auto* f = e.mutable_forwarded();
+                 f->set_invitation(request.name());
+                 f->set_forwarded_invitation(forwarded->name());
+                 f->set_to_unit_hsa_id(forwarded->invitee().unit().hsa_id());
+               } else {
+                 e.mutable_accepted()->set_invitation(request.name());
+                 e.mutable_accepted()->set_unit_hsa_id(caller.unit.hsa_id);
+               }
+               return std::make_pair(e, response.SerializeAsString());
+             }));
+  pb::AnswerInvitationResponse response;
+  if (!response.ParseFromString(answer)) return absl::InternalError("unreadable answer");
+  return response;
+}
+
+absl::StatusOr<pb::Meeting> MeetingBook::Cancel(const std::string& plan_id,
+                                                const std::string& meeting_id,
+                                                const std::string& reason,
+                                                const std::string& etag, const Actor& caller,
+                                                const Key& key) {
+  const absl::Time now = clock_->Now();
+  SIP_ASSIGN_OR_RETURN(
+      std::string answer,
+      Change(plan_id, meeting_id, etag, key,
+             [&](pb::Meeting& m) -> absl::StatusOr<std::pair<pb::MeetingEvent, std::string>> {
+               SIP_RETURN_IF_ERROR(meeting::Cancel(m, reason, now));
+               pb::MeetingEvent e = BaseEvent(m, caller);
+               e.mutable_cancelled()->set_cause(pb::CANCEL_CAUSE_BY_CONVENER);
+               return std::make_pair(e, m.SerializeAsString());
+             }));
+  return ParseMeeting(answer);
+}
+
+absl::StatusOr<pb::Meeting> MeetingBook::Hold(const std::string& plan_id,
+                                              const std::string& meeting_id,
+                                              const pb::HeldRecord& held, const std::string& etag,
+                                              const Actor& caller, const Key& key) {
+  const absl::Time now = clock_->Now();
+  SIP_ASSIGN_OR_RETURN(
+      std::string answer,
+      Change(plan_id, meeting_id, etag, key,
+             [&](pb::Meeting& m) -> absl::StatusOr<std::pair<pb::MeetingEvent, std::string>> {
+               SIP_RETURN_IF_ERROR(meeting::Hold(m, held, now));
+               pb::MeetingEvent e = BaseEvent(m, caller);
+               auto* h = e.mutable_held();
+               h->set_kind(m.kind());
+               *h->mutable_start_time() = held.start_time();
+               *h->mutable_end_time() = held.end_time();
+               h->set_individual_attended(held.individual_attended());
+               for (const pb::Invitation& inv : m.invitations()) {
+                 for (const std::string& attended : held.attended_invitations()) {
+                   if (inv.name() == attended && inv.invitee().has_unit()) {
+                     h->add_attended_unit_hsa_ids(inv.invitee().unit().hsa_id());
+                   }
+                 }
+               }
+               return std::make_pair(e, m.SerializeAsString());
+             }));
+  return ParseMeeting(answer);
+}
+
+}  // namespace sip::meeting

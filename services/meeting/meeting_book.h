@@ -1,0 +1,81 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/clock.h"
+#include "common/outbox.h"
+#include "common/peer_facts.h"
+#include "services/meeting/meeting.h"
+#include "services/meeting/meeting_store.h"
+
+namespace sip::meeting {
+
+// The meeting service's use cases: the rules of meeting.h at the clock's time, the plan
+// and consent checks, and the store, with an event for every change.
+class MeetingBook final {
+ public:
+  struct Options {
+    // The policy's target for the initial meeting, in calendar days from when the need
+    // was noticed (3 weeks unless a region decides otherwise).
+    int initial_meeting_target_days = 21;
+  };
+  MeetingBook(MeetingStore* store, PlanReader* plans, ConsentChecker* consent, const Clock* clock,
+              Options options)
+      : store_(store), plans_(plans), consent_(consent), clock_(clock), options_(options) {}
+
+  using Key = std::optional<db::RequestKey>;
+
+  // Asks the plan service (exists, open, protected identity, kind) and the consent
+  // service (every invited unit covered), then schedules. The answer carries the
+  // 3-week warning for a late initial meeting.
+  absl::StatusOr<pb::ScheduleMeetingResponse> Schedule(const std::string& plan_id,
+                                                       const pb::ScheduleMeetingRequest& request,
+                                                       const Actor& caller, const Key& key);
+  absl::StatusOr<pb::Meeting> Get(const std::string& plan_id, const std::string& meeting_id);
+  // Every mutation below takes `etag` (when set, it must be the meeting's current one).
+  absl::StatusOr<pb::Meeting> Reschedule(const std::string& plan_id, const std::string& meeting_id,
+                                         const pb::MeetingDetails& details,
+                                         const std::string& etag, const Actor& caller,
+                                         const Key& key);
+  // A forward asks the consent service about the new unit first.
+  absl::StatusOr<pb::AnswerInvitationResponse> Answer(const std::string& plan_id,
+                                                      const std::string& meeting_id,
+                                                      const pb::AnswerInvitationRequest& request,
+                                                      const Actor& caller, const Key& key);
+  absl::StatusOr<pb::Meeting> Cancel(const std::string& plan_id, const std::string& meeting_id,
+                                     const std::string& reason, const std::string& etag,
+                                     const Actor& caller, const Key& key);
+  absl::StatusOr<pb::Meeting> Hold(const std::string& plan_id, const std::string& meeting_id,
+                                   const pb::HeldRecord& held, const std::string& etag,
+                                   const Actor& caller, const Key& key);
+
+ private:
+  // The plan's facts: NOT_FOUND when unknown, FAILED_PRECONDITION PLAN_CLOSED when closed.
+  absl::StatusOr<PlanFacts> OpenPlan(const std::string& plan_id, const Actor& caller);
+  // Runs `change` on the stored meeting of `plan_id`, with the etag check, and writes it
+  // with `event`; returns the answer's bytes.
+  absl::StatusOr<std::string> Change(
+      const std::string& plan_id, const std::string& meeting_id, const std::string& etag,
+      const Key& key,
+      const std::function<absl::StatusOr<std::pair<pb::MeetingEvent, std::string>>(pb::Meeting&)>&
+          change);
+
+  MeetingStore* store_;
+  PlanReader* plans_;
+  ConsentChecker* consent_;
+  const Clock* clock_;
+  const Options options_;
+};
+
+// Outbox event types.
+inline constexpr char kEventScheduled[] = "meeting.scheduled";
+inline constexpr char kEventRescheduled[] = "meeting.rescheduled";
+inline constexpr char kEventAccepted[] = "meeting.invitation_accepted";
+inline constexpr char kEventForwarded[] = "meeting.invitation_forwarded";
+inline constexpr char kEventCancelled[] = "meeting.cancelled";
+inline constexpr char kEventHeld[] = "meeting.held";
+
+}  // namespace sip::meeting
