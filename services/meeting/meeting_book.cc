@@ -132,23 +132,34 @@ absl::StatusOr<std::string> MeetingBook::Change(
                         });
 }
 
+absl::StatusOr<pb::Meeting> MeetingBook::ChangeMeeting(
+    const std::string& plan_id, const std::string& meeting_id, const std::string& etag,
+    const Actor& caller, const Key& key,
+    const std::function<absl::Status(pb::Meeting&, pb::MeetingEvent&)>& apply) {
+  SIP_ASSIGN_OR_RETURN(
+      std::string answer,
+      Change(plan_id, meeting_id, etag, key,
+             [&](pb::Meeting& m) -> absl::StatusOr<std::pair<pb::MeetingEvent, std::string>> {
+               pb::MeetingEvent e = BaseEvent(m, caller);
+               SIP_RETURN_IF_ERROR(apply(m, e));
+               return std::make_pair(e, m.SerializeAsString());
+             }));
+  return ParseMeeting(answer);
+}
+
 absl::StatusOr<pb::Meeting> MeetingBook::Reschedule(const std::string& plan_id,
                                                     const std::string& meeting_id,
                                                     const pb::MeetingDetails& details,
                                                     const std::string& etag, const Actor& caller,
                                                     const Key& key) {
   const absl::Time now = clock_->Now();
-  SIP_ASSIGN_OR_RETURN(
-      std::string answer,
-      Change(plan_id, meeting_id, etag, key,
-             [&](pb::Meeting& m) -> absl::StatusOr<std::pair<pb::MeetingEvent, std::string>> {
-               SIP_RETURN_IF_ERROR(meeting::Reschedule(m, details, now));
-               pb::MeetingEvent e = BaseEvent(m, caller);
-               *e.mutable_rescheduled()->mutable_start_time() = details.start_time();
-               *e.mutable_rescheduled()->mutable_end_time() = details.end_time();
-               return std::make_pair(e, m.SerializeAsString());
-             }));
-  return ParseMeeting(answer);
+  return ChangeMeeting(plan_id, meeting_id, etag, caller, key,
+                       [&](pb::Meeting& m, pb::MeetingEvent& e) -> absl::Status {
+                         SIP_RETURN_IF_ERROR(meeting::Reschedule(m, details, now));
+                         *e.mutable_rescheduled()->mutable_start_time() = details.start_time();
+                         *e.mutable_rescheduled()->mutable_end_time() = details.end_time();
+                         return absl::OkStatus();
+                       });
 }
 
 absl::StatusOr<pb::AnswerInvitationResponse> MeetingBook::Answer(
@@ -206,16 +217,12 @@ absl::StatusOr<pb::Meeting> MeetingBook::Cancel(const std::string& plan_id,
                                                 const std::string& etag, const Actor& caller,
                                                 const Key& key) {
   const absl::Time now = clock_->Now();
-  SIP_ASSIGN_OR_RETURN(
-      std::string answer,
-      Change(plan_id, meeting_id, etag, key,
-             [&](pb::Meeting& m) -> absl::StatusOr<std::pair<pb::MeetingEvent, std::string>> {
-               SIP_RETURN_IF_ERROR(meeting::Cancel(m, reason, now));
-               pb::MeetingEvent e = BaseEvent(m, caller);
-               e.mutable_cancelled()->set_cause(pb::CANCEL_CAUSE_BY_CONVENER);
-               return std::make_pair(e, m.SerializeAsString());
-             }));
-  return ParseMeeting(answer);
+  return ChangeMeeting(plan_id, meeting_id, etag, caller, key,
+                       [&](pb::Meeting& m, pb::MeetingEvent& e) -> absl::Status {
+                         SIP_RETURN_IF_ERROR(meeting::Cancel(m, reason, now));
+                         e.mutable_cancelled()->set_cause(pb::CANCEL_CAUSE_BY_CONVENER);
+                         return absl::OkStatus();
+                       });
 }
 
 absl::StatusOr<pb::Meeting> MeetingBook::Hold(const std::string& plan_id,
@@ -223,27 +230,24 @@ absl::StatusOr<pb::Meeting> MeetingBook::Hold(const std::string& plan_id,
                                               const pb::HeldRecord& held, const std::string& etag,
                                               const Actor& caller, const Key& key) {
   const absl::Time now = clock_->Now();
-  SIP_ASSIGN_OR_RETURN(
-      std::string answer,
-      Change(plan_id, meeting_id, etag, key,
-             [&](pb::Meeting& m) -> absl::StatusOr<std::pair<pb::MeetingEvent, std::string>> {
-               SIP_RETURN_IF_ERROR(meeting::Hold(m, held, now));
-               pb::MeetingEvent e = BaseEvent(m, caller);
-               auto* h = e.mutable_held();
-               h->set_kind(m.kind());
-               *h->mutable_start_time() = held.start_time();
-               *h->mutable_end_time() = held.end_time();
-               h->set_individual_attended(held.individual_attended());
-               for (const pb::Invitation& inv : m.invitations()) {
-                 for (const std::string& attended : held.attended_invitations()) {
-                   if (inv.name() == attended && inv.invitee().has_unit()) {
-                     h->add_attended_unit_hsa_ids(inv.invitee().unit().hsa_id());
-                   }
-                 }
-               }
-               return std::make_pair(e, m.SerializeAsString());
-             }));
-  return ParseMeeting(answer);
+  return ChangeMeeting(
+      plan_id, meeting_id, etag, caller, key,
+      [&](pb::Meeting& m, pb::MeetingEvent& e) -> absl::Status {
+        SIP_RETURN_IF_ERROR(meeting::Hold(m, held, now));
+        auto* h = e.mutable_held();
+        h->set_kind(m.kind());
+        *h->mutable_start_time() = held.start_time();
+        *h->mutable_end_time() = held.end_time();
+        h->set_individual_attended(held.individual_attended());
+        for (const pb::Invitation& inv : m.invitations()) {
+          for (const std::string& attended : held.attended_invitations()) {
+            if (inv.name() == attended && inv.invitee().has_unit()) {
+              h->add_attended_unit_hsa_ids(inv.invitee().unit().hsa_id());
+            }
+          }
+        }
+        return absl::OkStatus();
+      });
 }
 
 }  // namespace sip::meeting

@@ -63,6 +63,13 @@ class MeetingBook final {
       const std::function<absl::StatusOr<std::pair<pb::MeetingEvent, std::string>>(pb::Meeting&)>&
           change);
 
+  // Change() for the verbs that answer with the meeting: `apply` changes it and fills
+  // the event (plan, meeting and actor already set).
+  absl::StatusOr<pb::Meeting> ChangeMeeting(
+      const std::string& plan_id, const std::string& meeting_id, const std::string& etag,
+      const Actor& caller, const Key& key,
+      const std::function<absl::Status(pb::Meeting&, pb::MeetingEvent&)>& apply);
+
   MeetingStore* store_;
   PlanReader* plans_;
   ConsentChecker* consent_;

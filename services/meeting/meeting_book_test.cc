@@ -13,6 +13,7 @@
 #include "common/testing/test_database.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "services/meeting/meeting_test_data.h"
 
 namespace sip::meeting {
 namespace {
@@ -20,11 +21,13 @@ namespace {
 namespace cpb = ::sip::common::v1;
 using ::testing::ElementsAre;
 
-constexpr char kVc[] = "SE2321000131-E000000000001";
-constexpr char kPsy[] = "SE2321000131-P000000000003";
-constexpr char kSoc[] = "SE2120001652-S000000000002";
-const absl::Time kNow = absl::FromCivil(absl::CivilSecond(2026, 11, 25, 9, 0, 0), Stockholm());
-const Actor kVcNurse{{kVc, PrincipalKind::kRegion, "", "14"}, "nurse-1"};
+using testdata::kNow;
+using testdata::kPsy;
+using testdata::kSoc;
+using testdata::kVc;
+using testdata::kVcNurse;
+using testdata::Request;
+using testdata::UnitOf;
 
 class FakePlans final : public PlanReader {
  public:
@@ -51,14 +54,6 @@ class FakeConsent final : public ConsentChecker {
   std::set<std::string> covered;
 };
 
-cpb::Unit UnitOf(const char* hsa, cpb::PrincipalKind kind, const char* code) {
-  cpb::Unit u;
-  u.set_hsa_id(hsa);
-  u.set_principal(kind);
-  u.set_principal_code(code);
-  return u;
-}
-
 class MeetingBookTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -73,21 +68,6 @@ class MeetingBookTest : public ::testing::Test {
     open.need_noticed_time = kNow - absl::Hours(24 * 2);
     plans_.plans["p1"] = open;
     consent_.covered = {kVc, kSoc};
-  }
-
-  static pb::ScheduleMeetingRequest Request(absl::Duration from_now) {
-    pb::ScheduleMeetingRequest r;
-    r.set_kind(pb::MEETING_KIND_INITIAL);
-    auto* d = r.mutable_details();
-    ToProto(kNow + from_now, d->mutable_start_time());
-    ToProto(kNow + from_now + absl::Hours(2), d->mutable_end_time());
-    d->set_mode(pb::MEETING_MODE_IN_PERSON);
-    d->set_location("Vårdcentralen Kungälv");
-    d->set_purpose("Jag vill kunna bo kvar hemma");
-    d->add_questions("Hur får jag hjälp med medicinerna?");
-    *r.add_invitees()->mutable_unit() = UnitOf(kVc, cpb::PRINCIPAL_KIND_REGION, "14");
-    *r.add_invitees()->mutable_unit() = UnitOf(kSoc, cpb::PRINCIPAL_KIND_MUNICIPALITY, "1482");
-    return r;
   }
 
   int Events(const std::string& type) {

@@ -12,6 +12,7 @@
 #include "common/testing/test_database.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "services/meeting/meeting_test_data.h"
 
 namespace sip::meeting {
 namespace {
@@ -19,10 +20,9 @@ namespace {
 namespace cpb = ::sip::common::v1;
 using ::testing::ElementsAre;
 
-constexpr char kVc[] = "SE2321000131-E000000000001";
-constexpr char kSoc[] = "SE2120001652-S000000000002";
-const absl::Time kNow = absl::FromCivil(absl::CivilSecond(2026, 11, 25, 9, 0, 0), Stockholm());
-const Actor kVcNurse{{kVc, PrincipalKind::kRegion, "", "14"}, "nurse-1"};
+using testdata::kNow;
+using testdata::kVcNurse;
+using testdata::Request;
 
 class MeetingStoreTest : public ::testing::Test {
  protected:
@@ -32,26 +32,6 @@ class MeetingStoreTest : public ::testing::Test {
                                                       absl::Seconds(5),
                                                       MeetingStore::Statements()}));
     store_ = std::make_unique<MeetingStore>(pool_.get());
-  }
-
-  static pb::ScheduleMeetingRequest Request(absl::Duration from_now) {
-    pb::ScheduleMeetingRequest r;
-    r.set_kind(pb::MEETING_KIND_INITIAL);
-    auto* d = r.mutable_details();
-    ToProto(kNow + from_now, d->mutable_start_time());
-    ToProto(kNow + from_now + absl::Hours(2), d->mutable_end_time());
-    d->set_mode(pb::MEETING_MODE_TELEPHONE);
-    d->set_purpose("Jag vill kunna bo kvar hemma");
-    d->add_questions("Hur får jag hjälp med medicinerna?");
-    auto* vc = r.add_invitees()->mutable_unit();
-    vc->set_hsa_id(kVc);
-    vc->set_principal(cpb::PRINCIPAL_KIND_REGION);
-    vc->set_principal_code("14");
-    auto* soc = r.add_invitees()->mutable_unit();
-    soc->set_hsa_id(kSoc);
-    soc->set_principal(cpb::PRINCIPAL_KIND_MUNICIPALITY);
-    soc->set_principal_code("1482");
-    return r;
   }
 
   // Schedules a meeting of plan p1; returns its id.

@@ -8,6 +8,7 @@
 #include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "services/meeting/meeting_test_data.h"
 
 namespace sip::meeting {
 namespace {
@@ -16,11 +17,12 @@ namespace cpb = ::sip::common::v1;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-constexpr char kVc[] = "SE2321000131-E000000000001";   // region 14: vårdcentral
-constexpr char kPsy[] = "SE2321000131-P000000000003";  // region 14: psykiatri
-constexpr char kSoc[] = "SE2120001652-S000000000002";  // kommun 1482: socialtjänst
-const absl::Time kNow = absl::FromCivil(absl::CivilSecond(2026, 11, 25, 9, 0, 0), Stockholm());
-const Actor kVcNurse{{kVc, PrincipalKind::kRegion, "", "14"}, "nurse-1"};
+using testdata::kNow;
+using testdata::kPsy;
+using testdata::kSoc;
+using testdata::kVc;
+using testdata::kVcNurse;
+using testdata::UnitOf;
 
 std::vector<std::string> Fields(const absl::Status& s) {
   std::vector<std::string> out;
@@ -28,27 +30,9 @@ std::vector<std::string> Fields(const absl::Status& s) {
   return out;
 }
 
-cpb::Unit UnitOf(const char* hsa, cpb::PrincipalKind kind, const char* code) {
-  cpb::Unit u;
-  u.set_hsa_id(hsa);
-  u.set_principal(kind);
-  u.set_principal_code(code);
-  return u;
-}
-
+// The shared request, with the individual invited too.
 pb::ScheduleMeetingRequest Valid() {
-  pb::ScheduleMeetingRequest r;
-  r.set_parent("plans/p1");
-  r.set_kind(pb::MEETING_KIND_INITIAL);
-  auto* d = r.mutable_details();
-  ToProto(kNow + absl::Hours(24 * 7), d->mutable_start_time());
-  ToProto(kNow + absl::Hours(24 * 7 + 2), d->mutable_end_time());
-  d->set_mode(pb::MEETING_MODE_IN_PERSON);
-  d->set_location("Vårdcentralen Kungälv, rum 3");
-  d->set_purpose("Jag vill kunna bo kvar hemma");
-  d->add_questions("Hur får jag hjälp med medicinerna?");
-  *r.add_invitees()->mutable_unit() = UnitOf(kVc, cpb::PRINCIPAL_KIND_REGION, "14");
-  *r.add_invitees()->mutable_unit() = UnitOf(kSoc, cpb::PRINCIPAL_KIND_MUNICIPALITY, "1482");
+  pb::ScheduleMeetingRequest r = testdata::Request(absl::Hours(24 * 7));
   r.add_invitees()->set_individual(true);
   return r;
 }
