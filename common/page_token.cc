@@ -97,4 +97,16 @@ absl::StatusOr<int> EffectivePageSize(int32_t requested, int default_size, int m
   return requested > max ? max : static_cast<int>(requested);
 }
 
+absl::StatusOr<std::optional<PageCursor>> CursorFromToken(absl::string_view token,
+                                                          absl::string_view query) {
+  if (token.empty()) return std::optional<PageCursor>();
+  absl::StatusOr<PageCursor> cursor = DecodePageToken(token, query);
+  if (!cursor.ok()) return cursor.status();
+  return std::optional<PageCursor>(*std::move(cursor));
+}
+
+std::string TokenFromCursor(const std::optional<PageCursor>& next, absl::string_view query) {
+  return next ? EncodePageToken(*next, query) : std::string();
+}
+
 }  // namespace sip

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -29,6 +30,13 @@ std::string EncodePageToken(const PageCursor& cursor, absl::string_view query);
 // INVALID_ARGUMENT naming `page_token` when the token is malformed or was issued for a
 // different query.
 absl::StatusOr<PageCursor> DecodePageToken(absl::string_view token, absl::string_view query);
+
+// A list call's position from its `page_token`: nullopt for the first page (empty
+// token), else as DecodePageToken.
+absl::StatusOr<std::optional<PageCursor>> CursorFromToken(absl::string_view token,
+                                                          absl::string_view query);
+// The `next_page_token` of a page: empty on the last page (no next position).
+std::string TokenFromCursor(const std::optional<PageCursor>& next, absl::string_view query);
 
 // The page size to use: `requested` when 1..max, `default_size` when 0, `max` above it.
 // INVALID_ARGUMENT naming `page_size` when negative.

@@ -253,12 +253,14 @@ std::optional<pb::Warning> InitialMeetingWarning(const pb::Meeting& meeting,
 }
 
 absl::Status Reschedule(pb::Meeting& meeting, const pb::MeetingDetails& details,
-                        absl::Time now) {
+                        const std::string& reason, absl::Time now) {
   SIP_RETURN_IF_ERROR(RequireScheduled(meeting, "rescheduling"));
   Violations v;
   CheckDetails(details, now, "details", v);
+  if (reason.size() > kMaxText) v.Add("reason", "must be at most 4000 characters");
   SIP_RETURN_IF_ERROR(v.ToStatus());
   *meeting.mutable_details() = details;
+  meeting.set_reschedule_reason(reason);
   for (pb::Invitation& inv : *meeting.mutable_invitations()) {
     if (inv.state() == pb::INVITATION_STATE_FORWARDED) continue;  // its successor is asked
     Send(inv, details, now);
@@ -387,9 +389,10 @@ absl::Status Cancel(pb::Meeting& meeting, const std::string& reason, absl::Time 
   return absl::OkStatus();
 }
 
-absl::Status Hold(pb::Meeting& meeting, const pb::HeldRecord& held, absl::Time now) {
-  SIP_RETURN_IF_ERROR(RequireScheduled(meeting, "recording it as held"));
-  Violations v;
+namespace {
+
+// The held record's times: started, not in the future, ending after it started.
+void CheckHeldTimes(const pb::HeldRecord& held, absl::Time now, Violations& v) {
   std::optional<absl::Time> start;
   std::optional<absl::Time> end;
   if (!held.has_start_time()) {
@@ -405,6 +408,17 @@ absl::Status Hold(pb::Meeting& meeting, const pb::HeldRecord& held, absl::Time n
   if (start && end && (*end <= *start || *end - *start > kMaxMeetingLength)) {
     v.Add("held.end_time", "must be after start_time and at most 8 hours later");
   }
+}
+
+}  // namespace
+
+absl::Status Hold(pb::Meeting& meeting, const pb::HeldRecord& held, absl::Time now,
+                  const pb::MeetingPerson* leader, const pb::MeetingPerson* documenter) {
+  SIP_RETURN_IF_ERROR(RequireScheduled(meeting, "recording it as held"));
+  Violations v;
+  CheckHeldTimes(held, now, v);
+  if (leader != nullptr) CheckPerson(*leader, "meeting_leader", v);
+  if (documenter != nullptr) CheckPerson(*documenter, "documenter", v);
   std::set<std::string> names;
   for (const pb::Invitation& inv : meeting.invitations()) names.insert(inv.name());
   for (int i = 0; i < held.attended_invitations_size(); ++i) {
@@ -416,8 +430,108 @@ absl::Status Hold(pb::Meeting& meeting, const pb::HeldRecord& held, absl::Time n
   SIP_RETURN_IF_ERROR(v.ToStatus());
   meeting.set_state(pb::MEETING_STATE_HELD);
   *meeting.mutable_held() = held;
+  if (leader != nullptr) *meeting.mutable_meeting_leader() = *leader;
+  if (documenter != nullptr) *meeting.mutable_documenter() = *documenter;
   ToProto(now, meeting.mutable_update_time());
   return absl::OkStatus();
+}
+
+absl::StatusOr<pb::Invitation> AddInvitation(pb::Meeting& meeting, const pb::Invitee& invitee,
+                                             absl::Time now, const NewIdFn& new_id) {
+  SIP_RETURN_IF_ERROR(RequireScheduled(meeting, "inviting"));
+  Violations v;
+  CheckInvitee(invitee, "invitee", v);
+  SIP_RETURN_IF_ERROR(v.ToStatus());
+  const std::string key = InviteeKey(invitee);
+  for (const pb::Invitation& other : meeting.invitations()) {
+    if (InviteeKey(other.invitee()) == key && other.state() != pb::INVITATION_STATE_FORWARDED &&
+        other.state() != pb::INVITATION_STATE_CANCELLED) {
+      return InvalidField("invitee", "is already invited to this meeting");
+    }
+  }
+  pb::Invitation inv;
+  inv.set_name(absl::StrCat(meeting.name(), "/invitations/", new_id()));
+  *inv.mutable_invitee() = invitee;
+  inv.set_state(pb::INVITATION_STATE_PENDING);
+  Send(inv, meeting.details(), now);
+  *meeting.add_invitations() = inv;
+  ToProto(now, meeting.mutable_update_time());
+  return inv;
+}
+
+absl::StatusOr<pb::Meeting> NewUnbookedMeeting(const pb::RecordUnbookedMeetingRequest& request,
+                                               const std::string& plan_id,
+                                               const Actor& recorder, absl::Time now,
+                                               const NewIdFn& new_id) {
+  Violations v;
+  if (request.kind() != pb::MEETING_KIND_INITIAL && request.kind() != pb::MEETING_KIND_FOLLOW_UP) {
+    v.Add("kind", "must be INITIAL or FOLLOW_UP");
+  }
+  if (request.mode() == pb::MEETING_MODE_UNSPECIFIED || !pb::MeetingMode_IsValid(request.mode())) {
+    v.Add("mode", "must be IN_PERSON, VIDEO or TELEPHONE: how the meeting was held");
+  }
+  CheckHeldTimes(request.held(), now, v);
+  if (!request.held().attended_invitations().empty()) {
+    v.Add("held.attended_invitations",
+          "must be empty: a meeting recorded without invitations has none");
+  }
+  SIP_RETURN_IF_ERROR(v.ToStatus());
+  pb::Meeting m;
+  m.set_name(absl::StrCat("plans/", plan_id, "/meetings/", new_id()));
+  m.set_state(pb::MEETING_STATE_HELD);
+  m.set_kind(request.kind());
+  m.set_unbooked(true);
+  *m.mutable_details()->mutable_start_time() = request.held().start_time();
+  *m.mutable_details()->mutable_end_time() = request.held().end_time();
+  m.mutable_details()->set_mode(request.mode());
+  *m.mutable_held() = request.held();
+  ToProto(recorder, m.mutable_convener());
+  ToProto(now, m.mutable_create_time());
+  ToProto(now, m.mutable_update_time());
+  return m;
+}
+
+std::vector<pb::Notice> NoticesOf(const pb::Meeting& before, const pb::Meeting& after,
+                                  pb::NoticeKind cancelled_kind, absl::Time now,
+                                  const NewIdFn& new_id) {
+  std::vector<pb::Notice> out;
+  const std::string plan = after.name().substr(0, after.name().find("/meetings/"));
+  for (const pb::Invitation& inv : after.invitations()) {
+    if (!inv.invitee().has_unit()) continue;
+    const pb::Invitation* was = nullptr;
+    for (const pb::Invitation& old : before.invitations()) {
+      if (old.name() == inv.name()) was = &old;
+    }
+    pb::NoticeKind kind = pb::NOTICE_KIND_UNSPECIFIED;
+    if (was == nullptr) {
+      if (!inv.forwarded_from().empty()) kind = pb::NOTICE_KIND_FORWARDED_TO_YOU;
+    } else if (inv.state() == pb::INVITATION_STATE_CANCELLED &&
+               (was->state() == pb::INVITATION_STATE_PENDING ||
+                was->state() == pb::INVITATION_STATE_ACCEPTED)) {
+      kind = cancelled_kind;
+    } else if (inv.state() == pb::INVITATION_STATE_PENDING && inv.sequence() > was->sequence()) {
+      kind = pb::NOTICE_KIND_RESCHEDULED;
+    }
+    if (kind == pb::NOTICE_KIND_UNSPECIFIED) continue;
+    pb::Notice n;
+    n.set_name(absl::StrCat("units/", inv.invitee().unit().hsa_id(), "/notices/", new_id()));
+    n.set_kind(kind);
+    n.set_plan(plan);
+    n.set_meeting(after.name());
+    n.set_invitation(inv.name());
+    ToProto(now, n.mutable_create_time());
+    out.push_back(std::move(n));
+  }
+  return out;
+}
+
+pb::Meeting ForInbox(const pb::Meeting& meeting, const std::string& invitation_name) {
+  pb::Meeting out = meeting;
+  out.clear_invitations();
+  for (const pb::Invitation& inv : meeting.invitations()) {
+    if (inv.name() == invitation_name) *out.add_invitations() = inv;
+  }
+  return out;
 }
 
 }  // namespace sip::meeting

@@ -52,7 +52,7 @@ std::optional<pb::Warning> InitialMeetingWarning(const pb::Meeting& meeting,
 // Moves a SCHEDULED meeting: the details are checked as for scheduling, every invitation
 // is sent again (sequence + 1, the new details as sent) and a unit's awaits a new answer.
 absl::Status Reschedule(pb::Meeting& meeting, const pb::MeetingDetails& details,
-                        absl::Time now);
+                        const std::string& reason, absl::Time now);
 
 // Answers invitation `invitation_name` of a SCHEDULED meeting for `caller`'s unit:
 // accept (attendees required) or forward to a unit of the same principal (same kind and
@@ -69,7 +69,36 @@ absl::StatusOr<std::optional<pb::Invitation>> Answer(pb::Meeting& meeting,
 absl::Status Cancel(pb::Meeting& meeting, const std::string& reason, absl::Time now);
 
 // Records a SCHEDULED meeting as held: started, not in the future, ending after it
-// started; attended invitations must be the meeting's.
-absl::Status Hold(pb::Meeting& meeting, const pb::HeldRecord& held, absl::Time now);
+// started; attended invitations must be the meeting's. A leader or documenter given
+// replaces the planned one.
+absl::Status Hold(pb::Meeting& meeting, const pb::HeldRecord& held, absl::Time now,
+                  const pb::MeetingPerson* leader = nullptr,
+                  const pb::MeetingPerson* documenter = nullptr);
+
+// Invites one more unit or party to a SCHEDULED meeting: a new invitation with the
+// meeting's details as sent (sequence 0), PENDING for a unit. INVALID_ARGUMENT on
+// `invitee` for a bad or already invited invitee.
+absl::StatusOr<pb::Invitation> AddInvitation(pb::Meeting& meeting, const pb::Invitee& invitee,
+                                             absl::Time now, const NewIdFn& new_id);
+
+// A meeting held without invitations through the system (protected identity: planned by
+// telephone), HELD at once: kind, mode and the held record (not in the future, at most
+// 8 hours, no attended invitations since there are none).
+absl::StatusOr<pb::Meeting> NewUnbookedMeeting(const pb::RecordUnbookedMeetingRequest& request,
+                                               const std::string& plan_id,
+                                               const Actor& recorder, absl::Time now,
+                                               const NewIdFn& new_id);
+
+// The notices a change from `before` to `after` owes the invited units, each named
+// "units/{hsa_id}/notices/{id}": RESCHEDULED to each unit asked again, `cancelled_kind`
+// (CANCELLED, or PLAN_CLOSED when the plan's closing cancelled the meeting) to each unit
+// whose open invitation the change cancelled, FORWARDED_TO_YOU to each unit that got a
+// forwarded invitation. Letters to people are not notices.
+std::vector<pb::Notice> NoticesOf(const pb::Meeting& before, const pb::Meeting& after,
+                                  pb::NoticeKind cancelled_kind, absl::Time now,
+                                  const NewIdFn& new_id);
+
+// The meeting as one unit's inbox shows it: its own invitation `invitation_name` only.
+pb::Meeting ForInbox(const pb::Meeting& meeting, const std::string& invitation_name);
 
 }  // namespace sip::meeting

@@ -6,6 +6,7 @@
 #include "common/errors.h"
 #include "common/ids.h"
 #include "common/status_macros.h"
+#include "sip/plan/v1/plan.pb.h"
 
 namespace sip::meeting {
 namespace {
@@ -26,7 +27,7 @@ std::string EventType(const pb::MeetingEvent& e) {
     case pb::MeetingEvent::kForwarded: return kEventForwarded;
     case pb::MeetingEvent::kCancelled: return kEventCancelled;
     case pb::MeetingEvent::kHeld: return kEventHeld;
-    default: return "meeting.changed";
+    default: return "";  // no timeline fact: no event
   }
 }
 
@@ -114,7 +115,8 @@ absl::StatusOr<std::string> MeetingBook::Change(
     const std::function<absl::StatusOr<std::pair<pb::MeetingEvent, std::string>>(pb::Meeting&)>&
         change) {
   const std::string name = absl::StrCat("plans/", plan_id, "/meetings/", meeting_id);
-  return store_->Mutate(key, meeting_id, clock_->Now(),
+  const absl::Time now = clock_->Now();
+  return store_->Mutate(key, meeting_id, now,
                         [&](StoredMeeting& stored) -> absl::StatusOr<db::Effect> {
                           if (stored.meeting.name() != name) {
                             return NotFound("MEETING_NOT_FOUND", absl::StrCat(name, " does not exist"));
@@ -126,7 +128,11 @@ absl::StatusOr<std::string> MeetingBook::Change(
                                                         EtagOf(stored.version - 1),
                                                         "); read it again and retry"));
                           }
+                          const pb::Meeting before = stored.meeting;
                           SIP_ASSIGN_OR_RETURN(auto done, change(stored.meeting));
+                          stored.notices = NoticesOf(before, stored.meeting,
+                                                     pb::NOTICE_KIND_CANCELLED, now,
+                                                     [] { return NewId(); });
                           return db::Effect{plan_id, EventType(done.first),
                                             done.first.SerializeAsString(), std::move(done.second)};
                         });
@@ -150,12 +156,13 @@ absl::StatusOr<pb::Meeting> MeetingBook::ChangeMeeting(
 absl::StatusOr<pb::Meeting> MeetingBook::Reschedule(const std::string& plan_id,
                                                     const std::string& meeting_id,
                                                     const pb::MeetingDetails& details,
+                                                    const std::string& reason,
                                                     const std::string& etag, const Actor& caller,
                                                     const Key& key) {
   const absl::Time now = clock_->Now();
   return ChangeMeeting(plan_id, meeting_id, etag, caller, key,
                        [&](pb::Meeting& m, pb::MeetingEvent& e) -> absl::Status {
-                         SIP_RETURN_IF_ERROR(meeting::Reschedule(m, details, now));
+                         SIP_RETURN_IF_ERROR(meeting::Reschedule(m, details, reason, now));
                          *e.mutable_rescheduled()->mutable_start_time() = details.start_time();
                          *e.mutable_rescheduled()->mutable_end_time() = details.end_time();
                          return absl::OkStatus();
@@ -227,13 +234,16 @@ absl::StatusOr<pb::Meeting> MeetingBook::Cancel(const std::string& plan_id,
 
 absl::StatusOr<pb::Meeting> MeetingBook::Hold(const std::string& plan_id,
                                               const std::string& meeting_id,
-                                              const pb::HeldRecord& held, const std::string& etag,
+                                              const pb::RecordMeetingHeldRequest& request,
                                               const Actor& caller, const Key& key) {
   const absl::Time now = clock_->Now();
+  const pb::HeldRecord& held = request.held();
   return ChangeMeeting(
-      plan_id, meeting_id, etag, caller, key,
+      plan_id, meeting_id, request.etag(), caller, key,
       [&](pb::Meeting& m, pb::MeetingEvent& e) -> absl::Status {
-        SIP_RETURN_IF_ERROR(meeting::Hold(m, held, now));
+        SIP_RETURN_IF_ERROR(meeting::Hold(
+            m, held, now, request.has_meeting_leader() ? &request.meeting_leader() : nullptr,
+            request.has_documenter() ? &request.documenter() : nullptr));
         auto* h = e.mutable_held();
         h->set_kind(m.kind());
         *h->mutable_start_time() = held.start_time();
@@ -248,6 +258,127 @@ absl::StatusOr<pb::Meeting> MeetingBook::Hold(const std::string& plan_id,
         }
         return absl::OkStatus();
       });
+}
+
+absl::StatusOr<std::pair<std::vector<pb::Meeting>, std::optional<PageCursor>>> MeetingBook::List(
+    const std::string& plan_id, std::optional<pb::MeetingState> state, int page_size,
+    const std::optional<PageCursor>& after) {
+  return store_->ListByPlan(plan_id, state, page_size, after);
+}
+
+absl::StatusOr<pb::Invitation> MeetingBook::AddInvitation(const std::string& plan_id,
+                                                          const std::string& meeting_id,
+                                                          const pb::Invitee& invitee,
+                                                          const std::string& etag,
+                                                          const Actor& caller, const Key& key) {
+  const absl::Time now = clock_->Now();
+  auto parse = [](const std::string& bytes) -> absl::StatusOr<pb::Invitation> {
+    pb::Invitation r;
+    if (!r.ParseFromString(bytes)) return absl::InternalError("a stored answer is unreadable");
+    return r;
+  };
+  if (key) {
+    SIP_ASSIGN_OR_RETURN(std::optional<std::string> answered, store_->PriorResult(*key));
+    if (answered) return parse(*answered);
+  }
+  SIP_ASSIGN_OR_RETURN(PlanFacts plan, OpenPlan(plan_id, caller));
+  if (plan.protected_identity) {
+    return FailedPrecondition("PROTECTED_IDENTITY",
+                              "the person has protected identity (skyddade personuppgifter): no "
+                              "invitation goes through the system; invite by telephone");
+  }
+  if (invitee.has_unit()) {
+    const std::vector<std::string> units = {invitee.unit().hsa_id()};
+    SIP_ASSIGN_OR_RETURN(std::vector<ConsentAnswer> answers,
+                         consent_->Check(plan_id, units, caller));
+    SIP_RETURN_IF_ERROR(RequireConsent(units, answers));
+  }
+  SIP_ASSIGN_OR_RETURN(
+      std::string answer,
+      Change(plan_id, meeting_id, etag, key,
+             [&](pb::Meeting& m) -> absl::StatusOr<std::pair<pb::MeetingEvent, std::string>> {
+               SIP_ASSIGN_OR_RETURN(pb::Invitation inv,
+                                    meeting::AddInvitation(m, invitee, now, [] { return NewId(); }));
+               // The lifecycle and others learn of it as a meeting event without a payload
+               // of its own: who is invited is not a timeline fact.
+               return std::make_pair(pb::MeetingEvent(), inv.SerializeAsString());
+             }));
+  return parse(answer);
+}
+
+absl::StatusOr<pb::Meeting> MeetingBook::RecordUnbooked(
+    const std::string& plan_id, const pb::RecordUnbookedMeetingRequest& request,
+    const Actor& caller, const Key& key) {
+  const absl::Time now = clock_->Now();
+  if (key) {
+    SIP_ASSIGN_OR_RETURN(std::optional<std::string> answered, store_->PriorResult(*key));
+    if (answered) return ParseMeeting(*answered);
+  }
+  SIP_RETURN_IF_ERROR(OpenPlan(plan_id, caller).status());
+  SIP_ASSIGN_OR_RETURN(pb::Meeting meeting,
+                       NewUnbookedMeeting(request, plan_id, caller, now, [] { return NewId(); }));
+  SIP_ASSIGN_OR_RETURN(
+      std::string answer,
+      store_->Create(
+          key, now,
+          [&]() -> absl::StatusOr<StoredMeeting> {
+            return StoredMeeting{IdOf(meeting.name()), meeting, 1};
+          },
+          [&](const StoredMeeting& stored) {
+            pb::MeetingEvent e = BaseEvent(stored.meeting, caller);
+            auto* h = e.mutable_held();
+            h->set_kind(stored.meeting.kind());
+            *h->mutable_start_time() = request.held().start_time();
+            *h->mutable_end_time() = request.held().end_time();
+            h->set_individual_attended(request.held().individual_attended());
+            h->set_unbooked(true);
+            return db::Effect{plan_id, kEventHeld, e.SerializeAsString(),
+                              stored.meeting.SerializeAsString()};
+          }));
+  return ParseMeeting(answer);
+}
+
+absl::StatusOr<InboxPage> MeetingBook::Inbox(const std::string& unit_hsa_id, bool to_do_only,
+                                             int page_size,
+                                             const std::optional<PageCursor>& after) {
+  return store_->Inbox(unit_hsa_id, to_do_only, page_size, after);
+}
+
+absl::StatusOr<pb::Notice> MeetingBook::Acknowledge(const std::string& unit_hsa_id,
+                                                    const std::string& notice_id,
+                                                    const std::string& etag, const Actor& caller,
+                                                    const Key& key) {
+  SIP_ASSIGN_OR_RETURN(std::string answer, store_->Acknowledge(key, unit_hsa_id, notice_id, etag,
+                                                               caller, clock_->Now()));
+  pb::Notice notice;
+  if (!notice.ParseFromString(answer)) return absl::InternalError("a stored answer is unreadable");
+  return notice;
+}
+
+absl::Status MeetingBook::ApplyPlanEvent(pqxx::work& txn, const SourceEvent& event) {
+  sip::plan::v1::PlanEvent e;
+  if (!e.ParseFromString(event.payload)) {
+    return absl::InternalError("a plan event is unreadable");
+  }
+  if (!e.has_closed()) return absl::OkStatus();
+  const std::string plan_id = IdOf(e.plan());
+  const absl::Time now = clock_->Now();
+  return store_
+      ->ChangeScheduledOfPlan(
+          txn, plan_id, now,
+          [&](StoredMeeting& stored) -> absl::StatusOr<std::pair<std::string, std::string>> {
+            const pb::Meeting before = stored.meeting;
+            SIP_RETURN_IF_ERROR(meeting::Cancel(stored.meeting, kPlanClosedReason, now));
+            stored.notices = NoticesOf(before, stored.meeting, pb::NOTICE_KIND_PLAN_CLOSED, now,
+                                       [] { return NewId(); });
+            pb::MeetingEvent out;
+            out.set_plan(e.plan());
+            out.set_meeting(stored.meeting.name());
+            out.set_actor_unit_hsa_id(e.actor_unit_hsa_id());
+            out.mutable_cancelled()->set_cause(pb::CANCEL_CAUSE_PLAN_CLOSED);
+            return std::make_pair(std::string(kEventCancelled), out.SerializeAsString());
+          })
+      .status();
 }
 
 }  // namespace sip::meeting

@@ -6,6 +6,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/clock.h"
+#include "common/event_consumer.h"
 #include "common/outbox.h"
 #include "common/peer_facts.h"
 #include "services/meeting/meeting.h"
@@ -35,11 +36,22 @@ class MeetingBook final {
                                                        const pb::ScheduleMeetingRequest& request,
                                                        const Actor& caller, const Key& key);
   absl::StatusOr<pb::Meeting> Get(const std::string& plan_id, const std::string& meeting_id);
-  // Every mutation below takes `etag` (when set, it must be the meeting's current one).
+  absl::StatusOr<std::pair<std::vector<pb::Meeting>, std::optional<PageCursor>>> List(
+      const std::string& plan_id, std::optional<pb::MeetingState> state, int page_size,
+      const std::optional<PageCursor>& after);
+  // Every mutation below takes `etag` (when set, it must be the meeting's current one),
+  // and writes the notices the change owes the units (NoticesOf).
   absl::StatusOr<pb::Meeting> Reschedule(const std::string& plan_id, const std::string& meeting_id,
                                          const pb::MeetingDetails& details,
-                                         const std::string& etag, const Actor& caller,
-                                         const Key& key);
+                                         const std::string& reason, const std::string& etag,
+                                         const Actor& caller, const Key& key);
+  // Asks the plan service (open, not protected identity) and, for a unit, the consent
+  // service first.
+  absl::StatusOr<pb::Invitation> AddInvitation(const std::string& plan_id,
+                                               const std::string& meeting_id,
+                                               const pb::Invitee& invitee,
+                                               const std::string& etag, const Actor& caller,
+                                               const Key& key);
   // A forward asks the consent service about the new unit first.
   absl::StatusOr<pb::AnswerInvitationResponse> Answer(const std::string& plan_id,
                                                       const std::string& meeting_id,
@@ -49,14 +61,36 @@ class MeetingBook final {
                                      const std::string& reason, const std::string& etag,
                                      const Actor& caller, const Key& key);
   absl::StatusOr<pb::Meeting> Hold(const std::string& plan_id, const std::string& meeting_id,
-                                   const pb::HeldRecord& held, const std::string& etag,
+                                   const pb::RecordMeetingHeldRequest& request,
                                    const Actor& caller, const Key& key);
+  // Asks the plan service that the plan exists and is open, then records the meeting
+  // HELD with its event.
+  absl::StatusOr<pb::Meeting> RecordUnbooked(const std::string& plan_id,
+                                             const pb::RecordUnbookedMeetingRequest& request,
+                                             const Actor& caller, const Key& key);
+
+  // A unit's inbox and its notices.
+  absl::StatusOr<InboxPage> Inbox(const std::string& unit_hsa_id, bool to_do_only,
+                                  int page_size, const std::optional<PageCursor>& after);
+  absl::StatusOr<pb::Notice> Acknowledge(const std::string& unit_hsa_id,
+                                         const std::string& notice_id, const std::string& etag,
+                                         const Actor& caller, const Key& key);
+
+  // The plan-event consumer's Apply: when a plan closed, every meeting of it still
+  // scheduled is cancelled (cause PLAN_CLOSED), in the consumer's transaction, and each
+  // invited unit gets a PLAN_CLOSED notice. Other events change nothing.
+  absl::Status ApplyPlanEvent(pqxx::work& txn, const SourceEvent& event);
+
+  absl::StatusOr<std::vector<db::StoredEvent>> Events(int64_t after, int limit) {
+    return store_->Events(after, limit);
+  }
+  absl::Time Now() const { return clock_->Now(); }
 
  private:
   // The plan's facts: NOT_FOUND when unknown, FAILED_PRECONDITION PLAN_CLOSED when closed.
   absl::StatusOr<PlanFacts> OpenPlan(const std::string& plan_id, const Actor& caller);
   // Runs `change` on the stored meeting of `plan_id`, with the etag check, and writes it
-  // with `event`; returns the answer's bytes.
+  // with `event` and the notices the change owes; returns the answer's bytes.
   absl::StatusOr<std::string> Change(
       const std::string& plan_id, const std::string& meeting_id, const std::string& etag,
       const Key& key,
@@ -84,5 +118,9 @@ inline constexpr char kEventAccepted[] = "meeting.invitation_accepted";
 inline constexpr char kEventForwarded[] = "meeting.invitation_forwarded";
 inline constexpr char kEventCancelled[] = "meeting.cancelled";
 inline constexpr char kEventHeld[] = "meeting.held";
+
+// The reason a meeting cancelled by its plan's closing gives its invitees.
+inline constexpr char kPlanClosedReason[] =
+    "Den samordnade individuella planen (SIP) är avslutad, så mötet blir inte av.";
 
 }  // namespace sip::meeting

@@ -23,6 +23,14 @@ struct StoredMeeting {
   std::string meeting_id;
   pb::Meeting meeting;
   int64_t version = 1;
+  // Notices the change owes the units, written with it (NoticesOf).
+  std::vector<pb::Notice> notices = {};
+};
+
+// One page of a unit's inbox and where the next starts.
+struct InboxPage {
+  std::vector<pb::InboxItem> items;
+  std::optional<PageCursor> next;
 };
 
 // The etag of a version.
@@ -61,6 +69,26 @@ class MeetingStore final {
   absl::StatusOr<std::vector<std::string>> ScheduledOfPlan(const std::string& plan_id);
 
   absl::StatusOr<std::vector<db::StoredEvent>> Events(int64_t after, int limit);
+
+  // A unit's inbox in one statement: its invitations (PENDING only for the "to do"
+  // view), newest sent first, then its notices (not yet acknowledged for "to do"), newest
+  // first. Each invitation comes with its meeting showing only that invitation.
+  absl::StatusOr<InboxPage> Inbox(const std::string& unit_hsa_id, bool to_do_only,
+                                  int page_size, const std::optional<PageCursor>& after);
+
+  // Acknowledges notice `notice_id` of unit `unit_hsa_id` for `actor`: NOT_FOUND for
+  // another unit's or an unknown notice, ABORTED for a stale `etag` (when set); one
+  // already acknowledged is answered as it is. `answer` makes the call's answer.
+  absl::StatusOr<std::string> Acknowledge(
+      const std::optional<db::RequestKey>& key, const std::string& unit_hsa_id,
+      const std::string& notice_id, const std::string& etag, const Actor& actor, absl::Time now);
+
+  // In the caller's transaction (the plan-event consumer's): every meeting of `plan_id`
+  // still SCHEDULED, locked, passed to `change`, written back with its notices and its
+  // event. Returns how many were changed.
+  using CancelFn = std::function<absl::StatusOr<std::pair<std::string, std::string>>(StoredMeeting&)>;
+  absl::StatusOr<int> ChangeScheduledOfPlan(pqxx::work& txn, const std::string& plan_id,
+                                            absl::Time now, const CancelFn& change);
 
  private:
   db::Pool* pool_;

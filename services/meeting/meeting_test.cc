@@ -180,14 +180,14 @@ TEST(RescheduleTest, EveryInvitationIsSentAgainAndAsked) {
   pb::MeetingDetails later = m.details();
   ToProto(kNow + absl::Hours(24 * 9), later.mutable_start_time());
   ToProto(kNow + absl::Hours(24 * 9 + 2), later.mutable_end_time());
-  SIP_ASSERT_OK(Reschedule(m, later, kNow));
+  SIP_ASSERT_OK(Reschedule(m, later, "", kNow));
   EXPECT_EQ(m.invitations(0).state(), pb::INVITATION_STATE_PENDING);
   EXPECT_EQ(m.invitations(0).sequence(), 1);
   EXPECT_EQ(m.invitations(0).sent().start_time().seconds(), later.start_time().seconds());
   EXPECT_TRUE(m.invitations(0).attendees().empty());
   EXPECT_EQ(m.invitations(2).sequence(), 1) << "the individual's letter is sent again too";
   later.clear_purpose();
-  EXPECT_THAT(Fields(Reschedule(m, later, kNow)), ElementsAre("details.purpose"));
+  EXPECT_THAT(Fields(Reschedule(m, later, "", kNow)), ElementsAre("details.purpose"));
 }
 
 TEST(CancelAndHoldTest, CancelNeedsAReasonAndHoldNeedsThePast) {
@@ -216,6 +216,82 @@ TEST(CancelAndHoldTest, CancelNeedsAReasonAndHoldNeedsThePast) {
   EXPECT_EQ(ReasonOf(Answer(other, other.invitations(0).name(), a, kVcNurse, kNow, Counter())
                          .status()),
             "MEETING_CANCELLED");
+}
+
+TEST(NoticesTest, EachChangeOwesTheUnitsItConcerns) {
+  pb::Meeting m = Scheduled();
+  const pb::Meeting scheduled = m;
+  // A forward: only the new unit gets a notice.
+  pb::AnswerInvitationRequest f;
+  *f.mutable_forward()->mutable_unit() = UnitOf(kPsy, cpb::PRINCIPAL_KIND_REGION, "14");
+  SIP_ASSERT_OK(Answer(m, m.invitations(0).name(), f, kVcNurse, kNow, Counter()));
+  std::vector<pb::Notice> n = NoticesOf(scheduled, m, pb::NOTICE_KIND_CANCELLED, kNow, Counter());
+  ASSERT_EQ(n.size(), 1u);
+  EXPECT_EQ(n[0].kind(), pb::NOTICE_KIND_FORWARDED_TO_YOU);
+  EXPECT_EQ(n[0].name(), absl::StrCat("units/", kPsy, "/notices/id1"));
+  EXPECT_EQ(n[0].plan(), "plans/p1");
+  EXPECT_EQ(n[0].invitation(), m.invitations(3).name());
+
+  // Rescheduling: every unit asked again, not the one that forwarded, not the person.
+  const pb::Meeting forwarded = m;
+  pb::MeetingDetails later = m.details();
+  ToProto(kNow + absl::Hours(24 * 9), later.mutable_start_time());
+  ToProto(kNow + absl::Hours(24 * 9 + 2), later.mutable_end_time());
+  SIP_ASSERT_OK(Reschedule(m, later, "Lokalen är upptagen", kNow));
+  EXPECT_EQ(m.reschedule_reason(), "Lokalen är upptagen");
+  n = NoticesOf(forwarded, m, pb::NOTICE_KIND_CANCELLED, kNow, Counter());
+  std::vector<std::string> to;
+  for (const auto& x : n) {
+    EXPECT_EQ(x.kind(), pb::NOTICE_KIND_RESCHEDULED);
+    to.push_back(x.name().substr(0, x.name().find("/notices/")));
+  }
+  EXPECT_THAT(to, ElementsAre(absl::StrCat("units/", kSoc), absl::StrCat("units/", kPsy)));
+
+  // A cancellation: the kind asked for, to every unit with an open invitation.
+  const pb::Meeting rescheduled = m;
+  SIP_ASSERT_OK(Cancel(m, "Planen avslutad", kNow));
+  n = NoticesOf(rescheduled, m, pb::NOTICE_KIND_PLAN_CLOSED, kNow, Counter());
+  ASSERT_EQ(n.size(), 2u);
+  EXPECT_EQ(n[0].kind(), pb::NOTICE_KIND_PLAN_CLOSED);
+  EXPECT_TRUE(NoticesOf(m, m, pb::NOTICE_KIND_CANCELLED, kNow, Counter()).empty());
+}
+
+TEST(AddInvitationTest, InvitesOnceWithTheDetailsAsTheyStand) {
+  pb::Meeting m = Scheduled();
+  pb::Invitee other;
+  other.mutable_other()->set_kind(cpb::OTHER_PARTY_KIND_RELATIVE);
+  other.mutable_other()->set_description("Dotter");
+  auto inv = AddInvitation(m, other, kNow, Counter());
+  SIP_ASSERT_OK(inv);
+  EXPECT_EQ(inv->sent().purpose(), m.details().purpose());
+  EXPECT_EQ(m.invitations_size(), 4);
+  EXPECT_THAT(Fields(AddInvitation(m, other, kNow, Counter()).status()), ElementsAre("invitee"));
+  pb::Invitee vc_again;
+  *vc_again.mutable_unit() = UnitOf(kVc, cpb::PRINCIPAL_KIND_REGION, "14");
+  EXPECT_THAT(Fields(AddInvitation(m, vc_again, kNow, Counter()).status()),
+              ElementsAre("invitee"));
+  SIP_ASSERT_OK(Cancel(m, "Inställt", kNow));
+  EXPECT_EQ(ReasonOf(AddInvitation(m, other, kNow, Counter()).status()), "MEETING_CANCELLED");
+}
+
+TEST(UnbookedTest, RecordsAHeldMeetingWithoutInvitations) {
+  pb::RecordUnbookedMeetingRequest r;
+  r.set_kind(pb::MEETING_KIND_INITIAL);
+  r.set_mode(pb::MEETING_MODE_TELEPHONE);
+  ToProto(kNow - absl::Hours(2), r.mutable_held()->mutable_start_time());
+  ToProto(kNow - absl::Hours(1), r.mutable_held()->mutable_end_time());
+  auto m = NewUnbookedMeeting(r, "p1", kVcNurse, kNow, Counter());
+  SIP_ASSERT_OK(m);
+  EXPECT_EQ(m->state(), pb::MEETING_STATE_HELD);
+  EXPECT_TRUE(m->unbooked());
+  EXPECT_EQ(m->details().start_time().seconds(), r.held().start_time().seconds());
+  r.set_kind(pb::MEETING_KIND_UNSPECIFIED);
+  r.set_mode(pb::MEETING_MODE_UNSPECIFIED);
+  r.mutable_held()->add_attended_invitations("plans/p1/meetings/x/invitations/y");
+  ToProto(kNow + absl::Hours(1), r.mutable_held()->mutable_start_time());
+  EXPECT_THAT(Fields(NewUnbookedMeeting(r, "p1", kVcNurse, kNow, Counter()).status()),
+              ElementsAre("kind", "mode", "held.start_time", "held.end_time",
+                          "held.attended_invitations"));
 }
 
 }  // namespace

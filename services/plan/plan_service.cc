@@ -45,18 +45,6 @@ absl::StatusOr<std::pair<std::string, int>> RevisionOf(const std::string& name,
   return std::make_pair((*ids)[0], n);
 }
 
-
-absl::StatusOr<std::optional<PageCursor>> CursorOf(const std::string& token,
-                                                   const std::string& query) {
-  if (token.empty()) return std::optional<PageCursor>();
-  SIP_ASSIGN_OR_RETURN(PageCursor cursor, DecodePageToken(token, query));
-  return std::optional<PageCursor>(std::move(cursor));
-}
-
-std::string TokenOf(const std::optional<PageCursor>& next, const std::string& query) {
-  return next ? EncodePageToken(*next, query) : std::string();
-}
-
 }  // namespace
 
 grpc::Status PlanGrpcService::CreatePlan(grpc::ServerContext* context,
@@ -120,10 +108,10 @@ grpc::Status PlanGrpcService::ListPlans(grpc::ServerContext* context,
                           "participant_unit_hsa_id, responsible_unit_hsa_id or state");
     }
     SIP_ASSIGN_OR_RETURN(int page_size, EffectivePageSize(request->page_size(), 50, 500));
-    SIP_ASSIGN_OR_RETURN(auto after, CursorOf(request->page_token(), filter.Key()));
+    SIP_ASSIGN_OR_RETURN(auto after, CursorFromToken(request->page_token(), filter.Key()));
     SIP_ASSIGN_OR_RETURN(PlanStore::PlanPage page, book_->List(filter, page_size, after));
     for (StoredPlan& p : page.plans) *response->add_plans() = std::move(p.plan);
-    response->set_next_page_token(TokenOf(page.next, filter.Key()));
+    response->set_next_page_token(TokenFromCursor(page.next, filter.Key()));
     return absl::OkStatus();
   });
 }
@@ -197,10 +185,10 @@ grpc::Status PlanGrpcService::ListPlanRevisions(grpc::ServerContext* context,
   return HandleCall(context, kErrorDomain, *request, [&](const Caller&) -> absl::Status {
     SIP_ASSIGN_OR_RETURN(std::string plan_id, PlanIdOf(request->parent(), "parent"));
     SIP_ASSIGN_OR_RETURN(int page_size, EffectivePageSize(request->page_size(), 50, 500));
-    SIP_ASSIGN_OR_RETURN(auto after, CursorOf(request->page_token(), request->parent()));
+    SIP_ASSIGN_OR_RETURN(auto after, CursorFromToken(request->page_token(), request->parent()));
     SIP_ASSIGN_OR_RETURN(auto page, book_->ListRevisions(plan_id, page_size, after));
     for (auto& r : page.first) *response->add_revisions() = std::move(r);
-    response->set_next_page_token(TokenOf(page.second, request->parent()));
+    response->set_next_page_token(TokenFromCursor(page.second, request->parent()));
     return absl::OkStatus();
   });
 }
@@ -226,10 +214,10 @@ grpc::Status PlanGrpcService::ListFollowUps(grpc::ServerContext* context,
   return HandleCall(context, kErrorDomain, *request, [&](const Caller&) -> absl::Status {
     SIP_ASSIGN_OR_RETURN(std::string plan_id, PlanIdOf(request->parent(), "parent"));
     SIP_ASSIGN_OR_RETURN(int page_size, EffectivePageSize(request->page_size(), 50, 500));
-    SIP_ASSIGN_OR_RETURN(auto after, CursorOf(request->page_token(), request->parent()));
+    SIP_ASSIGN_OR_RETURN(auto after, CursorFromToken(request->page_token(), request->parent()));
     SIP_ASSIGN_OR_RETURN(auto page, book_->ListFollowUps(plan_id, page_size, after));
     for (auto& f : page.first) *response->add_follow_ups() = std::move(f);
-    response->set_next_page_token(TokenOf(page.second, request->parent()));
+    response->set_next_page_token(TokenFromCursor(page.second, request->parent()));
     return absl::OkStatus();
   });
 }
@@ -241,10 +229,10 @@ grpc::Status PlanGrpcService::ListChangedCircumstances(
     SIP_ASSIGN_OR_RETURN(std::string plan_id, PlanIdOf(request->parent(), "parent"));
     SIP_ASSIGN_OR_RETURN(int page_size, EffectivePageSize(request->page_size(), 50, 500));
     const std::string query = absl::StrCat("circumstances|", request->parent());
-    SIP_ASSIGN_OR_RETURN(auto after, CursorOf(request->page_token(), query));
+    SIP_ASSIGN_OR_RETURN(auto after, CursorFromToken(request->page_token(), query));
     SIP_ASSIGN_OR_RETURN(auto page, book_->ListCircumstances(plan_id, page_size, after));
     for (auto& c : page.first) *response->add_circumstances() = std::move(c);
-    response->set_next_page_token(TokenOf(page.second, query));
+    response->set_next_page_token(TokenFromCursor(page.second, query));
     return absl::OkStatus();
   });
 }
