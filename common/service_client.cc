@@ -3,6 +3,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/caller.h"
@@ -162,5 +163,13 @@ ScopedCallDeadline::ScopedCallDeadline(absl::Time deadline) : previous_(current_
 ScopedCallDeadline::~ScopedCallDeadline() { current_deadline = previous_; }
 
 absl::Time ScopedCallDeadline::Current() { return current_deadline; }
+
+Actor ServiceActor(const std::string& service) {
+  Actor actor;
+  actor.unit.hsa_id = absl::StrCat("SE0000000000-", absl::AsciiStrToUpper(service));
+  actor.unit.principal = PrincipalKind::kOther;
+  actor.user_id = absl::StrCat(service, "-service");
+  return actor;
+}
 
 }  // namespace sip

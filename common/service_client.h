@@ -49,6 +49,12 @@ std::string RetryServiceConfig(int max_attempts);
 // when a TLS file cannot be read.
 absl::StatusOr<std::shared_ptr<grpc::Channel>> MakePeerChannel(const PeerConfig& peer);
 
+// The actor a service is when it calls on its own behalf (following another service's
+// events), not for a user: unit "SE0000000000-<SERVICE>" of principal OTHER, user
+// "<service>-service". Until calls between services carry an authenticated service
+// identity (mTLS), this is how the callee tells them apart from a person's call.
+Actor ServiceActor(const std::string& service);
+
 // A client context for one call on behalf of `actor` (its unit and user travel as the
 // caller metadata), with the deadline described above.
 std::unique_ptr<grpc::ClientContext> PeerCallContext(const Actor& actor, absl::Duration timeout);

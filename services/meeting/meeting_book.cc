@@ -6,6 +6,7 @@
 #include "common/errors.h"
 #include "common/ids.h"
 #include "common/status_macros.h"
+#include "services/meeting/invitation.h"
 #include "sip/plan/v1/plan.pb.h"
 
 namespace sip::meeting {
@@ -184,6 +185,12 @@ absl::StatusOr<pb::AnswerInvitationResponse> MeetingBook::Answer(
         return r;
       }
     }
+    // The answer's own faults (not the caller's invitation, another principal, already
+    // answered) come before the consent service is asked.
+    SIP_ASSIGN_OR_RETURN(pb::Meeting current, Get(plan_id, meeting_id));
+    SIP_RETURN_IF_ERROR(
+        meeting::Answer(current, request.name(), request, caller, now, [] { return NewId(); })
+            .status());
     const std::string unit = request.forward().unit().hsa_id();
     SIP_ASSIGN_OR_RETURN(std::vector<ConsentAnswer> answers,
                          consent_->Check(plan_id, {unit}, caller));
@@ -336,6 +343,47 @@ absl::StatusOr<pb::Meeting> MeetingBook::RecordUnbooked(
                               stored.meeting.SerializeAsString()};
           }));
   return ParseMeeting(answer);
+}
+
+absl::StatusOr<pb::RenderInvitationResponse> MeetingBook::Render(
+    const std::string& plan_id, const std::string& meeting_id,
+    const std::string& invitation_name, pb::InvitationFormat format, const Actor& caller) {
+  SIP_ASSIGN_OR_RETURN(pb::Meeting meeting, Get(plan_id, meeting_id));
+  const pb::Invitation* invitation = nullptr;
+  for (const pb::Invitation& inv : meeting.invitations()) {
+    if (inv.name() == invitation_name) invitation = &inv;
+  }
+  if (invitation == nullptr) {
+    return NotFound("INVITATION_NOT_FOUND",
+                    absl::StrCat(invitation_name, " does not exist; read the meeting to find "
+                                                  "its invitations"));
+  }
+  SIP_ASSIGN_OR_RETURN(PlanFacts plan, plans_->Facts(plan_id, caller));
+  if (plan.protected_identity) {
+    return FailedPrecondition("PROTECTED_IDENTITY",
+                              "the person has protected identity (skyddade personuppgifter): no "
+                              "written invitation is made through the system; invite by "
+                              "telephone");
+  }
+  pb::RenderInvitationResponse out;
+  switch (format) {
+    case pb::INVITATION_FORMAT_TEXT:
+      out.set_content(document::RenderText(InvitationLetter(meeting, *invitation)));
+      out.set_media_type("text/plain; charset=utf-8");
+      break;
+    case pb::INVITATION_FORMAT_HTML:
+      out.set_content(document::RenderHtml(InvitationLetter(meeting, *invitation)));
+      out.set_media_type("text/html; charset=utf-8");
+      break;
+    default: {
+      out.set_content(InvitationICalendar(meeting, *invitation, clock_->Now()));
+      const bool cancelled = meeting.state() == pb::MEETING_STATE_CANCELLED ||
+                             invitation->state() == pb::INVITATION_STATE_CANCELLED;
+      out.set_media_type(absl::StrCat("text/calendar; charset=utf-8; method=",
+                                      cancelled ? "CANCEL" : "REQUEST"));
+    }
+  }
+  return out;
 }
 
 absl::StatusOr<InboxPage> MeetingBook::Inbox(const std::string& unit_hsa_id, bool to_do_only,

@@ -69,6 +69,14 @@ class MeetingBook final {
                                              const pb::RecordUnbookedMeetingRequest& request,
                                              const Actor& caller, const Key& key);
 
+  // Invitation `invitation_name` as its letter (text or HTML) or calendar entry. Asks the
+  // plan service first: for protected identity nothing is rendered (FAILED_PRECONDITION).
+  absl::StatusOr<pb::RenderInvitationResponse> Render(const std::string& plan_id,
+                                                      const std::string& meeting_id,
+                                                      const std::string& invitation_name,
+                                                      pb::InvitationFormat format,
+                                                      const Actor& caller);
+
   // A unit's inbox and its notices.
   absl::StatusOr<InboxPage> Inbox(const std::string& unit_hsa_id, bool to_do_only,
                                   int page_size, const std::optional<PageCursor>& after);
