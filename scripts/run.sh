@@ -48,7 +48,7 @@ sip_create_database "$conninfo" sip
 
 bind=${SIP_BIND:-127.0.0.1}
 # Locally the services call each other in plaintext, as they listen.
-export SIP_CONSENT_PLAINTEXT=true SIP_PLAN_PLAINTEXT=true
+export SIP_CONSENT_PLAINTEXT=true SIP_PLAN_PLAINTEXT=true SIP_MEETING_PLAINTEXT=true
 # The default ports when free; SIP_PORTS=free always takes free ports below the ephemeral
 # range (the scripts test does, since a default port may be a client's ephemeral port).
 port_or_free() {

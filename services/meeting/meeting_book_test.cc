@@ -249,6 +249,15 @@ TEST_F(MeetingBookTest, AUnitsInboxShowsExactlyWhatIsAddressedToIt) {
   // Acknowledging again changes nothing.
   SIP_ASSERT_OK_AND_ASSIGN(pb::Notice again, book_->Acknowledge(kSoc, notice_id, "", kVcNurse, {}));
   EXPECT_EQ(again.acknowledged_by().user_id(), "handlaggare-2");
+
+  // Once the meeting is held, an invitation never answered awaits nothing.
+  clock_.Advance(absl::Hours(75));
+  pb::RecordMeetingHeldRequest hold;
+  ToProto(kNow + absl::Hours(72), hold.mutable_held()->mutable_start_time());
+  ToProto(kNow + absl::Hours(74), hold.mutable_held()->mutable_end_time());
+  SIP_ASSERT_OK(book_->Hold("p1", meeting_id, hold, kVcNurse, {}).status());
+  EXPECT_TRUE(Inbox(kSoc, true).empty());
+  EXPECT_EQ(Inbox(kSoc, false).size(), 2u);
 }
 
 TEST_F(MeetingBookTest, AddingAnInvitationAndRecordingAnUnbookedMeeting) {

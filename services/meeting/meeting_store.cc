@@ -99,7 +99,12 @@ void Write(pqxx::work& txn, const StoredMeeting& stored, bool insert) {
     if (!inv.invitee().has_unit()) continue;
     ids.push_back(IdOf(inv.name()));
     units.push_back(inv.invitee().unit().hsa_id());
-    states.push_back(pb::InvitationState_Name(inv.state()).substr(strlen("INVITATION_STATE_")));
+    // An invitation still PENDING when its meeting was held awaits nothing any more: the
+    // index says UNANSWERED, so the inbox's "to do" view leaves it out.
+    states.push_back(inv.state() == pb::INVITATION_STATE_PENDING &&
+                             m.state() != pb::MEETING_STATE_SCHEDULED
+                         ? "UNANSWERED"
+                         : pb::InvitationState_Name(inv.state()).substr(strlen("INVITATION_STATE_")));
     sent.push_back(db::ToSqlTime(TimeOf(inv.send_time())));
   }
   const std::string plan_id =

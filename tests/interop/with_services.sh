@@ -21,7 +21,7 @@ cleanup() {
 trap cleanup EXIT
 sip_create_database "$conninfo" "$dbname"
 # Services call each other in plaintext here, as they listen.
-export SIP_CONSENT_PLAINTEXT=true SIP_PLAN_PLAINTEXT=true
+export SIP_CONSENT_PLAINTEXT=true SIP_PLAN_PLAINTEXT=true SIP_MEETING_PLAINTEXT=true
 
 # Every address first (services call each other both ways), then start them in order.
 names=() binaries=() ports=()
