@@ -17,6 +17,7 @@ source scripts/lib/services.sh
 services=(
   "consent 50051 9464 sip.consent.v1.ConsentService"
   "plan 50052 9465 sip.plan.v1.PlanService"
+  "meeting 50053 9466 sip.meeting.v1.MeetingService"
 )
 
 bash scripts/setup.sh
@@ -48,7 +49,7 @@ sip_create_database "$conninfo" sip
 
 bind=${SIP_BIND:-127.0.0.1}
 # Locally the services call each other in plaintext, as they listen.
-export SIP_CONSENT_PLAINTEXT=true SIP_PLAN_PLAINTEXT=true SIP_MEETING_PLAINTEXT=true
+export SIP_CONSENT_PLAINTEXT=true SIP_PLAN_PLAINTEXT=true SIP_MEETING_PLAINTEXT=true SIP_MEETING_PLAINTEXT=true
 # The default ports when free; SIP_PORTS=free always takes free ports below the ephemeral
 # range (the scripts test does, since a default port may be a client's ephemeral port).
 port_or_free() {
@@ -58,8 +59,8 @@ port_or_free() {
     echo "$1"
   fi
 }
-# Every address first (consent asks plan about plans, plan asks consent about consent),
-# then start them in order.
+# Every address first (consent asks plan about plans, plan asks consent about consent,
+# meeting asks both and follows the plan's events), then start them in order.
 declare -A grpc_ports metrics_ports
 for s in "${services[@]}"; do
   read -r name grpc_port metrics_port grpc_service <<<"$s"
@@ -98,6 +99,10 @@ Call them through reflection with buf (every call names its caller in three head
   npx buf curl --protocol grpc --http2-prior-knowledge $caller \\
     -d '{"parent":"plans/<id from CreatePlan>","unit_hsa_ids":["SE2321000131-E000000000001"]}' \\
     http://127.0.0.1:$consent_port/sip.consent.v1.ConsentService/CheckConsent
+
+Walk through a plan, its consent and a scheduled SIP meeting (each call is printed):
+  SIP_PLAN_ADDRESS=$SIP_PLAN_ADDRESS SIP_CONSENT_ADDRESS=$SIP_CONSENT_ADDRESS \\
+    SIP_MEETING_ADDRESS=$SIP_MEETING_ADDRESS bash scripts/demo.sh
 
 Press Ctrl-C to stop everything.
 MSG

@@ -60,6 +60,20 @@ std::string Where(const pb::MeetingDetails& d) {
   }
 }
 
+// Who convened, by name: the caller's headers carry only the unit's HSA-id, so the name
+// the meeting's own invitations give that unit, when one does.
+std::string ConvenerName(const pb::Meeting& m) {
+  const cpb::Unit& convener = m.convener().unit();
+  if (!convener.display_name().empty()) return convener.display_name();
+  for (const pb::Invitation& inv : m.invitations()) {
+    if (inv.invitee().has_unit() && inv.invitee().unit().hsa_id() == convener.hsa_id() &&
+        !inv.invitee().unit().display_name().empty()) {
+      return inv.invitee().unit().display_name();
+    }
+  }
+  return UnitName(convener);
+}
+
 // ---- iCalendar (RFC 5545) ----
 
 // TEXT value escaping (3.3.11).
@@ -193,7 +207,7 @@ document::Document InvitationLetter(const pb::Meeting& meeting, const pb::Invita
   document::Section& people = doc.Add("Mötesledare och dokumentation");
   people.Facts({{"Mötesledare", meeting.has_meeting_leader() ? Person(meeting.meeting_leader()) : ""},
                 {"Dokumenterar", meeting.has_documenter() ? Person(meeting.documenter()) : ""},
-                {"Kallad av", UnitName(meeting.convener().unit())}});
+                {"Kallad av", ConvenerName(meeting)}});
 
   std::vector<std::string> others;
   for (const pb::Invitation& other : meeting.invitations()) {
@@ -212,7 +226,7 @@ document::Document InvitationLetter(const pb::Meeting& meeting, const pb::Invita
     } else {
       answer.Paragraph(absl::StrCat(
           "Du behöver inte svara. Om tiden inte passar, eller om du har frågor, kontakta ",
-          UnitName(meeting.convener().unit()), " som har kallat till mötet."));
+          ConvenerName(meeting), " som har kallat till mötet."));
     }
   }
   return doc;
@@ -258,7 +272,7 @@ std::string InvitationICalendar(const pb::Meeting& meeting, const pb::Invitation
     absl::StrAppend(&description, "Inställt: ", meeting.cancel_reason(), "\n");
   }
   Line(out, absl::StrCat("DESCRIPTION:", IcsText(description)));
-  Line(out, absl::StrCat("ORGANIZER;CN=", IcsParam(UnitName(meeting.convener().unit())), ":",
+  Line(out, absl::StrCat("ORGANIZER;CN=", IcsParam(ConvenerName(meeting)), ":",
                          UnitAddress(meeting.convener().unit())));
   if (inv.invitee().has_unit()) {
     const char* partstat = inv.state() == pb::INVITATION_STATE_ACCEPTED ? "ACCEPTED"

@@ -50,9 +50,8 @@ pb::Meeting Scheduled() {
   relative->set_description("Dotter");
   r.mutable_meeting_leader()->set_name("Eva Berg");
   r.mutable_meeting_leader()->set_role("Oberoende mötesledare");
-  Actor convener = kVcNurse;
-  convener.unit.display_name = "Vårdcentralen Kungälv";
-  auto m = NewMeeting(r, {"p1"}, convener, kNow, Counter());
+  // The convener's headers carry no unit name; its invitation names it.
+  auto m = NewMeeting(r, {"p1"}, kVcNurse, kNow, Counter());
   EXPECT_TRUE(m.ok()) << m.status();
   return *m;
 }

@@ -44,6 +44,15 @@ health=$(cd "$repo" && npx --no-install buf curl --protocol grpc --http2-prior-k
 echo "$health" | grep -q '"SERVING"' || fail "plan at $plan is not SERVING: $health"
 echo "ok: scripts/run.sh serves from a folder only its owner can enter"
 
+# The walk-through run.sh prints works against what it started.
+addresses=$(sed -n '/^  SIP_PLAN_ADDRESS=/{N;s/\\\n *//;s/ bash scripts\/demo.sh//;s/^ *//;p}' "$out")
+[ -n "$addresses" ] || { cat "$out" >&2; fail "run.sh printed no demo command"; }
+(cd "$repo" && env $addresses bash scripts/demo.sh >"$top/demo.out" 2>"$top/demo.err") ||
+  { cat "$top/demo.err" >&2; fail "scripts/demo.sh failed"; }
+grep -q "Kallelse till SIP-möte" "$top/demo.out" ||
+  { cat "$top/demo.out" "$top/demo.err" >&2; fail "the demo showed no invitation letter"; }
+echo "ok: scripts/demo.sh schedules a meeting on what run.sh started"
+
 kill -TERM "$runpid"
 wait "$runpid" || true
 runpid=""
