@@ -46,7 +46,39 @@ absl::StatusOr<std::vector<ConsentAnswer>> GrpcConsentChecker::Check(
   return answers;
 }
 
+absl::StatusOr<std::vector<consentpb::Consent>> GrpcConsentChecker::List(
+    const std::string& plan_id, const Actor& caller) {
+  std::vector<consentpb::Consent> out;
+  consentpb::ListConsentsRequest request;
+  request.set_parent(absl::StrCat("plans/", plan_id));
+  request.set_page_size(500);
+  // A plan has a handful of consents; the pages are followed all the same, to a bound.
+  for (int page = 0; page < 20; ++page) {
+    consentpb::ListConsentsResponse response;
+    auto context = PeerCallContext(caller, timeout_);
+    SIP_RETURN_IF_ERROR(
+        FromPeerStatus(stub_->ListConsents(context.get(), request, &response), "consent"));
+    for (auto& c : *response.mutable_consents()) out.push_back(std::move(c));
+    if (response.next_page_token().empty()) return out;
+    request.set_page_token(response.next_page_token());
+  }
+  return absl::InternalError("the consent service's list of a plan's consents does not end");
+}
 
+GrpcMeetingReader::GrpcMeetingReader(std::shared_ptr<grpc::ChannelInterface> channel,
+                                     absl::Duration timeout)
+    : stub_(sip::meeting::v1::MeetingService::NewStub(std::move(channel))), timeout_(timeout) {}
+
+absl::StatusOr<sip::meeting::v1::Meeting> GrpcMeetingReader::Get(const std::string& name,
+                                                                 const Actor& caller) {
+  sip::meeting::v1::GetMeetingRequest request;
+  request.set_name(name);
+  sip::meeting::v1::GetMeetingResponse response;
+  auto context = PeerCallContext(caller, timeout_);
+  SIP_RETURN_IF_ERROR(
+      FromPeerStatus(stub_->GetMeeting(context.get(), request, &response), "meeting"));
+  return std::move(*response.mutable_meeting());
+}
 
 GrpcPlanReader::GrpcPlanReader(std::shared_ptr<grpc::ChannelInterface> channel,
                                absl::Duration timeout)

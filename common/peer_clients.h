@@ -8,6 +8,7 @@
 #include "common/peer_facts.h"
 #include "grpcpp/channel.h"
 #include "sip/consent/v1/consent.grpc.pb.h"
+#include "sip/meeting/v1/meeting.grpc.pb.h"
 #include "sip/plan/v1/plan.grpc.pb.h"
 
 // The gRPC clients of peer_facts.h, through the common service client (deadline
@@ -15,13 +16,15 @@
 // Make their channels with MakePeerChannel.
 namespace sip {
 
-// The consent service's CheckConsent, in calls of at most 100 units.
-class GrpcConsentChecker final : public ConsentChecker {
+// The consent service's CheckConsent, in calls of at most 100 units, and ListConsents.
+class GrpcConsentChecker final : public ConsentChecker, public ConsentRecords {
  public:
   GrpcConsentChecker(std::shared_ptr<grpc::ChannelInterface> channel, absl::Duration timeout);
   absl::StatusOr<std::vector<ConsentAnswer>> Check(const std::string& plan_id,
                                                    const std::vector<std::string>& unit_hsa_ids,
                                                    const Actor& caller) override;
+  absl::StatusOr<std::vector<sip::consent::v1::Consent>> List(const std::string& plan_id,
+                                                              const Actor& caller) override;
 
  private:
   std::unique_ptr<sip::consent::v1::ConsentService::Stub> stub_;
@@ -36,6 +39,18 @@ class GrpcPlanReader final : public PlanReader {
 
  private:
   std::unique_ptr<sip::plan::v1::PlanService::Stub> stub_;
+  absl::Duration timeout_;
+};
+
+// The meeting service's GetMeeting.
+class GrpcMeetingReader final : public MeetingReader {
+ public:
+  GrpcMeetingReader(std::shared_ptr<grpc::ChannelInterface> channel, absl::Duration timeout);
+  absl::StatusOr<sip::meeting::v1::Meeting> Get(const std::string& name,
+                                                const Actor& caller) override;
+
+ private:
+  std::unique_ptr<sip::meeting::v1::MeetingService::Stub> stub_;
   absl::Duration timeout_;
 };
 

@@ -8,6 +8,8 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "common/model.h"
+#include "sip/consent/v1/consent.pb.h"
+#include "sip/meeting/v1/meeting.pb.h"
 
 // What the services of the suite ask each other, as plain C++ (no gRPC): the interfaces
 // domain code and books are written against. The gRPC clients are in peer_clients.h.
@@ -57,6 +59,24 @@ class PlanReader {
  public:
   virtual ~PlanReader() = default;
   virtual absl::StatusOr<PlanFacts> Facts(const std::string& plan_id, const Actor& caller) = 0;
+};
+
+// The person's consents as the consent service records them, for the copy of the plan
+// (who gave it, in what form, what it covers, whether it still holds).
+class ConsentRecords {
+ public:
+  virtual ~ConsentRecords() = default;
+  virtual absl::StatusOr<std::vector<sip::consent::v1::Consent>> List(const std::string& plan_id,
+                                                                      const Actor& caller) = 0;
+};
+
+// A meeting as the meeting service holds it ("plans/{plan}/meetings/{meeting}"), for the
+// copy of the plan (when and where the plan was established). NOT_FOUND when unknown.
+class MeetingReader {
+ public:
+  virtual ~MeetingReader() = default;
+  virtual absl::StatusOr<sip::meeting::v1::Meeting> Get(const std::string& name,
+                                                        const Actor& caller) = 0;
 };
 
 }  // namespace sip

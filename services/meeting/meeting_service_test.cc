@@ -39,6 +39,15 @@ using plan::testdata::kSoc;
 using plan::testdata::kVc;
 constexpr char kSocOther[] = "SE2120001652-S000000000009";  // kommun 1482: another unit
 
+// Lets the plan service be made before the meeting service it reads from has started.
+class LateMeetingReader final : public MeetingReader {
+ public:
+  absl::StatusOr<pb::Meeting> Get(const std::string& name, const Actor& caller) override {
+    return target->Get(name, caller);
+  }
+  MeetingReader* target = nullptr;
+};
+
 // Lets a service be made before the one it reads from has started.
 class LatePlanReader final : public PlanReader {
  public:
@@ -81,7 +90,10 @@ class MeetingServiceTest : public ::testing::Test {
                                                            plan::PlanStore::Statements()}));
     plan_store_ = std::make_unique<plan::PlanStore>(plan_pool_.get());
     plan_consent_ = std::make_unique<GrpcConsentChecker>(consent_channel, absl::Seconds(2));
-    plan_book_ = std::make_unique<plan::PlanBook>(plan_store_.get(), plan_consent_.get(), &clock_);
+    plan_book_ = std::make_unique<plan::PlanBook>(
+        plan_store_.get(),
+        plan::PlanBook::Peers{plan_consent_.get(), plan_consent_.get(), &meetings_for_plan_},
+        &clock_);
     plan_service_ = std::make_unique<plan::PlanGrpcService>(plan_book_.get());
     plan_server_ = sip::testing::ServeOnLoopback(plan_service_.get(), "sip.plan.v1.PlanService");
     ASSERT_NE(plan_server_, nullptr);
@@ -101,6 +113,9 @@ class MeetingServiceTest : public ::testing::Test {
     server_ = sip::testing::ServeOnLoopback(service_.get(), "sip.meeting.v1.MeetingService");
     ASSERT_NE(server_, nullptr);
     stub_ = pb::MeetingService::NewStub(sip::testing::PeerChannelTo(*server_, "meeting"));
+    meeting_reader_ = std::make_unique<GrpcMeetingReader>(
+        sip::testing::PeerChannelTo(*server_, "meeting"), absl::Seconds(2));
+    meetings_for_plan_.target = meeting_reader_.get();
     plan_stub_ = planpb::PlanService::NewStub(plan_channel);
     consent_stub_ = consentpb::ConsentService::NewStub(consent_channel);
   }
@@ -211,6 +226,8 @@ class MeetingServiceTest : public ::testing::Test {
   sip::testing::TestDatabase db_;
   sip::testing::FakeClock clock_{absl::Now()};
   LatePlanReader plans_for_consent_;
+  LateMeetingReader meetings_for_plan_;
+  std::unique_ptr<GrpcMeetingReader> meeting_reader_;
   std::unique_ptr<db::Pool> consent_pool_, plan_pool_, pool_;
   std::unique_ptr<consent::ConsentStore> consent_store_;
   std::unique_ptr<consent::ConsentBook> consent_book_;
@@ -339,6 +356,22 @@ TEST_F(MeetingServiceTest, AnInitialMeetingFromSchedulingThroughAForwardToHeld) 
   ASSERT_TRUE(stub_->RecordMeetingHeld(As(kVc).get(), hold, &held).ok());
   EXPECT_EQ(held.meeting().state(), pb::MEETING_STATE_HELD);
   EXPECT_EQ(held.meeting().documenter().name(), "Stina Socialsekreterare");
+
+  // The plan is established at the meeting; the person's copy says when and where.
+  planpb::EstablishPlanRequest establish;
+  establish.set_name(plan);
+  establish.set_meeting(m.name());
+  planpb::EstablishPlanResponse established;
+  status = plan_stub_->EstablishPlan(As(kVc).get(), establish, &established);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  planpb::RenderPlanCopyRequest copy_request;
+  copy_request.set_name(plan);
+  copy_request.set_format(planpb::COPY_FORMAT_TEXT);
+  planpb::RenderPlanCopyResponse copy;
+  status = plan_stub_->RenderPlanCopy(As(kVc).get(), copy_request, &copy);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_THAT(copy.content(), HasSubstr("Plats: Vårdcentralen Kungälv, rum 3"));
+  EXPECT_THAT(copy.content(), HasSubstr("- Jag gav samtycke skriftligt"));
 
   // The events tell the timeline, without personal details.
   pb::ListEventsRequest events_request;

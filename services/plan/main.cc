@@ -1,5 +1,5 @@
-// The plan service: wiring only. config → migrations → DB pool → store → consent client →
-// domain → gRPC adapter → server.
+// The plan service: wiring only. config → migrations → DB pool → store → consent and
+// meeting clients → domain → gRPC adapter → server.
 #include <iostream>
 
 #include "common/clock.h"
@@ -41,13 +41,17 @@ int main(int argc, char** argv) {
   }
   sip::RealClock clock;
   sip::plan::PlanStore store(pool->get());
-  auto channel = sip::MakePeerChannel(config->consent);
-  if (!channel.ok()) {
-    sip::log::Error("start_failed", {{"error", std::string(channel.status().message())}});
-    return 1;
+  auto consent_channel = sip::MakePeerChannel(config->consent);
+  auto meeting_channel = sip::MakePeerChannel(config->meeting);
+  for (const auto* channel : {&consent_channel, &meeting_channel}) {
+    if (!channel->ok()) {
+      sip::log::Error("start_failed", {{"error", std::string(channel->status().message())}});
+      return 1;
+    }
   }
-  sip::GrpcConsentChecker consent(*channel, config->consent.timeout);
-  sip::plan::PlanBook book(&store, &consent, &clock);
+  sip::GrpcConsentChecker consent(*consent_channel, config->consent.timeout);
+  sip::GrpcMeetingReader meetings(*meeting_channel, config->meeting.timeout);
+  sip::plan::PlanBook book(&store, {&consent, &consent, &meetings}, &clock);
   sip::plan::PlanGrpcService service(&book);
   return sip::ServeUntilSignal(server, {"sip.plan.v1.PlanService"}, {&service},
                                [p = pool->get()] { return p->Ping(); });

@@ -366,7 +366,7 @@ absl::StatusOr<pb::Plan> PlanBook::Close(const std::string& plan_id, pb::Closure
 }
 
 absl::StatusOr<PlanBook::Copy> PlanBook::RenderCopy(const std::string& plan_id, int revision,
-                                                    bool html) {
+                                                    bool html, const Actor& caller) {
   SIP_ASSIGN_OR_RETURN(StoredPlan current, store_->Get(plan_id));
   if (current.plan.individual().protected_identity()) {
     return FailedPrecondition(
@@ -376,8 +376,29 @@ absl::StatusOr<PlanBook::Copy> PlanBook::RenderCopy(const std::string& plan_id, 
         "each party's own routine");
   }
   SIP_ASSIGN_OR_RETURN(pb::PlanRevision rev, store_->GetRevision(plan_id, revision));
+  CopyContext context;
+  // The follow-ups held, newest first (a plan has a few a year); an earlier revision's copy
+  // shows those recorded before it was made.
+  SIP_ASSIGN_OR_RETURN(auto follow_ups, store_->ListFollowUps(plan_id, 100, std::nullopt));
+  const bool latest = rev.snapshot().revision() == current.plan.revision();
+  for (pb::FollowUp& f : follow_ups.first) {
+    if (latest || f.create_time().seconds() <= rev.create_time().seconds()) {
+      context.follow_ups.push_back(std::move(f));
+    }
+  }
+  SIP_ASSIGN_OR_RETURN(context.consents, peers_.consents->List(plan_id, caller));
+  const std::string& meeting = rev.snapshot().establishing_meeting().meeting();
+  if (!meeting.empty()) {
+    absl::StatusOr<sip::meeting::v1::Meeting> held = peers_.meetings->Get(meeting, caller);
+    // A meeting the meeting service does not know leaves the copy with the day alone.
+    if (held.ok()) {
+      context.meeting = *std::move(held);
+    } else if (held.status().code() != absl::StatusCode::kNotFound) {
+      return held.status();
+    }
+  }
   Copy copy;
-  copy.content = html ? RenderCopyHtml(rev) : RenderCopyText(rev);
+  copy.content = html ? RenderCopyHtml(rev, context) : RenderCopyText(rev, context);
   copy.media_type = html ? "text/html; charset=utf-8" : "text/plain; charset=utf-8";
   copy.revision = rev.name();
   return copy;

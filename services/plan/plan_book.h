@@ -18,8 +18,14 @@ namespace sip::plan {
 // check, and the store, with an event for every change. The gRPC adapter only translates.
 class PlanBook final {
  public:
-  PlanBook(PlanStore* store, ConsentChecker* consent, const Clock* clock)
-      : store_(store), consent_(consent), clock_(clock) {}
+  // The copy of the plan also reads the person's consents and the establishing meeting.
+  struct Peers {
+    ConsentChecker* consent = nullptr;
+    ConsentRecords* consents = nullptr;
+    MeetingReader* meetings = nullptr;
+  };
+  PlanBook(PlanStore* store, Peers peers, const Clock* clock)
+      : store_(store), consent_(peers.consent), peers_(peers), clock_(clock) {}
 
   using Key = std::optional<db::RequestKey>;
 
@@ -65,8 +71,11 @@ class PlanBook final {
     std::string revision;
   };
   // Revision `revision` (0: the latest) as the individual's copy. FAILED_PRECONDITION for
-  // protected identity (planning by telephone) and for a plan not yet established.
-  absl::StatusOr<Copy> RenderCopy(const std::string& plan_id, int revision, bool html);
+  // protected identity (planning by telephone) and for a plan not yet established. Asks
+  // the consent service for the person's consents and, when the plan was established at
+  // a meeting booked there, the meeting service for it; reads the follow-ups held.
+  absl::StatusOr<Copy> RenderCopy(const std::string& plan_id, int revision, bool html,
+                                  const Actor& caller);
 
   absl::StatusOr<std::vector<db::StoredEvent>> Events(int64_t after, int limit);
 
@@ -85,6 +94,7 @@ class PlanBook final {
 
   PlanStore* store_;
   ConsentChecker* consent_;
+  Peers peers_;
   const Clock* clock_;
 };
 

@@ -3,16 +3,20 @@
 #include "common/peer_flags.h"
 
 SIP_DEFINE_PEER_FLAGS(consent);
+SIP_DEFINE_PEER_FLAGS(meeting);
 
 namespace sip::plan {
 
-absl::Status PlanConfig::Validate() const { return ValidateWithPeers(server, {&consent}); }
+absl::Status PlanConfig::Validate() const { return ValidateWithPeers(server, {&consent, &meeting}); }
 
 absl::StatusOr<PlanConfig> LoadPlanConfig(int argc, char** argv) {
-  auto server = LoadServerConfig("plan", argc, argv, PeerFlagNames("consent"));
+  std::vector<std::string> peer_flags = PeerFlagNames("consent");
+  for (std::string& name : PeerFlagNames("meeting")) peer_flags.push_back(std::move(name));
+  auto server = LoadServerConfig("plan", argc, argv, peer_flags);
   PlanConfig config;
   if (server.ok()) config.server = *std::move(server);
   config.consent = SIP_PEER_CONFIG_FROM_FLAGS(consent);
+  config.meeting = SIP_PEER_CONFIG_FROM_FLAGS(meeting);
   if (!server.ok()) return server.status();
   if (absl::Status valid = config.Validate(); !valid.ok()) return valid;
   return config;

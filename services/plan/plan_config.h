@@ -9,12 +9,15 @@
 namespace sip::plan {
 
 // The plan service's configuration: the shared server settings and how to reach the
-// consent service (--consent_address, _plaintext, _ca_file, _cert_file, _key_file,
-// _timeout, _attempts; common/peer_flags.h). Every flag can also be set as SIP_<FLAG> in
-// the environment.
+// consent service, which it asks whether units are covered and, for the copy of the plan,
+// for the person's consents (--consent_address, _plaintext, _ca_file, _cert_file,
+// _key_file, _timeout, _attempts; common/peer_flags.h), and the meeting service, which it
+// asks for the meeting the plan was established at, for the copy (--meeting_…). Every
+// flag can also be set as SIP_<FLAG> in the environment.
 struct PlanConfig {
   ServerConfig server;
   PeerConfig consent;
+  PeerConfig meeting;
 
   absl::Status Validate() const;
 };

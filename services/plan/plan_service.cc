@@ -278,14 +278,14 @@ grpc::Status PlanGrpcService::ClosePlan(grpc::ServerContext* context,
 grpc::Status PlanGrpcService::RenderPlanCopy(grpc::ServerContext* context,
                                              const pb::RenderPlanCopyRequest* request,
                                              pb::RenderPlanCopyResponse* response) {
-  return HandleCall(context, kErrorDomain, *request, [&](const Caller&) -> absl::Status {
+  return HandleCall(context, kErrorDomain, *request, [&](const Caller& caller) -> absl::Status {
     SIP_ASSIGN_OR_RETURN(auto which, RevisionOf(request->name(), true));
     if (!pb::CopyFormat_IsValid(request->format())) {
       return InvalidField("format", "must be TEXT or HTML");
     }
     SIP_ASSIGN_OR_RETURN(PlanBook::Copy copy,
                          book_->RenderCopy(which.first, which.second,
-                                           request->format() == pb::COPY_FORMAT_HTML));
+                                           request->format() == pb::COPY_FORMAT_HTML, caller));
     response->set_content(std::move(copy.content));
     response->set_media_type(std::move(copy.media_type));
     response->set_revision(std::move(copy.revision));

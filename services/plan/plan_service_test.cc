@@ -2,11 +2,13 @@
 // on loopback) for establishment; both on PostgreSQL, with one fake clock.
 #include "services/plan/plan_service.h"
 
+#include <map>
 #include <memory>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "pqxx/pqxx"
+#include "common/document.h"
 #include "common/migrations.h"
 #include "common/proto_convert.h"
 #include "common/peer_clients.h"
@@ -96,6 +98,17 @@ class LatePlanReader final : public PlanReader {
   PlanReader* target = nullptr;
 };
 
+// The meeting service's meetings, as the copy of the plan asks for them.
+class FakeMeetings final : public MeetingReader {
+ public:
+  absl::StatusOr<sip::meeting::v1::Meeting> Get(const std::string& name, const Actor&) override {
+    auto it = meetings.find(name);
+    if (it == meetings.end()) return NotFound("MEETING_NOT_FOUND", "no such meeting");
+    return it->second;
+  }
+  std::map<std::string, sip::meeting::v1::Meeting> meetings;
+};
+
 class PlanServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -124,7 +137,8 @@ class PlanServiceTest : public ::testing::Test {
     peer.plaintext = true;
     SIP_ASSERT_OK_AND_ASSIGN(auto channel, MakePeerChannel(peer));
     checker_ = std::make_unique<GrpcConsentChecker>(channel, absl::Seconds(2));
-    book_ = std::make_unique<PlanBook>(store_.get(), checker_.get(), &clock_);
+    book_ = std::make_unique<PlanBook>(
+        store_.get(), PlanBook::Peers{checker_.get(), checker_.get(), &meetings_}, &clock_);
     service_ = std::make_unique<PlanGrpcService>(book_.get());
     server_ = Serve(service_.get(), "sip.plan.v1.PlanService");
     ASSERT_NE(server_, nullptr);
@@ -232,6 +246,7 @@ class PlanServiceTest : public ::testing::Test {
   std::unique_ptr<db::Pool> pool_;
   std::unique_ptr<PlanStore> store_;
   std::unique_ptr<GrpcConsentChecker> checker_;
+  FakeMeetings meetings_;
   std::unique_ptr<PlanBook> book_;
   std::unique_ptr<PlanGrpcService> service_;
   std::unique_ptr<Server> server_;
@@ -503,8 +518,23 @@ TEST_F(PlanServiceTest, TheEstablishingMeetingAndWhenTheNeedWasNoticedAreKept) {
             absl::ToUnixSeconds(held));
   pb::RenderPlanCopyResponse copy;
   ASSERT_TRUE(Copy(created.name(), pb::COPY_FORMAT_TEXT, &copy).ok());
-  EXPECT_THAT(copy.content(), HasSubstr(absl::StrCat(
-                                  "SIP-möte ", absl::FormatCivilTime(DayInSweden(held)))));
+  EXPECT_THAT(copy.content(),
+              HasSubstr(absl::StrCat("SIP-mötet ", document::SwedishDate(DayInSweden(held)))))
+      << "a meeting the meeting service does not know: the day alone";
+  EXPECT_THAT(copy.content(), HasSubstr("- Jag gav samtycke skriftligt"))
+      << "the consent, from the consent service";
+
+  // The meeting service knows it: the copy shows day, time and place.
+  sip::meeting::v1::Meeting& m = meetings_.meetings[created.name() + "/meetings/m-1"];
+  ToProto(held, m.mutable_details()->mutable_start_time());
+  ToProto(held + absl::Hours(1), m.mutable_details()->mutable_end_time());
+  m.mutable_details()->set_mode(sip::meeting::v1::MEETING_MODE_IN_PERSON);
+  m.mutable_details()->set_location("Socialkontoret, Kungälv");
+  ASSERT_TRUE(Copy(created.name(), pb::COPY_FORMAT_TEXT, &copy).ok());
+  EXPECT_THAT(copy.content(),
+              HasSubstr(absl::StrCat("Tid: ", document::SwedishClock(held), "–",
+                                     document::SwedishClock(held + absl::Hours(1)),
+                                     "\nPlats: Socialkontoret, Kungälv")));
 }
 
 // Changed circumstances can be read back, newest first, and take an etag.

@@ -42,7 +42,8 @@ class PlanStoreTest : public ::testing::Test {
     SIP_ASSERT_OK_AND_ASSIGN(pool_, db::Pool::Create({db_.conninfo(), "plan", 4,
                                                       absl::Seconds(5), PlanStore::Statements()}));
     store_ = std::make_unique<PlanStore>(pool_.get());
-    book_ = std::make_unique<PlanBook>(store_.get(), &consent_, &clock_);
+    book_ = std::make_unique<PlanBook>(store_.get(), PlanBook::Peers{&consent_, nullptr, nullptr},
+                                       &clock_);
   }
 
   std::string Create(pb::Plan input = testdata::CompletePlan()) {
