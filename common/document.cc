@@ -62,10 +62,11 @@ std::string Cell(const std::vector<std::string>& row, size_t c) {
 }
 
 constexpr char kStyle[] =
-    // Screen: a readable column; long words and links wrap instead of widening the page.
+    // Screen: a readable column; long words and links wrap instead of widening the page
+    // (break-word, not anywhere: a table column stays as wide as its longest word).
     "html{-webkit-text-size-adjust:100%}"
     "body{font-family:\"Helvetica Neue\",Arial,sans-serif;font-size:12pt;line-height:1.45;"
-    "color:#111;max-width:46em;margin:0 auto;padding:1em;overflow-wrap:anywhere}"
+    "color:#111;max-width:46em;margin:0 auto;padding:1em;overflow-wrap:break-word}"
     "h1{font-size:1.5em;margin:.2em 0}h2{font-size:1.15em;margin:1.2em 0 .3em;"
     "break-after:avoid;page-break-after:avoid}p,ul,dl{margin:.3em 0}"
     ".subtitle{color:#444}dl{display:grid;grid-template-columns:max-content 1fr;gap:.1em 1em}"

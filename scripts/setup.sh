@@ -5,7 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages: the C++ stack, clang-14 with libFuzzer for the fuzzers, PostgreSQL 15
-# for local runs and tests, Node.js for the interop test and buf.
+# for local runs and tests, Node.js for the interop test and buf; Chromium, poppler's
+# pdfinfo/pdftotext and a font with å, ä and ö for the print test of the documents a
+# person holds (tests/documents/).
 packages=(
   build-essential cmake pkg-config ninja-build
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
@@ -15,6 +17,7 @@ packages=(
   clang-14 libclang-rt-14-dev
   postgresql-15 postgresql-client-15
   tzdata
+  chromium poppler-utils fonts-dejavu-core
 )
 missing=()
 for p in "${packages[@]}"; do
