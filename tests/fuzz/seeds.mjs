@@ -55,4 +55,24 @@ if (name === 'personnummer_fuzz') {
       harm_assessment: { outcome: 2, note: 'Inte till socialtjänsten',
         restricted_unit_hsa_ids: [SOC.hsa_id] } },
   })).finish());
+} else if (name === 'meeting_request_fuzz') {
+  const r = load('sip/meeting/v1/meeting.proto');
+  const schedule = r.lookupType('sip.meeting.v1.ScheduleMeetingRequest');
+  const start = 1764000000 + 48 * 3600;
+  write('schedule', Buffer.concat([Buffer.from([0]), schedule.encode(schedule.fromObject({
+    parent: 'plans/p1', kind: 1,
+    details: { start_time: { seconds: start }, end_time: { seconds: start + 7200 }, mode: 1,
+      location: 'Vårdcentralen, rum 3', purpose: 'Bo kvar hemma', questions: ['Medicinerna?'],
+      interpreter_needed: true, interpreter_language: 'fi' },
+    meeting_leader: { name: 'Eva Berg', role: 'Oberoende mötesledare' },
+    invitees: [{ unit: VC, as_health_centre: true }, { unit: SOC }, { individual: true },
+      { other: { kind: 1, description: 'Dotter' } }],
+  })).finish()]));
+  const answer = r.lookupType('sip.meeting.v1.AnswerInvitationRequest');
+  write('accept', Buffer.concat([Buffer.from([1]), answer.encode(answer.fromObject({
+    accept: { attendees: [{ name: 'Anna Lind', role: 'Sjuksköterska' }] },
+  })).finish()]));
+  write('forward', Buffer.concat([Buffer.from([1]), answer.encode(answer.fromObject({
+    forward: { unit: unit('SE2321000131-P000000000003', 2), note: 'Psykiatrin' },
+  })).finish()]));
 }
