@@ -36,6 +36,10 @@ common::v1::PrincipalKind ToProto(PrincipalKind in);
 std::optional<absl::Time> TimeFromProto(const google::protobuf::Timestamp& in,
                                         const std::string& field, Violations& violations);
 void ToProto(absl::Time in, google::protobuf::Timestamp* out);
+// A stored or already validated timestamp as a time.
+inline absl::Time TimeOf(const google::protobuf::Timestamp& t) {
+  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
+}
 
 // Protobuf JSON as stores keep documents in jsonb: field names as in the .proto; unknown
 // fields are ignored when read, so documents of a newer release stay readable after a

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/proto_convert.h"
 #include "common/calendar.h"
 #include "common/language.h"
 #include "common/swedish_names.h"
@@ -17,10 +18,6 @@ using document::SwedishClock;
 using document::SwedishWeekdayDate;
 using document::UnitName;
 using document::UnitWithPrincipal;
-
-absl::Time TimeOf(const google::protobuf::Timestamp& t) {
-  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
-}
 
 std::string IdOf(const std::string& name) { return name.substr(name.rfind('/') + 1); }
 

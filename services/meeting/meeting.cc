@@ -23,10 +23,6 @@ constexpr size_t kMaxText = 4000;
 
 bool Blank(const std::string& s) { return absl::StripAsciiWhitespace(s).empty(); }
 
-absl::Time TimeOf(const google::protobuf::Timestamp& t) {
-  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
-}
-
 void CheckDetails(const pb::MeetingDetails& d, absl::Time now, const std::string& f,
                   Violations& v) {
   std::optional<absl::Time> start;

@@ -34,10 +34,28 @@ std::string EventType(const pb::MeetingEvent& e) {
 
 std::string IdOf(const std::string& name) { return name.substr(name.rfind('/') + 1); }
 
+// An answer kept for retries, read back.
+template <typename T>
+absl::StatusOr<T> ParseAnswer(const std::string& bytes) {
+  T answer;
+  if (!answer.ParseFromString(bytes)) return absl::InternalError("a stored answer is unreadable");
+  return answer;
+}
+
 absl::StatusOr<pb::Meeting> ParseMeeting(const std::string& bytes) {
-  pb::Meeting m;
-  if (!m.ParseFromString(bytes)) return absl::InternalError("a stored answer is unreadable");
-  return m;
+  return ParseAnswer<pb::Meeting>(bytes);
+}
+
+// For the calls that ask a peer before their transaction: the answer a completed call
+// with `key` gave, so a retry is answered before the peer's checks; nullopt otherwise.
+template <typename T>
+absl::StatusOr<std::optional<T>> PriorAnswer(MeetingStore& store,
+                                             const std::optional<db::RequestKey>& key) {
+  if (!key) return std::optional<T>();
+  SIP_ASSIGN_OR_RETURN(std::optional<std::string> answered, store.PriorResult(*key));
+  if (!answered) return std::optional<T>();
+  SIP_ASSIGN_OR_RETURN(T parsed, ParseAnswer<T>(*answered));
+  return std::optional<T>(std::move(parsed));
 }
 
 }  // namespace
@@ -55,15 +73,8 @@ absl::StatusOr<pb::ScheduleMeetingResponse> MeetingBook::Schedule(
     const std::string& plan_id, const pb::ScheduleMeetingRequest& request, const Actor& caller,
     const Key& key) {
   const absl::Time now = clock_->Now();
-  auto parse = [](const std::string& bytes) -> absl::StatusOr<pb::ScheduleMeetingResponse> {
-    pb::ScheduleMeetingResponse r;
-    if (!r.ParseFromString(bytes)) return absl::InternalError("a stored answer is unreadable");
-    return r;
-  };
-  if (key) {
-    SIP_ASSIGN_OR_RETURN(std::optional<std::string> answered, store_->PriorResult(*key));
-    if (answered) return parse(*answered);
-  }
+  SIP_ASSIGN_OR_RETURN(auto prior, PriorAnswer<pb::ScheduleMeetingResponse>(*store_, key));
+  if (prior) return *std::move(prior);
   SIP_ASSIGN_OR_RETURN(PlanFacts plan, OpenPlan(plan_id, caller));
   const NewIdFn new_id = [] { return NewId(); };
   SIP_ASSIGN_OR_RETURN(pb::Meeting meeting,
@@ -81,23 +92,29 @@ absl::StatusOr<pb::ScheduleMeetingResponse> MeetingBook::Schedule(
   }
   SIP_ASSIGN_OR_RETURN(
       std::string answer,
-      store_->Create(
-          key, now,
-          [&]() -> absl::StatusOr<StoredMeeting> {
-            return StoredMeeting{IdOf(meeting.name()), meeting, 1};
-          },
-          [&](const StoredMeeting& stored) {
-            pb::MeetingEvent e = BaseEvent(stored.meeting, caller);
-            auto* scheduled = e.mutable_scheduled();
-            scheduled->set_kind(stored.meeting.kind());
-            *scheduled->mutable_start_time() = stored.meeting.details().start_time();
-            *scheduled->mutable_end_time() = stored.meeting.details().end_time();
-            for (const std::string& unit : units) scheduled->add_invited_unit_hsa_ids(unit);
-            *response.mutable_meeting() = stored.meeting;
-            return db::Effect{plan_id, kEventScheduled, e.SerializeAsString(),
-                              response.SerializeAsString()};
-          }));
-  return parse(answer);
+      Insert(meeting, key, now, [&](const StoredMeeting& stored) {
+        pb::MeetingEvent e = BaseEvent(stored.meeting, caller);
+        auto* scheduled = e.mutable_scheduled();
+        scheduled->set_kind(stored.meeting.kind());
+        *scheduled->mutable_start_time() = stored.meeting.details().start_time();
+        *scheduled->mutable_end_time() = stored.meeting.details().end_time();
+        for (const std::string& unit : units) scheduled->add_invited_unit_hsa_ids(unit);
+        *response.mutable_meeting() = stored.meeting;
+        return db::Effect{plan_id, kEventScheduled, e.SerializeAsString(),
+                          response.SerializeAsString()};
+      }));
+  return ParseAnswer<pb::ScheduleMeetingResponse>(answer);
+}
+
+absl::StatusOr<std::string> MeetingBook::Insert(
+    const pb::Meeting& meeting, const Key& key, absl::Time now,
+    const std::function<db::Effect(const StoredMeeting&)>& effect) {
+  return store_->Create(
+      key, now,
+      [&]() -> absl::StatusOr<StoredMeeting> {
+        return StoredMeeting{IdOf(meeting.name()), meeting, 1};
+      },
+      effect);
 }
 
 absl::StatusOr<pb::Meeting> MeetingBook::Get(const std::string& plan_id,
@@ -176,15 +193,8 @@ absl::StatusOr<pb::AnswerInvitationResponse> MeetingBook::Answer(
   const absl::Time now = clock_->Now();
   // A forward hands the meeting to another unit: the person's consent must cover it.
   if (request.has_forward()) {
-    if (key) {
-      SIP_ASSIGN_OR_RETURN(std::optional<std::string> answered,
-                           store_->PriorResult(*key));
-      if (answered) {
-        pb::AnswerInvitationResponse r;
-        if (!r.ParseFromString(*answered)) return absl::InternalError("unreadable answer");
-        return r;
-      }
-    }
+    SIP_ASSIGN_OR_RETURN(auto prior, PriorAnswer<pb::AnswerInvitationResponse>(*store_, key));
+    if (prior) return *std::move(prior);
     // The answer's own faults (not the caller's invitation, another principal, already
     // answered) come before the consent service is asked.
     SIP_ASSIGN_OR_RETURN(pb::Meeting current, Get(plan_id, meeting_id));
@@ -220,9 +230,7 @@ absl::StatusOr<pb::AnswerInvitationResponse> MeetingBook::Answer(
                }
                return std::make_pair(e, response.SerializeAsString());
              }));
-  pb::AnswerInvitationResponse response;
-  if (!response.ParseFromString(answer)) return absl::InternalError("unreadable answer");
-  return response;
+  return ParseAnswer<pb::AnswerInvitationResponse>(answer);
 }
 
 absl::StatusOr<pb::Meeting> MeetingBook::Cancel(const std::string& plan_id,
@@ -279,15 +287,8 @@ absl::StatusOr<pb::Invitation> MeetingBook::AddInvitation(const std::string& pla
                                                           const std::string& etag,
                                                           const Actor& caller, const Key& key) {
   const absl::Time now = clock_->Now();
-  auto parse = [](const std::string& bytes) -> absl::StatusOr<pb::Invitation> {
-    pb::Invitation r;
-    if (!r.ParseFromString(bytes)) return absl::InternalError("a stored answer is unreadable");
-    return r;
-  };
-  if (key) {
-    SIP_ASSIGN_OR_RETURN(std::optional<std::string> answered, store_->PriorResult(*key));
-    if (answered) return parse(*answered);
-  }
+  SIP_ASSIGN_OR_RETURN(auto prior, PriorAnswer<pb::Invitation>(*store_, key));
+  if (prior) return *std::move(prior);
   SIP_ASSIGN_OR_RETURN(PlanFacts plan, OpenPlan(plan_id, caller));
   if (plan.protected_identity) {
     return FailedPrecondition("PROTECTED_IDENTITY",
@@ -306,42 +307,34 @@ absl::StatusOr<pb::Invitation> MeetingBook::AddInvitation(const std::string& pla
              [&](pb::Meeting& m) -> absl::StatusOr<std::pair<pb::MeetingEvent, std::string>> {
                SIP_ASSIGN_OR_RETURN(pb::Invitation inv,
                                     meeting::AddInvitation(m, invitee, now, [] { return NewId(); }));
-               // The lifecycle and others learn of it as a meeting event without a payload
-               // of its own: who is invited is not a timeline fact.
+               // No event: who is invited is not a timeline fact.
                return std::make_pair(pb::MeetingEvent(), inv.SerializeAsString());
              }));
-  return parse(answer);
+  return ParseAnswer<pb::Invitation>(answer);
 }
 
 absl::StatusOr<pb::Meeting> MeetingBook::RecordUnbooked(
     const std::string& plan_id, const pb::RecordUnbookedMeetingRequest& request,
     const Actor& caller, const Key& key) {
   const absl::Time now = clock_->Now();
-  if (key) {
-    SIP_ASSIGN_OR_RETURN(std::optional<std::string> answered, store_->PriorResult(*key));
-    if (answered) return ParseMeeting(*answered);
-  }
+  SIP_ASSIGN_OR_RETURN(auto prior, PriorAnswer<pb::Meeting>(*store_, key));
+  if (prior) return *std::move(prior);
   SIP_RETURN_IF_ERROR(OpenPlan(plan_id, caller).status());
   SIP_ASSIGN_OR_RETURN(pb::Meeting meeting,
                        NewUnbookedMeeting(request, plan_id, caller, now, [] { return NewId(); }));
   SIP_ASSIGN_OR_RETURN(
       std::string answer,
-      store_->Create(
-          key, now,
-          [&]() -> absl::StatusOr<StoredMeeting> {
-            return StoredMeeting{IdOf(meeting.name()), meeting, 1};
-          },
-          [&](const StoredMeeting& stored) {
-            pb::MeetingEvent e = BaseEvent(stored.meeting, caller);
-            auto* h = e.mutable_held();
-            h->set_kind(stored.meeting.kind());
-            *h->mutable_start_time() = request.held().start_time();
-            *h->mutable_end_time() = request.held().end_time();
-            h->set_individual_attended(request.held().individual_attended());
-            h->set_unbooked(true);
-            return db::Effect{plan_id, kEventHeld, e.SerializeAsString(),
-                              stored.meeting.SerializeAsString()};
-          }));
+      Insert(meeting, key, now, [&](const StoredMeeting& stored) {
+        pb::MeetingEvent e = BaseEvent(stored.meeting, caller);
+        auto* h = e.mutable_held();
+        h->set_kind(stored.meeting.kind());
+        *h->mutable_start_time() = request.held().start_time();
+        *h->mutable_end_time() = request.held().end_time();
+        h->set_individual_attended(request.held().individual_attended());
+        h->set_unbooked(true);
+        return db::Effect{plan_id, kEventHeld, e.SerializeAsString(),
+                          stored.meeting.SerializeAsString()};
+      }));
   return ParseMeeting(answer);
 }
 
@@ -398,9 +391,7 @@ absl::StatusOr<pb::Notice> MeetingBook::Acknowledge(const std::string& unit_hsa_
                                                     const Key& key) {
   SIP_ASSIGN_OR_RETURN(std::string answer, store_->Acknowledge(key, unit_hsa_id, notice_id, etag,
                                                                caller, clock_->Now()));
-  pb::Notice notice;
-  if (!notice.ParseFromString(answer)) return absl::InternalError("a stored answer is unreadable");
-  return notice;
+  return ParseAnswer<pb::Notice>(answer);
 }
 
 absl::Status MeetingBook::ApplyPlanEvent(pqxx::work& txn, const SourceEvent& event) {

@@ -97,6 +97,9 @@ class MeetingBook final {
  private:
   // The plan's facts: NOT_FOUND when unknown, FAILED_PRECONDITION PLAN_CLOSED when closed.
   absl::StatusOr<PlanFacts> OpenPlan(const std::string& plan_id, const Actor& caller);
+  // Stores a new meeting with the event and answer `effect` says.
+  absl::StatusOr<std::string> Insert(const pb::Meeting& meeting, const Key& key, absl::Time now,
+                                     const std::function<db::Effect(const StoredMeeting&)>& effect);
   // Runs `change` on the stored meeting of `plan_id`, with the etag check, and writes it
   // with `event` and the notices the change owes; returns the answer's bytes.
   absl::StatusOr<std::string> Change(

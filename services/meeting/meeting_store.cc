@@ -26,10 +26,6 @@ absl::Status MeetingNotFound(const std::string& meeting_id) {
                                " does not exist; list the plan's meetings to find it"));
 }
 
-absl::Time TimeOf(const google::protobuf::Timestamp& t) {
-  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
-}
-
 std::string IdOf(const std::string& name) { return name.substr(name.rfind('/') + 1); }
 
 // Columns every meeting query reads, in this order.

@@ -1,14 +1,11 @@
-// The plan service: wiring only. config → migrations → DB pool → store → consent and
-// meeting clients → domain → gRPC adapter → server.
+// The plan service: wiring only. config → database → store → consent and meeting clients →
+// domain → gRPC adapter → server.
 #include <iostream>
 
 #include "common/clock.h"
-#include "common/db.h"
-#include "common/log.h"
-#include "common/migrations.h"
-#include "common/server.h"
-#include "common/service_client.h"
 #include "common/peer_clients.h"
+#include "common/server.h"
+#include "common/service_main.h"
 #include "services/plan/plan_book.h"
 #include "services/plan/plan_config.h"
 #include "services/plan/plan_service.h"
@@ -21,38 +18,19 @@ int main(int argc, char** argv) {
     std::cerr << "plan: " << config.status().message() << "\n";
     return 2;
   }
-  const sip::ServerConfig& server = config->server;
-  sip::InitLogging(server);
-  if (server.migrate_on_start || server.migrate_only) {
-    absl::Status migrated = sip::db::ApplyMigrations(server.database_url, server.database_schema,
-                                                     sip::plan::Migrations());
-    if (!migrated.ok()) {
-      sip::log::Error("migrations_failed", {{"error", std::string(migrated.message())}});
-      return 1;
-    }
-    if (server.migrate_only) return 0;
-  }
-  auto pool = sip::db::Pool::Create({server.database_url, server.database_schema,
-                                     server.database_pool_size, server.database_acquire_timeout,
-                                     sip::plan::PlanStore::Statements()});
-  if (!pool.ok()) {
-    sip::log::Error("database_unavailable", {{"error", std::string(pool.status().message())}});
-    return 1;
-  }
+  auto database = sip::OpenServiceDatabase(config->server, sip::plan::Migrations(),
+                                           sip::plan::PlanStore::Statements());
+  if (const int* exit_code = std::get_if<int>(&database)) return *exit_code;
+  sip::db::Pool* pool = std::get<0>(database).get();
+  auto channels = sip::MakePeerChannels({&config->consent, &config->meeting});
+  if (!channels) return 1;
+
   sip::RealClock clock;
-  sip::plan::PlanStore store(pool->get());
-  auto consent_channel = sip::MakePeerChannel(config->consent);
-  auto meeting_channel = sip::MakePeerChannel(config->meeting);
-  for (const auto* channel : {&consent_channel, &meeting_channel}) {
-    if (!channel->ok()) {
-      sip::log::Error("start_failed", {{"error", std::string(channel->status().message())}});
-      return 1;
-    }
-  }
-  sip::GrpcConsentChecker consent(*consent_channel, config->consent.timeout);
-  sip::GrpcMeetingReader meetings(*meeting_channel, config->meeting.timeout);
+  sip::plan::PlanStore store(pool);
+  sip::GrpcConsentChecker consent((*channels)[0], config->consent.timeout);
+  sip::GrpcMeetingReader meetings((*channels)[1], config->meeting.timeout);
   sip::plan::PlanBook book(&store, {&consent, &consent, &meetings}, &clock);
   sip::plan::PlanGrpcService service(&book);
-  return sip::ServeUntilSignal(server, {"sip.plan.v1.PlanService"}, {&service},
-                               [p = pool->get()] { return p->Ping(); });
+  return sip::ServeUntilSignal(config->server, {"sip.plan.v1.PlanService"}, {&service},
+                               [pool] { return pool->Ping(); });
 }

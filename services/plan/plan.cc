@@ -211,10 +211,6 @@ void CheckGoals(pb::Plan& plan, Violations& v) {
   }
 }
 
-absl::Time TimeOf(const google::protobuf::Timestamp& t) {
-  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
-}
-
 // When the need was noticed: a valid time, not after `latest` (the plan's creation).
 void CheckNeedNoticed(const pb::Plan& plan, absl::Time latest, Violations& v) {
   if (!plan.has_need_noticed_time()) return;

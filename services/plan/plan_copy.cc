@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
+#include "common/proto_convert.h"
 #include "common/calendar.h"
 #include "common/language.h"
 #include "common/swedish_names.h"
@@ -22,10 +23,6 @@ using document::OtherPartyName;
 using document::PrincipalKindName;
 using document::SwedishDate;
 using document::UnitName;
-
-absl::Time TimeOf(const google::protobuf::Timestamp& t) {
-  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
-}
 
 std::string Or(const std::string& value, const char* fallback = "Ej angivet") {
   return value.empty() ? fallback : value;

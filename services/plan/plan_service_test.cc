@@ -16,6 +16,7 @@
 #include "common/service_client.h"
 #include "common/testing/fake_clock.h"
 #include "common/testing/grpc_details.h"
+#include "common/testing/loopback.h"
 #include "common/testing/status_matchers.h"
 #include "common/testing/test_database.h"
 #include "gmock/gmock.h"
@@ -37,18 +38,6 @@ using ::testing::HasSubstr;
 using ::testing::SizeIs;
 
 using ::sip::testing::DetailsOf;
-
-// A server for `service` on a free loopback port.
-std::unique_ptr<Server> Serve(grpc::Service* service, const std::string& name) {
-  Server::Options options;
-  options.health_names = {name};
-  options.listen_address = "127.0.0.1:0";
-  options.credentials = grpc::InsecureServerCredentials();
-  options.registry = std::make_shared<prometheus::Registry>();
-  auto server = Server::Start(std::move(options), {service});
-  EXPECT_TRUE(server.ok()) << server.status();
-  return server.ok() ? *std::move(server) : nullptr;
-}
 
 // Every table of every schema in the test database, searched for `needles`: in each
 // value as stored, as base64-decoded text (stored answers) and as bytea. Returns
@@ -122,7 +111,7 @@ class PlanServiceTest : public ::testing::Test {
     consent_book_ =
         std::make_unique<consent::ConsentBook>(consent_store_.get(), &plans_for_consent_, &clock_);
     consent_service_ = std::make_unique<consent::ConsentGrpcService>(consent_book_.get());
-    consent_server_ = Serve(consent_service_.get(), "sip.consent.v1.ConsentService");
+    consent_server_ = sip::testing::ServeOnLoopback(consent_service_.get(), "sip.consent.v1.ConsentService");
     ASSERT_NE(consent_server_, nullptr);
     const std::string consent_address = absl::StrCat("127.0.0.1:", consent_server_->port());
 
@@ -140,7 +129,7 @@ class PlanServiceTest : public ::testing::Test {
     book_ = std::make_unique<PlanBook>(
         store_.get(), PlanBook::Peers{checker_.get(), checker_.get(), &meetings_}, &clock_);
     service_ = std::make_unique<PlanGrpcService>(book_.get());
-    server_ = Serve(service_.get(), "sip.plan.v1.PlanService");
+    server_ = sip::testing::ServeOnLoopback(service_.get(), "sip.plan.v1.PlanService");
     ASSERT_NE(server_, nullptr);
     stub_ = pb::PlanService::NewStub(grpc::CreateChannel(
         absl::StrCat("127.0.0.1:", server_->port()), grpc::InsecureChannelCredentials()));

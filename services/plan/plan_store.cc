@@ -76,10 +76,6 @@ void WritePlan(pqxx::work& txn, const StoredPlan& stored, bool insert) {
   }
 }
 
-absl::Time TimeOf(const google::protobuf::Timestamp& t) {
-  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
-}
-
 void WriteOutcome(pqxx::work& txn, const std::string& plan_id, absl::Time now,
                   const Outcome& outcome) {
   if (outcome.revision) {

@@ -1,0 +1,31 @@
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <variant>
+#include <vector>
+
+#include "common/config.h"
+#include "common/db.h"
+#include "common/migrations.h"
+#include "common/service_client.h"
+#include "grpcpp/channel.h"
+
+// What every server's main does between reading its config and wiring its service, so
+// each main.cc stays wiring only.
+namespace sip {
+
+// Logging from the config, the migrations when asked (--migrate_on_start,
+// --migrate_only), then the connection pool with the service's statements. Returns the
+// pool, or the exit code main returns: 0 after --migrate_only, 1 (logged) when the
+// database cannot be migrated or reached.
+std::variant<std::unique_ptr<db::Pool>, int> OpenServiceDatabase(
+    const ServerConfig& server, const std::vector<db::Migration>& migrations,
+    std::vector<db::PreparedStatement> statements);
+
+// The channels to `peers`, in their order; nullopt (logged) when one cannot be made
+// (an unreadable certificate file, say).
+std::optional<std::vector<std::shared_ptr<grpc::Channel>>> MakePeerChannels(
+    const std::vector<const PeerConfig*>& peers);
+
+}  // namespace sip
