@@ -183,6 +183,7 @@ absl::StatusOr<pb::Meeting> MeetingBook::Reschedule(const std::string& plan_id,
                          SIP_RETURN_IF_ERROR(meeting::Reschedule(m, details, reason, now));
                          *e.mutable_rescheduled()->mutable_start_time() = details.start_time();
                          *e.mutable_rescheduled()->mutable_end_time() = details.end_time();
+                         e.mutable_rescheduled()->set_kind(m.kind());
                          return absl::OkStatus();
                        });
 }
@@ -243,6 +244,8 @@ absl::StatusOr<pb::Meeting> MeetingBook::Cancel(const std::string& plan_id,
                        [&](pb::Meeting& m, pb::MeetingEvent& e) -> absl::Status {
                          SIP_RETURN_IF_ERROR(meeting::Cancel(m, reason, now));
                          e.mutable_cancelled()->set_cause(pb::CANCEL_CAUSE_BY_CONVENER);
+                         e.mutable_cancelled()->set_kind(m.kind());
+                         *e.mutable_cancelled()->mutable_start_time() = m.details().start_time();
                          return absl::OkStatus();
                        });
 }
@@ -415,6 +418,8 @@ absl::Status MeetingBook::ApplyPlanEvent(pqxx::work& txn, const SourceEvent& eve
             out.set_meeting(stored.meeting.name());
             out.set_actor_unit_hsa_id(e.actor_unit_hsa_id());
             out.mutable_cancelled()->set_cause(pb::CANCEL_CAUSE_PLAN_CLOSED);
+            out.mutable_cancelled()->set_kind(stored.meeting.kind());
+            *out.mutable_cancelled()->mutable_start_time() = stored.meeting.details().start_time();
             return std::make_pair(std::string(kEventCancelled), out.SerializeAsString());
           })
       .status();

@@ -227,5 +227,7 @@ const { events } = await call('ListEvents', { after_sequence: 0 });
 assert.deepEqual(events.map((e) => e.payload), ['scheduled', 'rescheduled', 'accepted',
   'forwarded', 'accepted', 'scheduled', 'held', 'scheduled', 'cancelled', 'cancelled']);
 assert.equal(events.at(-1).cancelled.cause, 'CANCEL_CAUSE_PLAN_CLOSED');
+assert.equal(events.at(-1).cancelled.kind, 'MEETING_KIND_INITIAL');
+assert.equal(events.at(1).rescheduled.kind, 'MEETING_KIND_INITIAL');
 assert.doesNotMatch(JSON.stringify(events), /Stina|lägenhet|sjuk/);
 console.log('meeting interop: ok');
