@@ -4,6 +4,7 @@
 #include "common/personnummer.h"
 #include "common/service_client.h"
 #include "common/status_macros.h"
+#include "common/swedish_names.h"
 
 namespace sip {
 
@@ -41,6 +42,28 @@ absl::StatusOr<std::vector<ConsentAnswer>> GrpcConsentChecker::Check(
         FromPeerStatus(stub_->CheckConsent(context.get(), request, &response), "consent"));
     for (const auto& unit : response.units()) {
       answers.push_back({unit.unit_hsa_id(), unit.covered(), ReasonName(unit.reason())});
+    }
+  }
+  return answers;
+}
+
+absl::StatusOr<std::vector<ConsentAnswer>> GrpcConsentChecker::CheckOthers(
+    const std::string& plan_id, const std::vector<sip::common::v1::OtherParty>& others,
+    const Actor& caller) {
+  std::vector<ConsentAnswer> answers;
+  for (size_t start = 0; start < others.size(); start += kMaxUnitsPerCall) {
+    consentpb::CheckConsentRequest request;
+    request.set_parent(absl::StrCat("plans/", plan_id));
+    for (size_t i = start; i < others.size() && i < start + kMaxUnitsPerCall; ++i) {
+      *request.add_others() = others[i];
+    }
+    consentpb::CheckConsentResponse response;
+    auto context = PeerCallContext(caller, timeout_);
+    SIP_RETURN_IF_ERROR(
+        FromPeerStatus(stub_->CheckConsent(context.get(), request, &response), "consent"));
+    for (const auto& other : response.others()) {
+      answers.push_back(
+          {document::OtherPartyName(other.other()), other.covered(), ReasonName(other.reason())});
     }
   }
   return answers;

@@ -23,6 +23,9 @@ class GrpcConsentChecker final : public ConsentChecker, public ConsentRecords {
   absl::StatusOr<std::vector<ConsentAnswer>> Check(const std::string& plan_id,
                                                    const std::vector<std::string>& unit_hsa_ids,
                                                    const Actor& caller) override;
+  absl::StatusOr<std::vector<ConsentAnswer>> CheckOthers(
+      const std::string& plan_id, const std::vector<sip::common::v1::OtherParty>& others,
+      const Actor& caller) override;
   absl::StatusOr<std::vector<sip::consent::v1::Consent>> List(const std::string& plan_id,
                                                               const Actor& caller) override;
 

@@ -7,28 +7,33 @@
 
 namespace sip {
 
-absl::Status RequireConsent(const std::vector<std::string>& units,
+absl::Status RequireConsent(const std::vector<std::string>& subjects,
                             const std::vector<ConsentAnswer>& answers) {
   std::vector<PreconditionViolation> missing;
-  for (const std::string& unit : units) {
+  for (const std::string& subject : subjects) {
     const auto answer = std::find_if(answers.begin(), answers.end(),
-                                     [&](const ConsentAnswer& a) { return a.unit_hsa_id == unit; });
+                                     [&](const ConsentAnswer& a) { return a.subject == subject; });
     if (answer == answers.end()) {
       // Absent means not covered: never assume what the consent service did not say.
-      missing.push_back({"CONSENT", unit,
-                         "the consent service gave no answer for this unit; it is not "
-                         "covered until it does"});
+      missing.push_back({"CONSENT", subject,
+                         "the consent service gave no answer for it; it is not covered until "
+                         "it does"});
     } else if (!answer->covered) {
-      missing.push_back({"CONSENT", unit,
+      missing.push_back({"CONSENT", subject,
                          absl::StrCat("not covered by an active consent (", answer->reason,
-                                      "); record the person's consent for this unit")});
+                                      "); record the person's consent for it")});
     }
   }
   if (missing.empty()) return absl::OkStatus();
   return FailedPreconditions("CONSENT_NOT_ACTIVE",
-                             "the person's consent does not cover every unit that would get "
-                             "the plan",
+                             "the person's consent does not cover every unit or party that "
+                             "would take part",
                              missing);
+}
+
+absl::StatusOr<std::vector<ConsentAnswer>> ConsentChecker::CheckOthers(
+    const std::string&, const std::vector<sip::common::v1::OtherParty>&, const Actor&) {
+  return absl::UnimplementedError("this consent checker cannot check other parties");
 }
 
 }  // namespace sip

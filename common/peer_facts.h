@@ -8,6 +8,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "common/model.h"
+#include "sip/common/v1/common.pb.h"
 #include "sip/consent/v1/consent.pb.h"
 #include "sip/meeting/v1/meeting.pb.h"
 
@@ -15,18 +16,20 @@
 // domain code and books are written against. The gRPC clients are in peer_clients.h.
 namespace sip {
 
-// One unit's consent answer, as the consent service gives it.
+// One unit's or other party's consent answer, as the consent service gives it.
 struct ConsentAnswer {
-  std::string unit_hsa_id;
+  // The unit's HSA-id, or the other party as people name it ("Närstående: Dotter").
+  std::string subject;
   bool covered = false;
   // e.g. "COVERED", "WITHDRAWN", "UNIT_NOT_IN_SCOPE", "NO_CONSENT".
   std::string reason;
 };
 
-// OK when `answers` (the consent service's) cover every one of `units`; otherwise
-// FAILED_PRECONDITION `CONSENT_NOT_ACTIVE` with a PreconditionFailure naming each unit
-// that is not covered. A unit the answers leave out is not covered.
-absl::Status RequireConsent(const std::vector<std::string>& units,
+// OK when `answers` (the consent service's) cover every one of `subjects` (units' HSA-ids
+// and other parties' names); otherwise FAILED_PRECONDITION `CONSENT_NOT_ACTIVE` with a
+// PreconditionFailure naming each that is not covered. One the answers leave out is not
+// covered.
+absl::Status RequireConsent(const std::vector<std::string>& subjects,
                             const std::vector<ConsentAnswer>& answers);
 
 // Asks whether the person's consent covers units of a plan now.
@@ -37,6 +40,12 @@ class ConsentChecker {
   virtual absl::StatusOr<std::vector<ConsentAnswer>> Check(
       const std::string& plan_id, const std::vector<std::string>& unit_hsa_ids,
       const Actor& caller) = 0;
+  // One answer per relative or other party asked, in order, each answer's subject the
+  // party's name as people read it. A checker that cannot ask about parties says so
+  // (UNIMPLEMENTED) rather than answer for them.
+  virtual absl::StatusOr<std::vector<ConsentAnswer>> CheckOthers(
+      const std::string& plan_id, const std::vector<sip::common::v1::OtherParty>& others,
+      const Actor& caller);
 };
 
 // What another service must know of a plan before acting on it.

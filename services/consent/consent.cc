@@ -1,6 +1,7 @@
 #include "services/consent/consent.h"
 
 #include <algorithm>
+#include <functional>
 #include <set>
 #include <tuple>
 #include <utility>
@@ -59,8 +60,6 @@ absl::Time DecisionTime(const std::optional<absl::Time>& given, absl::Time now,
   }
   return *given;
 }
-
-bool SameParty(const OtherParty& a, const OtherParty& b) { return a == b; }
 
 }  // namespace
 
@@ -374,89 +373,132 @@ absl::Status Withdraw(Consent& consent, WithdrawalInput input, const Actor& call
   return absl::OkStatus();
 }
 
-std::vector<UnitCoverage> CheckCoverage(const std::vector<Consent>& consents,
-                                        const std::vector<std::string>& unit_hsa_ids,
-                                        absl::Time now) {
+namespace {
+
+// The person's standing for the plan now, shared by the unit and the party checks: how
+// consent ended, if it did, and the consents given since that are active.
+struct Standing {
+  bool ended = false;
+  Coverage ended_as = Coverage::kNoConsent;
+  const Consent* ended_by = nullptr;
+  const Consent* latest_given = nullptr;
+  std::vector<const Consent*> active;
+};
+
+Standing StandingOf(const std::vector<Consent>& consents, absl::Time now) {
   // The latest refusal or withdrawal that has taken effect, and the latest consent given;
   // ties are broken by recording time, then id, for a total order.
   using Key = std::tuple<absl::Time, absl::Time, std::string>;
   std::optional<Key> end_key;
-  const Consent* ended_by = nullptr;
-  Coverage ended_as = Coverage::kNoConsent;
   std::optional<Key> given_key;
-  const Consent* latest_given = nullptr;
+  Standing out;
   for (const Consent& c : consents) {
     if (c.decision == Decision::kRefused) {
       const Key k{c.decision_time, c.create_time, c.consent_id};
       if (!end_key || k > *end_key) {
         end_key = k;
-        ended_by = &c;
-        ended_as = Coverage::kRefused;
+        out.ended_by = &c;
+        out.ended_as = Coverage::kRefused;
       }
       continue;
     }
     const Key given{c.decision_time, c.create_time, c.consent_id};
     if (!given_key || given > *given_key) {
       given_key = given;
-      latest_given = &c;
+      out.latest_given = &c;
     }
     if (c.withdrawal && c.withdrawal->withdraw_time <= now) {
       const Key k{c.withdrawal->withdraw_time, c.update_time, c.consent_id};
       if (!end_key || k > *end_key) {
         end_key = k;
-        ended_by = &c;
-        ended_as = Coverage::kWithdrawn;
+        out.ended_by = &c;
+        out.ended_as = Coverage::kWithdrawn;
       }
     }
   }
   // Consents given after the end of consent, active now.
-  std::vector<const Consent*> standing;
   for (const Consent& c : consents) {
     if (c.decision != Decision::kGiven) continue;
     if (end_key && Key{c.decision_time, c.create_time, c.consent_id} <= *end_key) continue;
-    if (c.StateAt(now) == State::kActive) standing.push_back(&c);
+    if (c.StateAt(now) == State::kActive) out.active.push_back(&c);
   }
-  const bool ended = end_key && (given_key == std::nullopt || *given_key <= *end_key);
+  out.ended = end_key && (given_key == std::nullopt || *given_key <= *end_key);
+  return out;
+}
 
+// The answer for one subject: `covers(c)` says whether consent c names it, `restricts(c)`
+// whether c's harm assessment keeps it out. Returns the coverage and the consent it rests
+// on.
+std::pair<Coverage, std::string> Decide(const Standing& standing,
+                                        const std::function<bool(const Consent&)>& covers,
+                                        const std::function<bool(const Consent&)>& restricts) {
+  if (standing.ended) return {standing.ended_as, standing.ended_by->consent_id};
+  if (standing.latest_given == nullptr) return {Coverage::kNoConsent, ""};
+  const Consent* restricting = nullptr;
+  for (const Consent* c : standing.active) {
+    if (!covers(*c)) continue;
+    if (restricts(*c)) {
+      if (restricting == nullptr) restricting = c;
+      continue;
+    }
+    return {Coverage::kCovered, c->consent_id};
+  }
+  if (restricting != nullptr) return {Coverage::kRestrictedByHarmAssessment, restricting->consent_id};
+  if (!standing.active.empty()) return {Coverage::kNotInScope, standing.active.front()->consent_id};
+  return {Coverage::kExpired, standing.latest_given->consent_id};
+}
+
+std::string Folded(const std::string& s) {
+  return absl::AsciiStrToLower(absl::StripAsciiWhitespace(s));
+}
+
+}  // namespace
+
+bool SameParty(const OtherParty& a, const OtherParty& b) {
+  // Lower-cases ASCII letters only: "Dotter"/"dotter"; å, ä, ö are compared as written.
+  return a.kind == b.kind && Folded(a.description) == Folded(b.description);
+}
+
+std::vector<UnitCoverage> CheckCoverage(const std::vector<Consent>& consents,
+                                        const std::vector<std::string>& unit_hsa_ids,
+                                        absl::Time now) {
+  const Standing standing = StandingOf(consents, now);
   std::vector<UnitCoverage> out;
   for (const std::string& hsa_id : unit_hsa_ids) {
-    UnitCoverage answer{hsa_id, Coverage::kNoConsent, ""};
-    if (ended) {
-      answer.coverage = ended_as;
-      answer.consent_id = ended_by->consent_id;
-    } else if (latest_given != nullptr) {
-      const Consent* restricting = nullptr;
-      for (const Consent* c : standing) {
-        const std::vector<Unit> units = c->CoveredUnits();
-        if (std::none_of(units.begin(), units.end(),
-                         [&](const Unit& u) { return u.hsa_id == hsa_id; })) {
-          continue;
-        }
-        const auto& harm = c->harm_assessment;
-        if (harm && harm->outcome == HarmOutcome::kRestricted &&
-            std::find(harm->restricted_unit_hsa_ids.begin(), harm->restricted_unit_hsa_ids.end(),
-                      hsa_id) != harm->restricted_unit_hsa_ids.end()) {
-          if (restricting == nullptr) restricting = c;
-          continue;
-        }
-        answer.coverage = Coverage::kCovered;
-        answer.consent_id = c->consent_id;
-        break;
-      }
-      if (answer.coverage != Coverage::kCovered) {
-        if (restricting != nullptr) {
-          answer.coverage = Coverage::kRestrictedByHarmAssessment;
-          answer.consent_id = restricting->consent_id;
-        } else if (!standing.empty()) {
-          answer.coverage = Coverage::kNotInScope;
-          answer.consent_id = standing.front()->consent_id;
-        } else {
-          answer.coverage = Coverage::kExpired;
-          answer.consent_id = latest_given->consent_id;
-        }
-      }
-    }
-    out.push_back(std::move(answer));
+    auto [coverage, consent_id] = Decide(
+        standing,
+        [&](const Consent& c) {
+          const std::vector<Unit> units = c.CoveredUnits();
+          return std::any_of(units.begin(), units.end(),
+                             [&](const Unit& u) { return u.hsa_id == hsa_id; });
+        },
+        [&](const Consent& c) {
+          const auto& harm = c.harm_assessment;
+          return harm && harm->outcome == HarmOutcome::kRestricted &&
+                 std::find(harm->restricted_unit_hsa_ids.begin(),
+                           harm->restricted_unit_hsa_ids.end(),
+                           hsa_id) != harm->restricted_unit_hsa_ids.end();
+        });
+    out.push_back({hsa_id, coverage, std::move(consent_id)});
+  }
+  return out;
+}
+
+std::vector<OtherCoverage> CheckOtherCoverage(const std::vector<Consent>& consents,
+                                              const std::vector<OtherParty>& others,
+                                              absl::Time now) {
+  const Standing standing = StandingOf(consents, now);
+  std::vector<OtherCoverage> out;
+  for (const OtherParty& other : others) {
+    auto [coverage, consent_id] = Decide(
+        standing,
+        [&](const Consent& c) {
+          const std::vector<OtherParty> covered = c.CoveredOthers();
+          return std::any_of(covered.begin(), covered.end(),
+                             [&](const OtherParty& o) { return SameParty(o, other); });
+        },
+        [](const Consent&) { return false; });
+    out.push_back({other, coverage, std::move(consent_id)});
   }
   return out;
 }

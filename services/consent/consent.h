@@ -198,4 +198,21 @@ std::vector<UnitCoverage> CheckCoverage(const std::vector<Consent>& consents,
                                         const std::vector<std::string>& unit_hsa_ids,
                                         absl::Time now);
 
+// The same for relatives and other parties: a party is covered by a consent that names
+// one of the same kind whose description is the same, ignoring case and surrounding
+// spaces ("Dotter" and "dotter "). A harm assessment restricts units only.
+struct OtherCoverage {
+  OtherParty other;
+  Coverage coverage = Coverage::kNoConsent;
+  std::string consent_id;
+  bool covered() const { return coverage == Coverage::kCovered; }
+};
+std::vector<OtherCoverage> CheckOtherCoverage(const std::vector<Consent>& consents,
+                                              const std::vector<OtherParty>& others,
+                                              absl::Time now);
+
+// Whether two parties are the same for consent: same kind, same description ignoring case
+// and surrounding spaces.
+bool SameParty(const OtherParty& a, const OtherParty& b);
+
 }  // namespace sip::consent

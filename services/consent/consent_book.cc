@@ -157,10 +157,12 @@ absl::StatusOr<ConsentStore::Page> ConsentBook::List(const std::string& plan_id,
 }
 
 absl::StatusOr<ConsentBook::CheckResult> ConsentBook::Check(
-    const std::string& plan_id, const std::vector<std::string>& unit_hsa_ids) {
+    const std::string& plan_id, const std::vector<std::string>& unit_hsa_ids,
+    const std::vector<OtherParty>& others) {
   const absl::Time now = clock_->Now();
   SIP_ASSIGN_OR_RETURN(std::vector<Consent> consents, store_->ListAll(plan_id));
-  return CheckResult{CheckCoverage(consents, unit_hsa_ids, now), now};
+  return CheckResult{CheckCoverage(consents, unit_hsa_ids, now),
+                     CheckOtherCoverage(consents, others, now), now};
 }
 
 absl::StatusOr<std::vector<db::StoredEvent>> ConsentBook::Events(int64_t after, int limit) {

@@ -45,10 +45,12 @@ class ConsentBook final {
 
   struct CheckResult {
     std::vector<UnitCoverage> units;
+    std::vector<OtherCoverage> others;
     absl::Time check_time;
   };
   absl::StatusOr<CheckResult> Check(const std::string& plan_id,
-                                    const std::vector<std::string>& unit_hsa_ids);
+                                    const std::vector<std::string>& unit_hsa_ids,
+                                    const std::vector<OtherParty>& others = {});
 
   absl::StatusOr<std::vector<db::StoredEvent>> Events(int64_t after, int limit);
 

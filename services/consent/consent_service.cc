@@ -252,11 +252,13 @@ grpc::Status ConsentGrpcService::CheckConsent(grpc::ServerContext* context,
   return HandleCall(context, kErrorDomain, *request, [&](const Caller&) -> absl::Status {
     SIP_ASSIGN_OR_RETURN(std::string plan_id, PlanId(request->parent()));
     Violations v;
-    if (request->unit_hsa_ids().empty()) {
-      v.Add("unit_hsa_ids", "must name at least one unit (HSA-id) to check");
-    } else if (request->unit_hsa_ids_size() > kMaxCheckUnits) {
+    const int asked = request->unit_hsa_ids_size() + request->others_size();
+    if (asked == 0) {
+      v.Add("unit_hsa_ids", "must name at least one unit (HSA-id) or other party to check");
+    } else if (asked > kMaxCheckUnits) {
       v.Add("unit_hsa_ids", absl::StrCat("must name at most ", kMaxCheckUnits,
-                                         " units; split the check into several calls"));
+                                         " units and other parties together; split the "
+                                         "check into several calls"));
     }
     std::vector<std::string> units;
     for (int i = 0; i < request->unit_hsa_ids_size(); ++i) {
@@ -265,14 +267,28 @@ grpc::Status ConsentGrpcService::CheckConsent(grpc::ServerContext* context,
       }
       units.push_back(request->unit_hsa_ids(i));
     }
+    std::vector<OtherParty> others;
+    for (int i = 0; i < request->others_size(); ++i) {
+      if (auto other = OtherPartyFromProto(request->others(i), absl::StrCat("others[", i, "]"), v)) {
+        others.push_back(*std::move(other));
+      }
+    }
     SIP_RETURN_IF_ERROR(v.ToStatus());
-    SIP_ASSIGN_OR_RETURN(ConsentBook::CheckResult result, book_->Check(plan_id, units));
+    SIP_ASSIGN_OR_RETURN(ConsentBook::CheckResult result, book_->Check(plan_id, units, others));
     for (const UnitCoverage& u : result.units) {
       auto* out = response->add_units();
       out->set_unit_hsa_id(u.unit_hsa_id);
       out->set_covered(u.covered());
       out->set_reason(ToProto(u.coverage));
       if (!u.consent_id.empty()) out->set_consent(ConsentName(plan_id, u.consent_id));
+    }
+    for (int i = 0; i < static_cast<int>(result.others.size()); ++i) {
+      const OtherCoverage& o = result.others[i];
+      auto* out = response->add_others();
+      *out->mutable_other() = request->others(i);
+      out->set_covered(o.covered());
+      out->set_reason(ToProto(o.coverage));
+      if (!o.consent_id.empty()) out->set_consent(ConsentName(plan_id, o.consent_id));
     }
     sip::ToProto(result.check_time, response->mutable_check_time());
     return absl::OkStatus();

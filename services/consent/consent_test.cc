@@ -282,6 +282,22 @@ TEST_F(CheckCoverageTest, TheLatestDecisionRules) {
               ElementsAre(Coverage::kNotInScope, Coverage::kCovered));
 }
 
+TEST_F(CheckCoverageTest, OtherPartiesByTheSameRule) {
+  const std::vector<OtherParty> asked = {{OtherPartyKind::kRelative, "  mother "},
+                                         {OtherPartyKind::kRelative, "Father"},
+                                         {OtherPartyKind::kSocialInsuranceAgency, "Mother"}};
+  auto answers = CheckOtherCoverage({Given()}, asked, kNow);
+  ASSERT_EQ(answers.size(), 3u);
+  EXPECT_EQ(answers[0].coverage, Coverage::kCovered) << "case and spaces do not matter";
+  EXPECT_EQ(answers[0].consent_id, "c1");
+  EXPECT_EQ(answers[1].coverage, Coverage::kNotInScope);
+  EXPECT_EQ(answers[2].coverage, Coverage::kNotInScope) << "the kind must match too";
+  EXPECT_EQ(CheckOtherCoverage({}, asked, kNow)[0].coverage, Coverage::kNoConsent);
+  Consent withdrawn = Given();
+  SIP_ASSERT_OK(Withdraw(withdrawn, {}, kCaller, kNow));
+  EXPECT_EQ(CheckOtherCoverage({withdrawn}, asked, kNow)[0].coverage, Coverage::kWithdrawn);
+}
+
 // The person withdraws consent to the plan: every consent given before the withdrawal
 // stops covering, as with a refusal; narrowing the scope is ChangeScope's job.
 TEST_F(CheckCoverageTest, AWithdrawalEndsEveryEarlierConsent) {

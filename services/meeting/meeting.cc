@@ -231,6 +231,14 @@ std::vector<std::string> InvitedUnitIds(const pb::Meeting& meeting) {
   return std::vector<std::string>(units.begin(), units.end());
 }
 
+std::vector<cpb::OtherParty> InvitedOthers(const pb::Meeting& meeting) {
+  std::vector<cpb::OtherParty> out;
+  for (const pb::Invitation& inv : meeting.invitations()) {
+    if (inv.invitee().has_other()) out.push_back(inv.invitee().other());
+  }
+  return out;
+}
+
 std::optional<pb::Warning> InitialMeetingWarning(const pb::Meeting& meeting,
                                                  absl::Time need_noticed, int target_days) {
   if (meeting.kind() != pb::MEETING_KIND_INITIAL) return std::nullopt;

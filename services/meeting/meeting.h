@@ -43,6 +43,8 @@ absl::StatusOr<pb::Meeting> NewMeeting(const pb::ScheduleMeetingRequest& request
 
 // The HSA-ids of the units a meeting invites (for the consent check), sorted, unique.
 std::vector<std::string> InvitedUnitIds(const pb::Meeting& meeting);
+// The relatives and other parties a meeting invites, in order (for the consent check).
+std::vector<sip::common::v1::OtherParty> InvitedOthers(const pb::Meeting& meeting);
 
 // A warning when an initial meeting starts after the policy's target day (the need
 // noticed plus `target_days` calendar days, in Sweden); nullopt otherwise.

@@ -6,11 +6,14 @@
 #include "common/errors.h"
 #include "common/ids.h"
 #include "common/status_macros.h"
+#include "common/swedish_names.h"
 #include "services/meeting/invitation.h"
 #include "sip/plan/v1/plan.pb.h"
 
 namespace sip::meeting {
 namespace {
+
+namespace cpb = ::sip::common::v1;
 
 pb::MeetingEvent BaseEvent(const pb::Meeting& m, const Actor& actor) {
   pb::MeetingEvent e;
@@ -69,6 +72,24 @@ absl::StatusOr<PlanFacts> MeetingBook::OpenPlan(const std::string& plan_id, cons
   return facts;
 }
 
+absl::Status MeetingBook::RequireCoverage(const std::string& plan_id,
+                                          const std::vector<std::string>& units,
+                                          const std::vector<cpb::OtherParty>& others,
+                                          const Actor& caller) {
+  std::vector<std::string> subjects = units;
+  std::vector<ConsentAnswer> answers;
+  if (!units.empty()) {
+    SIP_ASSIGN_OR_RETURN(answers, consent_->Check(plan_id, units, caller));
+  }
+  if (!others.empty()) {
+    SIP_ASSIGN_OR_RETURN(std::vector<ConsentAnswer> parties,
+                         consent_->CheckOthers(plan_id, others, caller));
+    answers.insert(answers.end(), parties.begin(), parties.end());
+    for (const cpb::OtherParty& other : others) subjects.push_back(document::OtherPartyName(other));
+  }
+  return RequireConsent(subjects, answers);
+}
+
 absl::StatusOr<pb::ScheduleMeetingResponse> MeetingBook::Schedule(
     const std::string& plan_id, const pb::ScheduleMeetingRequest& request, const Actor& caller,
     const Key& key) {
@@ -81,8 +102,7 @@ absl::StatusOr<pb::ScheduleMeetingResponse> MeetingBook::Schedule(
                        NewMeeting(request, {plan_id, plan.statutory, plan.protected_identity},
                                   caller, now, new_id));
   const std::vector<std::string> units = InvitedUnitIds(meeting);
-  SIP_ASSIGN_OR_RETURN(std::vector<ConsentAnswer> answers, consent_->Check(plan_id, units, caller));
-  SIP_RETURN_IF_ERROR(RequireConsent(units, answers));
+  SIP_RETURN_IF_ERROR(RequireCoverage(plan_id, units, InvitedOthers(meeting), caller));
   pb::ScheduleMeetingResponse response;
   if (plan.need_noticed_time) {
     if (auto warning = InitialMeetingWarning(meeting, *plan.need_noticed_time,
@@ -202,10 +222,8 @@ absl::StatusOr<pb::AnswerInvitationResponse> MeetingBook::Answer(
     SIP_RETURN_IF_ERROR(
         meeting::Answer(current, request.name(), request, caller, now, [] { return NewId(); })
             .status());
-    const std::string unit = request.forward().unit().hsa_id();
-    SIP_ASSIGN_OR_RETURN(std::vector<ConsentAnswer> answers,
-                         consent_->Check(plan_id, {unit}, caller));
-    SIP_RETURN_IF_ERROR(RequireConsent({unit}, answers));
+    SIP_RETURN_IF_ERROR(
+        RequireCoverage(plan_id, {request.forward().unit().hsa_id()}, {}, caller));
   }
   SIP_ASSIGN_OR_RETURN(
       std::string answer,
@@ -299,10 +317,9 @@ absl::StatusOr<pb::Invitation> MeetingBook::AddInvitation(const std::string& pla
                               "invitation goes through the system; invite by telephone");
   }
   if (invitee.has_unit()) {
-    const std::vector<std::string> units = {invitee.unit().hsa_id()};
-    SIP_ASSIGN_OR_RETURN(std::vector<ConsentAnswer> answers,
-                         consent_->Check(plan_id, units, caller));
-    SIP_RETURN_IF_ERROR(RequireConsent(units, answers));
+    SIP_RETURN_IF_ERROR(RequireCoverage(plan_id, {invitee.unit().hsa_id()}, {}, caller));
+  } else if (invitee.has_other()) {
+    SIP_RETURN_IF_ERROR(RequireCoverage(plan_id, {}, {invitee.other()}, caller));
   }
   SIP_ASSIGN_OR_RETURN(
       std::string answer,

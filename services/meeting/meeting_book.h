@@ -95,6 +95,12 @@ class MeetingBook final {
   absl::Time Now() const { return clock_->Now(); }
 
  private:
+  // OK when the person's consent covers every one of `units` and `others`; else
+  // FAILED_PRECONDITION CONSENT_NOT_ACTIVE naming each that is not (asks the consent
+  // service).
+  absl::Status RequireCoverage(const std::string& plan_id, const std::vector<std::string>& units,
+                               const std::vector<sip::common::v1::OtherParty>& others,
+                               const Actor& caller);
   // The plan's facts: NOT_FOUND when unknown, FAILED_PRECONDITION PLAN_CLOSED when closed.
   absl::StatusOr<PlanFacts> OpenPlan(const std::string& plan_id, const Actor& caller);
   // Stores a new meeting with the event and answer `effect` says.

@@ -10,6 +10,7 @@
 #include "sip/plan/v1/plan.pb.h"
 #include "common/errors.h"
 #include "common/proto_convert.h"
+#include "common/swedish_names.h"
 #include "common/testing/fake_clock.h"
 #include "common/testing/status_matchers.h"
 #include "common/testing/test_database.h"
@@ -50,6 +51,15 @@ class FakeConsent final : public ConsentChecker {
     for (const auto& u : units) {
       const bool ok = covered.count(u) > 0;
       out.push_back({u, ok, ok ? "COVERED" : "UNIT_NOT_IN_SCOPE"});
+    }
+    return out;
+  }
+  absl::StatusOr<std::vector<ConsentAnswer>> CheckOthers(
+      const std::string&, const std::vector<cpb::OtherParty>& others, const Actor&) override {
+    std::vector<ConsentAnswer> out;
+    for (const auto& o : others) {
+      const bool ok = covered.count(o.description()) > 0;
+      out.push_back({document::OtherPartyName(o), ok, ok ? "COVERED" : "UNIT_NOT_IN_SCOPE"});
     }
     return out;
   }
@@ -278,6 +288,17 @@ TEST_F(MeetingBookTest, AddingAnInvitationAndRecordingAnUnbookedMeeting) {
   EXPECT_THAT(Describe(Inbox(kPsy, true)), ElementsAre("invitation INVITATION_STATE_PENDING"));
   EXPECT_EQ(book_->AddInvitation("p1", meeting_id, psy, "", kVcNurse, {}).status().code(),
             absl::StatusCode::kInvalidArgument);
+  // A relative is invited only with the person's consent to it.
+  pb::Invitee daughter;
+  daughter.mutable_other()->set_kind(cpb::OTHER_PARTY_KIND_RELATIVE);
+  daughter.mutable_other()->set_description("Dotter");
+  const absl::Status uncovered =
+      book_->AddInvitation("p1", meeting_id, daughter, "", kVcNurse, {}).status();
+  EXPECT_EQ(ReasonOf(uncovered), "CONSENT_NOT_ACTIVE");
+  ASSERT_EQ(PreconditionViolationsOf(uncovered).size(), 1u);
+  EXPECT_EQ(PreconditionViolationsOf(uncovered)[0].subject, "Närstående: Dotter");
+  consent_.covered.insert("Dotter");
+  SIP_ASSERT_OK(book_->AddInvitation("p1", meeting_id, daughter, "", kVcNurse, {}).status());
 
   PlanFacts hidden;
   hidden.protected_identity = true;

@@ -272,6 +272,16 @@ TEST_F(MeetingServiceTest, AnInitialMeetingFromSchedulingThroughAForwardToHeld) 
   EXPECT_EQ(DetailsOf(status).reason, "CONSENT_NOT_ACTIVE");
   EXPECT_THAT(DetailsOf(status).preconditions, ElementsAre(kPsy));
 
+  // A relative needs the person's consent too, asked of the consent service.
+  pb::ScheduleMeetingRequest with_relative =
+      Request(plan, pb::MEETING_KIND_INITIAL, absl::Hours(48));
+  auto* daughter = with_relative.add_invitees()->mutable_other();
+  daughter->set_kind(cpb::OTHER_PARTY_KIND_RELATIVE);
+  daughter->set_description("Dotter");
+  status = Schedule(with_relative, &scheduled);
+  EXPECT_EQ(DetailsOf(status).reason, "CONSENT_NOT_ACTIVE");
+  EXPECT_THAT(DetailsOf(status).preconditions, ElementsAre("Närstående: Dotter"));
+
   pb::ScheduleMeetingRequest request = Request(plan, pb::MEETING_KIND_INITIAL, absl::Hours(48));
   request.set_request_id("schedule-1");
   ASSERT_TRUE(Schedule(request, &scheduled).ok());

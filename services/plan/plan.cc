@@ -540,7 +540,7 @@ absl::Status RequireWithdrawn(const std::vector<std::string>& units,
                               const std::vector<ConsentAnswer>& answers) {
   for (const std::string& unit : units) {
     const auto answer = std::find_if(answers.begin(), answers.end(),
-                                     [&](const ConsentAnswer& a) { return a.unit_hsa_id == unit; });
+                                     [&](const ConsentAnswer& a) { return a.subject == unit; });
     const std::string said = answer == answers.end() ? "no answer" : answer->reason;
     if (said != "WITHDRAWN") {
       return FailedPrecondition(

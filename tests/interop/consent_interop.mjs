@@ -68,6 +68,14 @@ assert.deepEqual(check.units.map((u) => [u.unit_hsa_id, u.covered, u.reason]), [
   [VC, true, 'COVERAGE_REASON_COVERED'],
   [PSY, false, 'COVERAGE_REASON_UNIT_NOT_IN_SCOPE'],
 ]);
+// Relatives by the same rule; case and spaces do not matter.
+const parties = await call('CheckConsent', { parent: plan, others: [
+  { kind: 'OTHER_PARTY_KIND_RELATIVE', description: ' mamma' },
+  { kind: 'OTHER_PARTY_KIND_RELATIVE', description: 'Pappa' }] });
+assert.deepEqual(parties.others.map((o) => [o.other.description, o.covered, o.reason]), [
+  [' mamma', true, 'COVERAGE_REASON_COVERED'],
+  ['Pappa', false, 'COVERAGE_REASON_UNIT_NOT_IN_SCOPE'],
+]);
 
 // Withdraw, then the check says so, and a second withdrawal is refused.
 const withdraw = {
