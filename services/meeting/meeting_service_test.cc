@@ -511,6 +511,102 @@ TEST_F(MeetingServiceTest, AFollowUpMeetingIsCancelledOnceWhenThePlanCloses) {
   EXPECT_EQ(DetailsOf(status).reason, "PLAN_CLOSED");
 }
 
+TEST_F(MeetingServiceTest, AddingCancellingListingAndTheirErrors) {
+  const std::string plan = CreatePlan();
+  Consent(plan, {kVc, kSoc});
+  pb::ScheduleMeetingResponse a, b;
+  ASSERT_TRUE(Schedule(Request(plan, pb::MEETING_KIND_INITIAL, absl::Hours(48)), &a).ok());
+  ASSERT_TRUE(Schedule(Request(plan, pb::MEETING_KIND_FOLLOW_UP, absl::Hours(96)), &b).ok());
+
+  // Names are checked before anything else.
+  pb::GetMeetingRequest get;
+  get.set_name("plans/" + std::string(70, 'x') + "/meetings/m");
+  pb::GetMeetingResponse got;
+  grpc::Status status = stub_->GetMeeting(As(kVc).get(), get, &got);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(DetailsOf(status).fields, ElementsAre("name"));
+  get.set_name(plan + "/meetings/nope");
+  EXPECT_EQ(stub_->GetMeeting(As(kVc).get(), get, &got).error_code(), grpc::StatusCode::NOT_FOUND);
+
+  // AddInvitation: an invitee is required; consent must cover it; then it is invited.
+  pb::AddInvitationRequest add;
+  add.set_parent(a.meeting().name());
+  pb::AddInvitationResponse added;
+  status = stub_->AddInvitation(As(kVc).get(), add, &added);
+  EXPECT_THAT(DetailsOf(status).fields, ElementsAre("invitee"));
+  *add.mutable_invitee()->mutable_unit() = UnitOf(kPsy);
+  EXPECT_EQ(DetailsOf(stub_->AddInvitation(As(kVc).get(), add, &added)).reason,
+            "CONSENT_NOT_ACTIVE");
+  Consent(plan, {kVc, kSoc, kPsy});
+  add.set_request_id("add-1");
+  ASSERT_TRUE(stub_->AddInvitation(As(kVc).get(), add, &added).ok());
+  EXPECT_EQ(added.invitation().state(), pb::INVITATION_STATE_PENDING);
+  pb::AddInvitationResponse again;
+  ASSERT_TRUE(stub_->AddInvitation(As(kVc).get(), add, &again).ok());
+  EXPECT_EQ(again.invitation().name(), added.invitation().name()) << "a retry is applied once";
+  EXPECT_EQ(Inbox(kPsy).size(), 1u);
+
+  // CancelMeeting: a reason is required, a stale etag is refused, then it is cancelled
+  // and each invited unit told.
+  pb::CancelMeetingRequest cancel;
+  cancel.set_name(a.meeting().name());
+  pb::CancelMeetingResponse cancelled;
+  status = stub_->CancelMeeting(As(kVc).get(), cancel, &cancelled);
+  EXPECT_THAT(DetailsOf(status).fields, ElementsAre("reason"));
+  cancel.set_reason("Den enskilde är sjuk");
+  cancel.set_etag(a.meeting().etag());
+  EXPECT_EQ(stub_->CancelMeeting(As(kVc).get(), cancel, &cancelled).error_code(),
+            grpc::StatusCode::ABORTED)
+      << "the added invitation changed the meeting";
+  cancel.set_etag(Get(a.meeting().name()).etag());
+  ASSERT_TRUE(stub_->CancelMeeting(As(kVc).get(), cancel, &cancelled).ok());
+  EXPECT_EQ(cancelled.meeting().state(), pb::MEETING_STATE_CANCELLED);
+  EXPECT_EQ(cancelled.meeting().cancel_reason(), "Den enskilde är sjuk");
+  const auto psy_inbox = Inbox(kPsy);
+  ASSERT_EQ(psy_inbox.size(), 1u);
+  EXPECT_EQ(psy_inbox[0].notice().kind(), pb::NOTICE_KIND_CANCELLED);
+  cancel.set_etag("");
+  status = stub_->CancelMeeting(As(kVc).get(), cancel, &cancelled);
+  EXPECT_EQ(DetailsOf(status).reason, "MEETING_CANCELLED");
+
+  // ListMeetings: soonest first, by state, a page at a time with a token for this query.
+  pb::ListMeetingsRequest list;
+  list.set_parent(plan);
+  list.set_page_size(1);
+  pb::ListMeetingsResponse page;
+  ASSERT_TRUE(stub_->ListMeetings(As(kVc).get(), list, &page).ok());
+  ASSERT_EQ(page.meetings_size(), 1);
+  EXPECT_EQ(page.meetings(0).name(), a.meeting().name());
+  ASSERT_FALSE(page.next_page_token().empty());
+  list.set_page_token(page.next_page_token());
+  pb::ListMeetingsResponse second;
+  ASSERT_TRUE(stub_->ListMeetings(As(kVc).get(), list, &second).ok());
+  ASSERT_EQ(second.meetings_size(), 1);
+  EXPECT_EQ(second.meetings(0).name(), b.meeting().name());
+  list.set_state(pb::MEETING_STATE_SCHEDULED);
+  status = stub_->ListMeetings(As(kVc).get(), list, &second);
+  EXPECT_THAT(DetailsOf(status).fields, ElementsAre("page_token")) << "another query's token";
+  list.clear_page_token();
+  ASSERT_TRUE(stub_->ListMeetings(As(kVc).get(), list, &second).ok());
+  ASSERT_EQ(second.meetings_size(), 1);
+  EXPECT_EQ(second.meetings(0).name(), b.meeting().name());
+
+  // AcknowledgeNotice names a notice of the caller's unit.
+  pb::AcknowledgeNoticeRequest ack;
+  ack.set_name("units/not-an-hsa-id/notices/x");
+  pb::AcknowledgeNoticeResponse acked;
+  status = stub_->AcknowledgeNotice(As(kPsy).get(), ack, &acked);
+  EXPECT_THAT(DetailsOf(status).fields, ElementsAre("name"));
+  ack.set_name(absl::StrCat("units/", kPsy, "/notices/nope"));
+  EXPECT_EQ(stub_->AcknowledgeNotice(As(kPsy).get(), ack, &acked).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+
+  // Without the caller's headers nothing is answered.
+  grpc::ClientContext anonymous;
+  EXPECT_EQ(stub_->GetMeeting(&anonymous, get, &got).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+}
+
 TEST_F(MeetingServiceTest, ProtectedIdentityPlansByTelephoneAndRecordsAfterwards) {
   planpb::CreatePlanRequest create;
   *create.mutable_plan() = plan::testdata::ProtectedPlan();
