@@ -1,5 +1,6 @@
 #include "common/calendar.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 
@@ -52,6 +53,69 @@ absl::CivilDay AddMonths(absl::CivilDay day, int months) {
   const absl::CivilDay wanted(month.year(), month.month(), day.day());
   // absl normalises 31 February to early March; clamp to the month's last day instead.
   return absl::CivilMonth(wanted) == month ? wanted : last;
+}
+
+absl::CivilDay EasterSunday(int year) {
+  const int a = year % 19;
+  const int b = year / 100;
+  const int c = year % 100;
+  const int d = b / 4;
+  const int e = b % 4;
+  const int f = (b + 8) / 25;
+  const int g = (b - f + 1) / 3;
+  const int h = (19 * a + b - d - g + 15) % 30;
+  const int i = c / 4;
+  const int k = c % 4;
+  const int l = (32 + 2 * e + 2 * i - h - k) % 7;
+  const int m = (a + 11 * h + 22 * l) / 451;
+  const int month = (h + l - 7 * m + 114) / 31;
+  const int day = (h + l - 7 * m + 114) % 31 + 1;
+  return absl::CivilDay(year, month, day);
+}
+
+namespace {
+
+// The first day on or after `from` that falls on `weekday`.
+absl::CivilDay OnOrAfter(absl::CivilDay from, absl::Weekday weekday) {
+  while (absl::GetWeekday(from) != weekday) ++from;
+  return from;
+}
+
+}  // namespace
+
+std::vector<absl::CivilDay> SwedishNonWorkingHolidays(int year) {
+  const absl::CivilDay easter = EasterSunday(year);
+  // Midsommardagen: the Saturday of 20–26 June; alla helgons dag: of 31 October–6 November.
+  const absl::CivilDay midsummer =
+      OnOrAfter(absl::CivilDay(year, 6, 20), absl::Weekday::saturday);
+  std::vector<absl::CivilDay> days = {
+      absl::CivilDay(year, 1, 1),   absl::CivilDay(year, 1, 6),
+      easter - 2,                   easter,
+      easter + 1,                   absl::CivilDay(year, 5, 1),
+      easter + 39,                  easter + 49,
+      absl::CivilDay(year, 6, 6),   midsummer - 1,
+      midsummer,                    OnOrAfter(absl::CivilDay(year, 10, 31), absl::Weekday::saturday),
+      absl::CivilDay(year, 12, 24), absl::CivilDay(year, 12, 25),
+      absl::CivilDay(year, 12, 26), absl::CivilDay(year, 12, 31),
+  };
+  std::sort(days.begin(), days.end());
+  days.erase(std::unique(days.begin(), days.end()), days.end());
+  return days;
+}
+
+bool IsSwedishWorkingDay(absl::CivilDay day) {
+  const absl::Weekday w = absl::GetWeekday(day);
+  if (w == absl::Weekday::saturday || w == absl::Weekday::sunday) return false;
+  const std::vector<absl::CivilDay> holidays = SwedishNonWorkingHolidays(static_cast<int>(day.year()));
+  return !std::binary_search(holidays.begin(), holidays.end(), day);
+}
+
+absl::CivilDay AddSwedishWorkingDays(absl::CivilDay day, int n) {
+  while (n > 0) {
+    ++day;
+    if (IsSwedishWorkingDay(day)) --n;
+  }
+  return day;
 }
 
 std::optional<absl::CivilDay> DayFromProto(const common::v1::Date& date) {
