@@ -12,6 +12,7 @@
 #include "common/ids.h"
 #include "common/language.h"
 #include "common/personnummer.h"
+#include "common/principals.h"
 #include "common/proto_convert.h"
 #include "common/status_macros.h"
 #include "google/protobuf/util/field_mask_util.h"
@@ -33,7 +34,7 @@ const std::set<std::string>& EditableFields() {
       "discharge",       "long_term_goal",     "what_works",            "what_does_not_work",
       "relatives_needs", "own_contribution",   "needs",                 "goals",
       "participants",    "overall_responsibility", "next_follow_up_date",
-      "need_noticed_time", "kind"};
+      "need_noticed_time", "kind", "region_code"};
   return *kFields;
 }
 
@@ -224,6 +225,11 @@ void CheckNeedNoticed(const pb::Plan& plan, absl::Time latest, Violations& v) {
 
 void CheckContent(pb::Plan& plan, absl::CivilDay today, Violations& v) {
   CheckIndividual(*plan.mutable_individual(), today, v);
+  if (!plan.region_code().empty() && !RegionName(plan.region_code())) {
+    v.Add("plan.region_code",
+          "is not one of SCB's 21 länskoder (2 digits, e.g. \"14\" for Västra "
+          "Götalandsregionen); leave it empty to take it from the plan's units");
+  }
   if (!pb::PlanKind_IsValid(plan.kind())) {
     v.Add("plan.kind", "must be STATUTORY or INTERNAL");
   }
@@ -372,6 +378,31 @@ absl::Status RequireOpen(const pb::Plan& plan) {
   return absl::OkStatus();
 }
 
+std::string RegionFromUnits(const pb::Plan& plan) {
+  auto region_of = [](const cpb::Unit& u) -> std::string {
+    if (u.principal() == cpb::PRINCIPAL_KIND_REGION) return u.principal_code();
+    if (u.principal() == cpb::PRINCIPAL_KIND_MUNICIPALITY && u.principal_code().size() == 4) {
+      return RegionOfMunicipality(u.principal_code());
+    }
+    return "";
+  };
+  std::vector<const cpb::Unit*> units;
+  if (plan.overall_responsibility().has_unit()) units.push_back(&plan.overall_responsibility().unit());
+  for (const pb::Goal& g : plan.goals()) {
+    for (const pb::Intervention& in : g.interventions()) {
+      if (in.has_responsible_unit()) units.push_back(&in.responsible_unit());
+    }
+  }
+  for (const pb::Participant& p : plan.participants()) {
+    if (p.has_unit()) units.push_back(&p.unit());
+  }
+  for (const cpb::Unit* u : units) {
+    std::string code = region_of(*u);
+    if (!code.empty() && RegionName(code)) return code;
+  }
+  return "";
+}
+
 absl::StatusOr<pb::Plan> NewPlan(pb::Plan input, const Actor& caller, absl::Time now) {
   // Output-only fields are ignored, as the contract says.
   input.clear_name();
@@ -390,6 +421,7 @@ absl::StatusOr<pb::Plan> NewPlan(pb::Plan input, const Actor& caller, absl::Time
   CheckNeedNoticed(input, now, v);
   SIP_RETURN_IF_ERROR(v.ToStatus());
   if (!input.has_need_noticed_time()) ToProto(now, input.mutable_need_noticed_time());
+  if (input.region_code().empty()) input.set_region_code(RegionFromUnits(input));
   if (input.kind() == pb::PLAN_KIND_UNSPECIFIED) input.set_kind(pb::PLAN_KIND_STATUTORY);
   input.set_state(cpb::PLAN_STATE_INITIATED);
   ToProto(caller, input.mutable_initiated_by());
@@ -449,6 +481,7 @@ absl::StatusOr<std::vector<std::string>> ApplyUpdate(pb::Plan& plan, const pb::P
     }
   }
   SIP_RETURN_IF_ERROR(v.ToStatus());
+  if (merged.region_code().empty()) merged.set_region_code(RegionFromUnits(merged));
   ToProto(now, merged.mutable_update_time());
   plan = std::move(merged);
   return std::vector<std::string>(changed.begin(), changed.end());

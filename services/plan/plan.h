@@ -72,6 +72,11 @@ std::vector<std::string> UnitsRequiringConsent(const pb::Plan& plan);
 // responsibility, the coordinator's unit and the initiating unit. Sorted, no duplicates.
 std::vector<std::string> ParticipantUnitIds(const pb::Plan& plan);
 
+// The plan's region (länskod) from its units: the unit with overall responsibility first,
+// then the responsible units, then the participants; a region unit gives its code, a
+// kommun unit its municipality's region. Empty while no unit says.
+std::string RegionFromUnits(const pb::Plan& plan);
+
 // The units taking part in `after` that did not in `before` (sorted).
 std::vector<std::string> UnitsAdded(const pb::Plan& before, const pb::Plan& after);
 // The units responsible for at least one intervention. Sorted, without duplicates.

@@ -71,6 +71,12 @@ absl::StatusOr<pb::Plan> PlanBook::Create(pb::Plan input, const Actor& caller, c
               *initiated->mutable_discharge_time() = stored.plan.discharge().discharge_time();
             }
             initiated->set_protected_identity(stored.plan.individual().protected_identity());
+            *initiated->mutable_need_noticed_time() = stored.plan.need_noticed_time();
+            initiated->set_region_code(stored.plan.region_code());
+            if (stored.plan.has_discharge()) {
+              initiated->set_designated_care_contact_unit_hsa_id(
+                  stored.plan.discharge().designated_care_contact().unit().hsa_id());
+            }
             return WithEvent(kEventInitiated, e, stored.plan);
           }));
   return Parse<pb::Plan>(result);
@@ -147,6 +153,9 @@ absl::StatusOr<pb::Plan> PlanBook::Update(const std::string& plan_id, const pb::
         for (const std::string& field : changed) {
           e.mutable_content_updated()->add_changed_fields(field);
         }
+        e.mutable_content_updated()->set_coordinator_unit_hsa_id(
+            stored.plan.overall_responsibility().unit().hsa_id());
+        e.mutable_content_updated()->set_region_code(stored.plan.region_code());
         Outcome out = WithEvent(kEventContentUpdated, e, stored.plan);
         out.remove_identity = SwitchesToProtectedIdentity(before, stored.plan.individual());
         return out;
@@ -213,6 +222,9 @@ absl::StatusOr<pb::Plan> PlanBook::Establish(const std::string& plan_id,
         for (const std::string& unit : ParticipantUnitIds(stored.plan)) {
           established->add_participant_unit_hsa_ids(unit);
         }
+        established->set_coordinator_unit_hsa_id(
+            stored.plan.overall_responsibility().unit().hsa_id());
+        established->set_region_code(stored.plan.region_code());
         Outcome out = WithEvent(kEventEstablished, e, stored.plan);
         out.revision = std::move(revision);
         return out;
@@ -240,6 +252,8 @@ absl::StatusOr<pb::PlanRevision> PlanBook::Revise(const std::string& plan_id,
         pb::PlanEvent e = BaseEvent(plan_id, caller);
         e.mutable_revised()->set_revision(stored.plan.revision());
         e.mutable_revised()->set_reason(reason);
+        e.mutable_revised()->set_coordinator_unit_hsa_id(
+            stored.plan.overall_responsibility().unit().hsa_id());
         Outcome out = WithEvent(kEventRevised, e, revision);
         out.revision = std::move(revision);
         return out;

@@ -395,6 +395,14 @@ TEST_F(PlanServiceTest, APlanFromInitiationToClosure) {
               ElementsAre(testdata::kSoc, testdata::kVc, testdata::kPsy));
   EXPECT_THAT(events.events(1).content_updated().changed_fields(), ElementsAre("long_term_goal"));
   EXPECT_EQ(events.last_sequence(), 8);
+  // What the lifecycle service reckons deadlines from: when the need was noticed, the
+  // region, and whose work list a deadline goes on.
+  EXPECT_EQ(events.events(0).initiated().need_noticed_time().seconds(),
+            created.need_noticed_time().seconds());
+  EXPECT_EQ(events.events(0).initiated().region_code(), "14");
+  EXPECT_EQ(events.events(2).established().coordinator_unit_hsa_id(), testdata::kSoc);
+  EXPECT_EQ(events.events(2).established().region_code(), "14");
+  EXPECT_EQ(events.events(3).revised().coordinator_unit_hsa_id(), testdata::kSoc);
 }
 
 // A unit added to an ACTIVE plan gets it at once: it must be covered by consent first,

@@ -49,6 +49,39 @@ TEST(NewPlanTest, InitiatesWithCanonicalPersonnummerAndIds) {
   EXPECT_NE(plan->goals(0).interventions(0).id(), plan->goals(0).interventions(1).id());
 }
 
+// The region whose policy sets the deadlines: given, or taken from the plan's units.
+TEST(NewPlanTest, TheRegionIsGivenOrTakenFromTheUnits) {
+  // The unit with overall responsibility is Kungälv's social services: kommun 1482 lies
+  // in Västra Götaland, 14.
+  auto plan = NewPlan(testdata::CompletePlan(), testdata::kCaller, testdata::kNow);
+  SIP_ASSERT_OK(plan);
+  EXPECT_EQ(plan->region_code(), "14");
+  pb::Plan skane = testdata::CompletePlan();
+  skane.set_region_code("12");
+  EXPECT_EQ(NewPlan(skane, testdata::kCaller, testdata::kNow)->region_code(), "12");
+  pb::Plan bare;
+  bare.mutable_individual()->set_personal_identity_number("19121212-1212");
+  bare.mutable_individual()->set_name("Tolvan Tolvansson");
+  bare.set_need_noticed_by(pb::NEED_NOTICED_BY_SCHOOL);
+  bare.set_reason("Behöver stöd");
+  auto unknown = NewPlan(bare, testdata::kCaller, testdata::kNow);
+  SIP_ASSERT_OK(unknown);
+  EXPECT_EQ(unknown->region_code(), "") << "no unit yet: the default policy applies";
+  // A participant from Region Skåne's psychiatry, added later, tells the region.
+  pb::Plan patch;
+  auto* participant = patch.add_participants()->mutable_unit();
+  participant->set_hsa_id("SE2321000255-P000000000001");
+  participant->set_principal(cpb::PRINCIPAL_KIND_REGION);
+  participant->set_principal_code("12");
+  google::protobuf::FieldMask mask;
+  mask.add_paths("participants");
+  SIP_ASSERT_OK(ApplyUpdate(*unknown, patch, mask, testdata::kNow).status());
+  EXPECT_EQ(unknown->region_code(), "12");
+  bare.set_region_code("99");
+  EXPECT_THAT(Fields(NewPlan(bare, testdata::kCaller, testdata::kNow).status()),
+              Contains("plan.region_code"));
+}
+
 TEST(NewPlanTest, OutputOnlyFieldsAreIgnored) {
   pb::Plan input = testdata::CompletePlan();
   input.set_state(cpb::PLAN_STATE_CLOSED);  // not output only: overwritten
