@@ -1,0 +1,263 @@
+#include "services/lifecycle/lifecycle_store.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "common/outbox.h"
+#include "common/status_macros.h"
+#include "nlohmann/json.hpp"
+
+namespace sip::lifecycle {
+namespace {
+
+using nlohmann::json;
+namespace cpb = ::sip::common::v1;
+
+// Times in stored JSON: microseconds since the epoch; absent when unset.
+void PutTime(json& j, const char* key, const std::optional<absl::Time>& t) {
+  if (t) j[key] = absl::ToUnixMicros(*t);
+}
+std::optional<absl::Time> GetTime(const json& j, const char* key) {
+  if (!j.contains(key) || j[key].is_null()) return std::nullopt;
+  return absl::FromUnixMicros(j[key].get<int64_t>());
+}
+
+const char* StateName(DeadlineState s) {
+  switch (s) {
+    case DeadlineState::kMet: return "MET";
+    case DeadlineState::kBreached: return "BREACHED";
+    case DeadlineState::kCancelled: return "CANCELLED";
+    default: return "PENDING";
+  }
+}
+DeadlineState StateOf(const std::string& s) {
+  if (s == "MET") return DeadlineState::kMet;
+  if (s == "BREACHED") return DeadlineState::kBreached;
+  if (s == "CANCELLED") return DeadlineState::kCancelled;
+  return DeadlineState::kPending;
+}
+
+// The outbox type of a lifecycle event.
+std::string EventType(const pb::LifecycleEvent& e) {
+  switch (e.payload_case()) {
+    case pb::LifecycleEvent::kDeadlineBreached: return "lifecycle.deadline_breached";
+    case pb::LifecycleEvent::kDeadlineMet: return "lifecycle.deadline_met";
+    case pb::LifecycleEvent::kPlanForfeited: return "lifecycle.plan_forfeited";
+    case pb::LifecycleEvent::kPlanClosureRequested: return "lifecycle.plan_closure_requested";
+    default: return "lifecycle.changed";
+  }
+}
+
+std::string SqlTimeOrEmpty(const std::optional<absl::Time>& t) {
+  return t ? db::ToSqlTime(*t) : "";
+}
+
+// The deadlines of a plan as one JSON array column, numbered in order.
+constexpr char kDeadlinesJson[] =
+    "coalesce((SELECT jsonb_agg(jsonb_build_object('rule', d.rule, 'state', d.state, "
+    "'open', (extract(epoch from d.open_time) * 1000000)::bigint, "
+    "'due', (extract(epoch from d.due_time) * 1000000)::bigint, "
+    "'met', (extract(epoch from d.met_time) * 1000000)::bigint, "
+    "'breach', (extract(epoch from d.breach_time) * 1000000)::bigint, "
+    "'cancel', (extract(epoch from d.cancel_time) * 1000000)::bigint, "
+    "'unit', d.responsible_unit_hsa_id, 'region', d.region_code, "
+    "'version', d.policy_version, 'by', d.opened_by) ORDER BY d.deadline_no) "
+    "FROM deadlines d WHERE d.plan_id = t.plan_id), '[]'::jsonb)::text";
+
+absl::StatusOr<Timeline> FromRow(const pqxx::row& row) {
+  SIP_ASSIGN_OR_RETURN(Timeline t, TimelineFromJson(row[0].as<std::string>()));
+  const json deadlines = json::parse(row[1].as<std::string>(), nullptr, false);
+  if (deadlines.is_discarded()) return absl::InternalError("stored deadlines are unreadable");
+  for (const json& d : deadlines) {
+    Deadline out;
+    pb::DeadlineRule rule = pb::DEADLINE_RULE_UNSPECIFIED;
+    pb::DeadlineRule_Parse(d["rule"].get<std::string>(), &rule);
+    out.rule = rule;
+    out.state = StateOf(d["state"].get<std::string>());
+    out.open_time = *GetTime(d, "open");
+    out.due_time = *GetTime(d, "due");
+    out.met_time = GetTime(d, "met");
+    out.breach_time = GetTime(d, "breach");
+    out.cancel_time = GetTime(d, "cancel");
+    out.responsible_unit_hsa_id = d["unit"].get<std::string>();
+    out.region_code = d["region"].get<std::string>();
+    out.policy_version = d["version"].get<std::string>();
+    out.opened_by = d["by"].get<std::string>();
+    t.deadlines.push_back(std::move(out));
+  }
+  return t;
+}
+
+// Writes the timeline, every deadline (new ones inserted, changed ones updated) and a
+// closure request, in one statement; then the events.
+void Write(pqxx::work& txn, const Timeline& t, int64_t version, absl::Time now,
+           const Effects& effects) {
+  std::vector<std::string> nos, rules, states, opens, dues, mets, breaches, cancels, units,
+      regions, versions, bys;
+  for (size_t i = 0; i < t.deadlines.size(); ++i) {
+    const Deadline& d = t.deadlines[i];
+    nos.push_back(std::to_string(i));
+    rules.push_back(pb::DeadlineRule_Name(d.rule));
+    states.push_back(StateName(d.state));
+    opens.push_back(db::ToSqlTime(d.open_time));
+    dues.push_back(db::ToSqlTime(d.due_time));
+    mets.push_back(SqlTimeOrEmpty(d.met_time));
+    breaches.push_back(SqlTimeOrEmpty(d.breach_time));
+    cancels.push_back(SqlTimeOrEmpty(d.cancel_time));
+    units.push_back(d.responsible_unit_hsa_id);
+    regions.push_back(d.region_code);
+    versions.push_back(d.policy_version);
+    bys.push_back(d.opened_by);
+  }
+  const std::string cause =
+      effects.close ? pb::ClosureCause_Name(*effects.close) : std::string();
+  txn.exec_prepared0("timeline_write", t.plan_id, t.region_code,
+                     cpb::PlanState_Name(t.plan_state), version, db::ToSqlTime(now),
+                     TimelineToJson(t), db::ToSqlArray(nos), db::ToSqlArray(rules),
+                     db::ToSqlArray(states), db::ToSqlArray(opens), db::ToSqlArray(dues),
+                     db::ToSqlArray(mets), db::ToSqlArray(breaches), db::ToSqlArray(cancels),
+                     db::ToSqlArray(units), db::ToSqlArray(regions), db::ToSqlArray(versions),
+                     db::ToSqlArray(bys), cause);
+  for (const pb::LifecycleEvent& e : effects.events) {
+    db::AppendEvent(txn, now, t.plan_id, EventType(e), e.SerializeAsString());
+  }
+}
+
+}  // namespace
+
+std::string TimelineToJson(const Timeline& t) {
+  json j;
+  j["plan_id"] = t.plan_id;
+  j["region_code"] = t.region_code;
+  j["plan_state"] = static_cast<int>(t.plan_state);
+  j["initiating_unit"] = t.initiating_unit_hsa_id;
+  j["coordinator_unit"] = t.coordinator_unit_hsa_id;
+  j["care_contact_unit"] = t.designated_care_contact_unit_hsa_id;
+  PutTime(j, "need_noticed", t.need_noticed_time);
+  PutTime(j, "initiated", t.initiate_time);
+  PutTime(j, "discharged", t.discharge_time);
+  PutTime(j, "first_meeting", t.first_meeting_time);
+  PutTime(j, "established", t.establish_time);
+  PutTime(j, "last_follow_up", t.last_follow_up_time);
+  PutTime(j, "last_activity", t.last_activity_time);
+  PutTime(j, "closed", t.close_time);
+  j["forfeited"] = t.forfeited;
+  j["closure_requested"] = t.closure_requested;
+  json entries = json::array();
+  for (const Entry& e : t.entries) {
+    entries.push_back({{"time", absl::ToUnixMicros(e.time)}, {"what", e.what}, {"source", e.source}});
+  }
+  j["entries"] = std::move(entries);
+  return j.dump();
+}
+
+absl::StatusOr<Timeline> TimelineFromJson(const std::string& text) {
+  const json j = json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return absl::InternalError("a stored timeline is unreadable");
+  Timeline t;
+  t.plan_id = j.value("plan_id", "");
+  t.region_code = j.value("region_code", "");
+  t.plan_state = static_cast<cpb::PlanState>(j.value("plan_state", 0));
+  t.initiating_unit_hsa_id = j.value("initiating_unit", "");
+  t.coordinator_unit_hsa_id = j.value("coordinator_unit", "");
+  t.designated_care_contact_unit_hsa_id = j.value("care_contact_unit", "");
+  t.need_noticed_time = GetTime(j, "need_noticed");
+  t.initiate_time = GetTime(j, "initiated");
+  t.discharge_time = GetTime(j, "discharged");
+  t.first_meeting_time = GetTime(j, "first_meeting");
+  t.establish_time = GetTime(j, "established");
+  t.last_follow_up_time = GetTime(j, "last_follow_up");
+  t.last_activity_time = GetTime(j, "last_activity");
+  t.close_time = GetTime(j, "closed");
+  t.forfeited = j.value("forfeited", false);
+  t.closure_requested = j.value("closure_requested", false);
+  if (j.contains("entries")) {
+    for (const json& e : j["entries"]) {
+      t.entries.push_back({absl::FromUnixMicros(e["time"].get<int64_t>()),
+                           e["what"].get<std::string>(), e["source"].get<std::string>()});
+    }
+  }
+  return t;
+}
+
+std::vector<db::PreparedStatement> LifecycleStore::Statements() {
+  return {
+      {"timeline_get",
+       absl::StrCat("SELECT t.body::text, ", kDeadlinesJson, ", t.version FROM timelines t "
+                    "WHERE t.plan_id = $1")},
+      {"timeline_get_for_update",
+       absl::StrCat("SELECT t.body::text, ", kDeadlinesJson, ", t.version FROM timelines t "
+                    "WHERE t.plan_id = $1 FOR UPDATE OF t")},
+      // The sweeper's batch: plans with a pending deadline due, locked unless another
+      // sweeper holds them.
+      {"timeline_due_for_update",
+       absl::StrCat("SELECT t.body::text, ", kDeadlinesJson, ", t.version FROM timelines t "
+                    "WHERE t.plan_id IN (SELECT d.plan_id FROM deadlines d WHERE d.state = "
+                    "'PENDING' AND d.due_time <= $1::timestamptz ORDER BY d.due_time LIMIT $2) "
+                    "FOR UPDATE OF t SKIP LOCKED")},
+      {"timeline_write",
+       "WITH t AS (INSERT INTO timelines (plan_id, region_code, plan_state, version, "
+       "update_time, body) VALUES ($1, $2, $3, $4, $5::timestamptz, $6::jsonb) "
+       "ON CONFLICT (plan_id) DO UPDATE SET region_code = EXCLUDED.region_code, "
+       "plan_state = EXCLUDED.plan_state, version = EXCLUDED.version, "
+       "update_time = EXCLUDED.update_time, body = EXCLUDED.body), "
+       "d AS (INSERT INTO deadlines (plan_id, deadline_no, rule, state, open_time, due_time, "
+       "met_time, breach_time, cancel_time, responsible_unit_hsa_id, region_code, "
+       "policy_version, opened_by) SELECT $1, x.no::integer, x.rule, x.state, "
+       "x.open::timestamptz, x.due::timestamptz, NULLIF(x.met, '')::timestamptz, "
+       "NULLIF(x.breach, '')::timestamptz, NULLIF(x.cancel, '')::timestamptz, x.unit, "
+       "x.region, x.version, x.by FROM unnest($7::text[], $8::text[], $9::text[], "
+       "$10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], "
+       "$16::text[], $17::text[], $18::text[]) AS x(no, rule, state, open, due, met, breach, "
+       "cancel, unit, region, version, by) "
+       "ON CONFLICT (plan_id, deadline_no) DO UPDATE SET state = EXCLUDED.state, "
+       "due_time = EXCLUDED.due_time, met_time = EXCLUDED.met_time, "
+       "breach_time = EXCLUDED.breach_time, cancel_time = EXCLUDED.cancel_time, "
+       "responsible_unit_hsa_id = EXCLUDED.responsible_unit_hsa_id) "
+       "INSERT INTO closure_requests (plan_id, cause, request_time) "
+       "SELECT $1, $19, $5::timestamptz WHERE $19 <> '' ON CONFLICT (plan_id) DO NOTHING"},
+  };
+}
+
+absl::Status LifecycleStore::Change(pqxx::work& txn, const std::string& plan_id,
+                                    absl::Time now, const ChangeFn& change) {
+  const pqxx::result rows = txn.exec_prepared("timeline_get_for_update", plan_id);
+  Timeline t;
+  int64_t version = 0;
+  if (rows.empty()) {
+    t.plan_id = plan_id;
+  } else {
+    SIP_ASSIGN_OR_RETURN(t, FromRow(rows[0]));
+    version = rows[0][2].as<int64_t>();
+  }
+  const Effects effects = change(t);
+  Write(txn, t, version + 1, now, effects);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int> LifecycleStore::SweepDue(absl::Time now, int limit, const ChangeFn& sweep) {
+  return pool_->InTransaction<int>([&](pqxx::work& txn) -> absl::StatusOr<int> {
+    const pqxx::result rows =
+        txn.exec_prepared("timeline_due_for_update", db::ToSqlTime(now), limit);
+    int swept = 0;
+    for (const auto& row : rows) {
+      SIP_ASSIGN_OR_RETURN(Timeline t, FromRow(row));
+      const Effects effects = sweep(t);
+      Write(txn, t, row[2].as<int64_t>() + 1, now, effects);
+      ++swept;
+    }
+    return swept;
+  });
+}
+
+absl::StatusOr<std::optional<Timeline>> LifecycleStore::Get(const std::string& plan_id) {
+  return pool_->Read<std::optional<Timeline>>(
+      [&](pqxx::transaction_base& txn) -> absl::StatusOr<std::optional<Timeline>> {
+        const pqxx::result rows = txn.exec_prepared("timeline_get", plan_id);
+        if (rows.empty()) return std::optional<Timeline>();
+        SIP_ASSIGN_OR_RETURN(Timeline t, FromRow(rows[0]));
+        return std::optional<Timeline>(std::move(t));
+      });
+}
+
+}  // namespace sip::lifecycle
