@@ -57,30 +57,23 @@ absl::StatusOr<int> EventConsumer::PollOnce() {
 }
 
 void EventConsumer::Start() {
-  thread_ = std::thread([this] {
-    std::unique_lock<std::mutex> lock(mu_);
-    while (!stopping_) {
-      lock.unlock();
-      absl::StatusOr<int> applied = PollOnce();
-      lock.lock();
-      if (applied.ok() && *applied == options_.page_size) continue;  // more waiting
-      if (!applied.ok()) {
-        log::Warn("event_poll_failed", {{"source", options_.source},
-                                        {"code", absl::StatusCodeToString(applied.status().code())}});
-      }
-      cv_.wait_for(lock, absl::ToChronoNanoseconds(options_.idle_poll),
-                   [this] { return stopping_; });
-    }
-  });
+  task_ = std::make_unique<PeriodicTask>(
+      [this] {
+        absl::StatusOr<int> applied = PollOnce();
+        if (!applied.ok()) {
+          log::Warn("event_poll_failed",
+                    {{"source", options_.source},
+                     {"code", absl::StatusCodeToString(applied.status().code())}});
+          return false;
+        }
+        return *applied == options_.page_size;  // a full page: more is waiting
+      },
+      options_.idle_poll);
+  task_->Start();
 }
 
 void EventConsumer::Stop() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stopping_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  if (task_) task_->Stop();
 }
 
 }  // namespace sip

@@ -1,12 +1,9 @@
 #pragma once
 
-#include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
-#include <mutex>
+#include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -14,6 +11,7 @@
 #include "absl/time/time.h"
 #include "common/clock.h"
 #include "common/db.h"
+#include "common/periodic.h"
 #include "common/service_client.h"
 #include "pqxx/pqxx"
 
@@ -69,10 +67,7 @@ class EventConsumer final {
   const Options options_;
   Fetch fetch_;
   Apply apply_;
-  std::thread thread_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stopping_ = false;
+  std::unique_ptr<PeriodicTask> task_;
 };
 
 // A Fetch that calls a service's ListEvents(after_sequence, page_size) through `stub` on

@@ -1,6 +1,7 @@
 #include "common/peer_clients.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/errors.h"
 #include "common/personnummer.h"
 #include "common/service_client.h"
 #include "common/status_macros.h"
@@ -101,6 +102,29 @@ absl::StatusOr<sip::meeting::v1::Meeting> GrpcMeetingReader::Get(const std::stri
   SIP_RETURN_IF_ERROR(
       FromPeerStatus(stub_->GetMeeting(context.get(), request, &response), "meeting"));
   return std::move(*response.mutable_meeting());
+}
+
+GrpcPlanCloser::GrpcPlanCloser(std::shared_ptr<grpc::ChannelInterface> channel,
+                               absl::Duration timeout)
+    : stub_(sip::plan::v1::PlanService::NewStub(std::move(channel))), timeout_(timeout) {}
+
+absl::Status GrpcPlanCloser::Close(const std::string& plan_id,
+                                   sip::plan::v1::ClosureReason reason, const std::string& note,
+                                   const std::string& request_id, const Actor& caller) {
+  sip::plan::v1::ClosePlanRequest request;
+  request.set_name(absl::StrCat("plans/", plan_id));
+  request.mutable_closure()->set_reason(reason);
+  request.mutable_closure()->set_note(note);
+  request.set_request_id(request_id);
+  sip::plan::v1::ClosePlanResponse response;
+  auto context = PeerCallContext(caller, timeout_);
+  absl::Status status =
+      FromPeerStatus(stub_->ClosePlan(context.get(), request, &response), "plan");
+  if (status.code() == absl::StatusCode::kFailedPrecondition &&
+      ReasonOf(status) == "PLAN_CLOSED") {
+    return absl::OkStatus();  // closed already: what was asked holds
+  }
+  return status;
 }
 
 GrpcPlanReader::GrpcPlanReader(std::shared_ptr<grpc::ChannelInterface> channel,

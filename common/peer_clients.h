@@ -45,6 +45,19 @@ class GrpcPlanReader final : public PlanReader {
   absl::Duration timeout_;
 };
 
+// The plan service's ClosePlan.
+class GrpcPlanCloser final : public PlanCloser {
+ public:
+  GrpcPlanCloser(std::shared_ptr<grpc::ChannelInterface> channel, absl::Duration timeout);
+  absl::Status Close(const std::string& plan_id, sip::plan::v1::ClosureReason reason,
+                     const std::string& note, const std::string& request_id,
+                     const Actor& caller) override;
+
+ private:
+  std::unique_ptr<sip::plan::v1::PlanService::Stub> stub_;
+  absl::Duration timeout_;
+};
+
 // The meeting service's GetMeeting.
 class GrpcMeetingReader final : public MeetingReader {
  public:

@@ -11,6 +11,7 @@
 #include "sip/common/v1/common.pb.h"
 #include "sip/consent/v1/consent.pb.h"
 #include "sip/meeting/v1/meeting.pb.h"
+#include "sip/plan/v1/plan.pb.h"
 
 // What the services of the suite ask each other, as plain C++ (no gRPC): the interfaces
 // domain code and books are written against. The gRPC clients are in peer_clients.h.
@@ -86,6 +87,17 @@ class MeetingReader {
   virtual ~MeetingReader() = default;
   virtual absl::StatusOr<sip::meeting::v1::Meeting> Get(const std::string& name,
                                                         const Actor& caller) = 0;
+};
+
+// Closes plans on behalf of the lifecycle service (expiry, withdrawn consent, a move out
+// of the region). Retried safely: the same `request_id` closes once.
+class PlanCloser {
+ public:
+  virtual ~PlanCloser() = default;
+  // OK once the plan is closed — also when it already was (reason PLAN_CLOSED).
+  virtual absl::Status Close(const std::string& plan_id, sip::plan::v1::ClosureReason reason,
+                             const std::string& note, const std::string& request_id,
+                             const Actor& caller) = 0;
 };
 
 }  // namespace sip

@@ -1,5 +1,6 @@
 #include "services/lifecycle/lifecycle_store.h"
 
+#include <cstdlib>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -52,39 +53,48 @@ std::string SqlTimeOrEmpty(const std::optional<absl::Time>& t) {
   return t ? db::ToSqlTime(*t) : "";
 }
 
-// The deadlines of a plan as one JSON array column, numbered in order.
-constexpr char kDeadlinesJson[] =
-    "coalesce((SELECT jsonb_agg(jsonb_build_object('rule', d.rule, 'state', d.state, "
+
+Deadline DeadlineFromJson(const json& d) {
+  Deadline out;
+  pb::DeadlineRule rule = pb::DEADLINE_RULE_UNSPECIFIED;
+  pb::DeadlineRule_Parse(d["rule"].get<std::string>(), &rule);
+  out.rule = rule;
+  out.state = StateOf(d["state"].get<std::string>());
+  out.open_time = *GetTime(d, "open");
+  out.due_time = *GetTime(d, "due");
+  out.met_time = GetTime(d, "met");
+  out.breach_time = GetTime(d, "breach");
+  out.cancel_time = GetTime(d, "cancel");
+  out.responsible_unit_hsa_id = d["unit"].get<std::string>();
+  out.region_code = d["region"].get<std::string>();
+  out.policy_version = d["version"].get<std::string>();
+  out.opened_by = d["by"].get<std::string>();
+  return out;
+}
+
+// One deadline row as the JSON object DeadlinesJson() builds.
+constexpr char kDeadlineObject[] =
+    "jsonb_build_object('rule', d.rule, 'state', d.state, "
     "'open', (extract(epoch from d.open_time) * 1000000)::bigint, "
     "'due', (extract(epoch from d.due_time) * 1000000)::bigint, "
     "'met', (extract(epoch from d.met_time) * 1000000)::bigint, "
     "'breach', (extract(epoch from d.breach_time) * 1000000)::bigint, "
     "'cancel', (extract(epoch from d.cancel_time) * 1000000)::bigint, "
     "'unit', d.responsible_unit_hsa_id, 'region', d.region_code, "
-    "'version', d.policy_version, 'by', d.opened_by) ORDER BY d.deadline_no) "
-    "FROM deadlines d WHERE d.plan_id = t.plan_id), '[]'::jsonb)::text";
+    "'version', d.policy_version, 'by', d.opened_by)";
+
+// The deadlines of a plan as one JSON array column, in their order.
+std::string DeadlinesJson() {
+  return absl::StrCat("coalesce((SELECT jsonb_agg(", kDeadlineObject,
+                      " ORDER BY d.deadline_no) FROM deadlines d WHERE d.plan_id = t.plan_id), "
+                      "'[]'::jsonb)::text");
+}
 
 absl::StatusOr<Timeline> FromRow(const pqxx::row& row) {
   SIP_ASSIGN_OR_RETURN(Timeline t, TimelineFromJson(row[0].as<std::string>()));
   const json deadlines = json::parse(row[1].as<std::string>(), nullptr, false);
   if (deadlines.is_discarded()) return absl::InternalError("stored deadlines are unreadable");
-  for (const json& d : deadlines) {
-    Deadline out;
-    pb::DeadlineRule rule = pb::DEADLINE_RULE_UNSPECIFIED;
-    pb::DeadlineRule_Parse(d["rule"].get<std::string>(), &rule);
-    out.rule = rule;
-    out.state = StateOf(d["state"].get<std::string>());
-    out.open_time = *GetTime(d, "open");
-    out.due_time = *GetTime(d, "due");
-    out.met_time = GetTime(d, "met");
-    out.breach_time = GetTime(d, "breach");
-    out.cancel_time = GetTime(d, "cancel");
-    out.responsible_unit_hsa_id = d["unit"].get<std::string>();
-    out.region_code = d["region"].get<std::string>();
-    out.policy_version = d["version"].get<std::string>();
-    out.opened_by = d["by"].get<std::string>();
-    t.deadlines.push_back(std::move(out));
-  }
+  for (const json& d : deadlines) t.deadlines.push_back(DeadlineFromJson(d));
   return t;
 }
 
@@ -183,15 +193,15 @@ absl::StatusOr<Timeline> TimelineFromJson(const std::string& text) {
 std::vector<db::PreparedStatement> LifecycleStore::Statements() {
   return {
       {"timeline_get",
-       absl::StrCat("SELECT t.body::text, ", kDeadlinesJson, ", t.version FROM timelines t "
+       absl::StrCat("SELECT t.body::text, ", DeadlinesJson(), ", t.version FROM timelines t "
                     "WHERE t.plan_id = $1")},
       {"timeline_get_for_update",
-       absl::StrCat("SELECT t.body::text, ", kDeadlinesJson, ", t.version FROM timelines t "
+       absl::StrCat("SELECT t.body::text, ", DeadlinesJson(), ", t.version FROM timelines t "
                     "WHERE t.plan_id = $1 FOR UPDATE OF t")},
       // The sweeper's batch: plans with a pending deadline due, locked unless another
       // sweeper holds them.
       {"timeline_due_for_update",
-       absl::StrCat("SELECT t.body::text, ", kDeadlinesJson, ", t.version FROM timelines t "
+       absl::StrCat("SELECT t.body::text, ", DeadlinesJson(), ", t.version FROM timelines t "
                     "WHERE t.plan_id IN (SELECT d.plan_id FROM deadlines d WHERE d.state = "
                     "'PENDING' AND d.due_time <= $1::timestamptz ORDER BY d.due_time LIMIT $2) "
                     "FOR UPDATE OF t SKIP LOCKED")},
@@ -216,6 +226,20 @@ std::vector<db::PreparedStatement> LifecycleStore::Statements() {
        "responsible_unit_hsa_id = EXCLUDED.responsible_unit_hsa_id) "
        "INSERT INTO closure_requests (plan_id, cause, request_time) "
        "SELECT $1, $19, $5::timestamptz WHERE $19 <> '' ON CONFLICT (plan_id) DO NOTHING"},
+      {"closures_open",
+       "SELECT plan_id, cause, attempts FROM closure_requests WHERE done_time IS NULL "
+       "ORDER BY request_time, plan_id LIMIT $1"},
+      {"closure_mark",
+       "UPDATE closure_requests SET attempts = attempts + 1, "
+       "done_time = CASE WHEN $2 THEN $3::timestamptz END WHERE plan_id = $1"},
+      {"deadlines_list",
+       absl::StrCat("SELECT d.plan_id, d.deadline_no, ", kDeadlineObject, "::text, "
+                    "(extract(epoch from d.due_time) * 1000000)::bigint FROM deadlines d "
+                    "WHERE ($1 = '' OR d.responsible_unit_hsa_id = $1) AND ($2 = '' OR "
+                    "d.state = $2) AND ($3 = '' OR d.rule = $3) AND ($4 = '' OR d.due_time < "
+                    "NULLIF($4, '')::timestamptz) AND (d.due_time, d.plan_id, d.deadline_no) > "
+                    "($5::timestamptz, $6, $7) ORDER BY d.due_time, d.plan_id, d.deadline_no "
+                    "LIMIT $8")},
   };
 }
 
@@ -248,6 +272,72 @@ absl::StatusOr<int> LifecycleStore::SweepDue(absl::Time now, int limit, const Ch
     }
     return swept;
   });
+}
+
+absl::StatusOr<std::vector<LifecycleStore::ClosureRequest>> LifecycleStore::OpenClosures(
+    int limit) {
+  return pool_->Read<std::vector<ClosureRequest>>(
+      [&](pqxx::transaction_base& txn) -> absl::StatusOr<std::vector<ClosureRequest>> {
+        std::vector<ClosureRequest> out;
+        for (const auto& row : txn.exec_prepared("closures_open", limit)) {
+          ClosureRequest r;
+          r.plan_id = row[0].as<std::string>();
+          pb::ClosureCause_Parse(row[1].as<std::string>(), &r.cause);
+          r.attempts = row[2].as<int>();
+          out.push_back(std::move(r));
+        }
+        return out;
+      });
+}
+
+absl::Status LifecycleStore::MarkClosure(const std::string& plan_id, bool done, absl::Time now) {
+  return pool_->InTransaction([&](pqxx::work& txn) -> absl::Status {
+    txn.exec_prepared0("closure_mark", plan_id, done, db::ToSqlTime(now));
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<std::pair<std::vector<LifecycleStore::ListedDeadline>, std::optional<PageCursor>>>
+LifecycleStore::ListDeadlines(const DeadlineFilter& filter, int page_size,
+                              const std::optional<PageCursor>& after) {
+  using Result = std::pair<std::vector<ListedDeadline>, std::optional<PageCursor>>;
+  std::string after_time = "-infinity";
+  std::string after_plan;
+  int after_no = -1;
+  if (after) {
+    after_time = db::ToSqlTime(after->time);
+    const size_t slash = after->id.rfind('/');
+    after_plan = after->id.substr(0, slash);
+    after_no = slash == std::string::npos ? -1 : std::atoi(after->id.c_str() + slash + 1);
+  }
+  return pool_->Read<Result>([&](pqxx::transaction_base& txn) -> absl::StatusOr<Result> {
+    const pqxx::result rows = txn.exec_prepared(
+        "deadlines_list", filter.responsible_unit_hsa_id,
+        filter.state ? StateName(*filter.state) : "",
+        filter.rule == pb::DEADLINE_RULE_UNSPECIFIED ? "" : pb::DeadlineRule_Name(filter.rule),
+        filter.due_before ? db::ToSqlTime(*filter.due_before) : "", after_time, after_plan,
+        after_no, page_size + 1);
+    Result out;
+    for (int r = 0; r < static_cast<int>(rows.size()); ++r) {
+      if (r == page_size) {
+        const pqxx::row& last = rows[r - 1];
+        out.second = PageCursor{absl::FromUnixMicros(last[3].as<int64_t>()),
+                                absl::StrCat(last[0].as<std::string>(), "/", last[1].as<int>())};
+        break;
+      }
+      const json d = json::parse(rows[r][2].as<std::string>(), nullptr, false);
+      if (d.is_discarded()) return absl::InternalError("a stored deadline is unreadable");
+      out.first.push_back({rows[r][0].as<std::string>(), rows[r][1].as<int>(), DeadlineFromJson(d)});
+    }
+    return out;
+  });
+}
+
+absl::StatusOr<std::vector<db::StoredEvent>> LifecycleStore::Events(int64_t after, int limit) {
+  return pool_->InTransaction<std::vector<db::StoredEvent>>(
+      [&](pqxx::work& txn) -> absl::StatusOr<std::vector<db::StoredEvent>> {
+        return db::ReadEvents(txn, after, limit);
+      });
 }
 
 absl::StatusOr<std::optional<Timeline>> LifecycleStore::Get(const std::string& plan_id) {

@@ -9,6 +9,8 @@
 #include "absl/time/time.h"
 #include "common/db.h"
 #include "common/migrations.h"
+#include "common/outbox.h"
+#include "common/page_token.h"
 #include "services/lifecycle/timeline.h"
 
 namespace sip::lifecycle {
@@ -38,6 +40,33 @@ class LifecycleStore final {
 
   // One statement each.
   absl::StatusOr<std::optional<Timeline>> Get(const std::string& plan_id);
+
+  // Closures asked for and not yet done, oldest first; done or failed once more.
+  struct ClosureRequest {
+    std::string plan_id;
+    pb::ClosureCause cause = pb::CLOSURE_CAUSE_UNSPECIFIED;
+    int attempts = 0;
+  };
+  absl::StatusOr<std::vector<ClosureRequest>> OpenClosures(int limit);
+  absl::Status MarkClosure(const std::string& plan_id, bool done, absl::Time now);
+
+  // A work list: deadlines by unit, state, rule and due time, soonest due first, a page
+  // at a time (the position: due time, then "plan/number").
+  struct DeadlineFilter {
+    std::string responsible_unit_hsa_id;
+    std::optional<DeadlineState> state;
+    pb::DeadlineRule rule = pb::DEADLINE_RULE_UNSPECIFIED;
+    std::optional<absl::Time> due_before;
+  };
+  struct ListedDeadline {
+    std::string plan_id;
+    int number = 0;
+    Deadline deadline;
+  };
+  absl::StatusOr<std::pair<std::vector<ListedDeadline>, std::optional<PageCursor>>> ListDeadlines(
+      const DeadlineFilter& filter, int page_size, const std::optional<PageCursor>& after);
+
+  absl::StatusOr<std::vector<db::StoredEvent>> Events(int64_t after, int limit);
 
  private:
   db::Pool* pool_;

@@ -1,0 +1,98 @@
+#include "services/lifecycle/lifecycle_book.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/errors.h"
+#include "common/log.h"
+#include "common/service_client.h"
+#include "common/status_macros.h"
+
+namespace sip::lifecycle {
+namespace {
+
+namespace planpb = ::sip::plan::v1;
+
+template <typename Event>
+absl::StatusOr<std::optional<Fact>> Decode(const SourceEvent& e, const std::string& source) {
+  Event event;
+  if (!event.ParseFromString(e.payload)) {
+    return absl::InternalError(absl::StrCat("a ", source, " event is unreadable"));
+  }
+  event.set_sequence(e.sequence);
+  return FactOf(event);
+}
+
+// The plan service's reason, and the note the person's copy shows.
+std::pair<planpb::ClosureReason, const char*> ReasonOf(pb::ClosureCause cause) {
+  switch (cause) {
+    case pb::CLOSURE_CAUSE_CONSENT_WITHDRAWN:
+      return {planpb::CLOSURE_REASON_CONSENT_WITHDRAWN,
+              "Avslutad av SIP-stödet: samtycket har återkallats."};
+    case pb::CLOSURE_CAUSE_MOVED_OUT_OF_REGION:
+      return {planpb::CLOSURE_REASON_MOVED_OUT_OF_REGION,
+              "Avslutad av SIP-stödet: flytt från regionen."};
+    default:
+      return {planpb::CLOSURE_REASON_EXPIRED,
+              "Avslutad av SIP-stödet: planen har varken uppdaterats eller följts upp inom "
+              "regionens tid och är förverkad."};
+  }
+}
+
+}  // namespace
+
+absl::Status LifecycleBook::ApplyEvent(pqxx::work& txn, const std::string& source,
+                                       const SourceEvent& event) {
+  absl::StatusOr<std::optional<Fact>> fact;
+  if (source == "plan") {
+    fact = Decode<planpb::PlanEvent>(event, source);
+  } else if (source == "consent") {
+    fact = Decode<sip::consent::v1::ConsentEvent>(event, source);
+  } else if (source == "meeting") {
+    fact = Decode<sip::meeting::v1::MeetingEvent>(event, source);
+  } else {
+    return absl::InternalError(absl::StrCat("no such event source: ", source));
+  }
+  SIP_RETURN_IF_ERROR(fact.status());
+  if (!*fact) return absl::OkStatus();
+  const Fact& f = **fact;
+  return store_->Change(txn, f.plan_id, clock_->Now(),
+                        [&](Timeline& t) { return Apply(t, f, *policies_); });
+}
+
+absl::StatusOr<int> LifecycleBook::SweepOnce(int limit) {
+  const absl::Time now = clock_->Now();
+  return store_->SweepDue(now, limit, [&](Timeline& t) { return Sweep(t, now, *policies_); });
+}
+
+absl::StatusOr<int> LifecycleBook::PerformClosures(int limit) {
+  SIP_ASSIGN_OR_RETURN(std::vector<LifecycleStore::ClosureRequest> open,
+                       store_->OpenClosures(limit));
+  int done = 0;
+  for (const LifecycleStore::ClosureRequest& r : open) {
+    const auto [reason, note] = ReasonOf(r.cause);
+    const absl::Status closed = closer_->Close(r.plan_id, reason, note,
+                                               absl::StrCat("lifecycle-close-", r.plan_id),
+                                               ServiceActor("lifecycle"));
+    if (!closed.ok()) {
+      log::Warn("closure_failed", {{"plan", r.plan_id},
+                                   {"code", absl::StatusCodeToString(closed.code())},
+                                   {"reason", sip::ReasonOf(closed)},
+                                   {"attempts", std::to_string(r.attempts + 1)}});
+    }
+    SIP_RETURN_IF_ERROR(store_->MarkClosure(r.plan_id, closed.ok(), clock_->Now()));
+    done += closed.ok();
+  }
+  return done;
+}
+
+absl::StatusOr<Timeline> LifecycleBook::GetTimeline(const std::string& plan_id) {
+  SIP_ASSIGN_OR_RETURN(std::optional<Timeline> t, store_->Get(plan_id));
+  if (!t) {
+    return NotFound("TIMELINE_NOT_FOUND",
+                    absl::StrCat("plans/", plan_id,
+                                 " has no timeline: the lifecycle service has not heard of it "
+                                 "(yet; it follows the plan service's events)"));
+  }
+  return *std::move(t);
+}
+
+}  // namespace sip::lifecycle

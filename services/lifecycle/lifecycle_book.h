@@ -1,0 +1,60 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/clock.h"
+#include "common/event_consumer.h"
+#include "common/peer_facts.h"
+#include "services/lifecycle/lifecycle_store.h"
+#include "services/lifecycle/policy.h"
+#include "services/lifecycle/timeline.h"
+
+namespace sip::lifecycle {
+
+// The lifecycle service's use cases: the timeline rules at the clock's time, fed by the
+// other services' events, swept as time passes, and the closures they ask for performed
+// through the plan service.
+class LifecycleBook final {
+ public:
+  LifecycleBook(LifecycleStore* store, const Policies* policies, PlanCloser* closer,
+                const Clock* clock)
+      : store_(store), policies_(policies), closer_(closer), clock_(clock) {}
+
+  // The event consumers' Apply: an event of `source` ("plan", "consent" or "meeting")
+  // applied to its plan's timeline in the consumer's transaction. An event that tells the
+  // lifecycle nothing changes nothing; an unreadable one is INTERNAL (the page is read
+  // again, and the lag shows).
+  absl::Status ApplyEvent(pqxx::work& txn, const std::string& source, const SourceEvent& event);
+
+  // One sweep of up to `limit` plans with deadlines due now. Returns how many.
+  absl::StatusOr<int> SweepOnce(int limit);
+
+  // Performs up to `limit` closures asked for, through the plan service, each with the
+  // same request id every time (the plan service closes once). Returns how many were
+  // done; one that fails stays open and is tried again.
+  absl::StatusOr<int> PerformClosures(int limit);
+
+  // NOT_FOUND for a plan the service has not heard of.
+  absl::StatusOr<Timeline> GetTimeline(const std::string& plan_id);
+  absl::StatusOr<std::pair<std::vector<LifecycleStore::ListedDeadline>, std::optional<PageCursor>>>
+  ListDeadlines(const LifecycleStore::DeadlineFilter& filter, int page_size,
+                const std::optional<PageCursor>& after) {
+    return store_->ListDeadlines(filter, page_size, after);
+  }
+  const Policies& policies() const { return *policies_; }
+  absl::StatusOr<std::vector<db::StoredEvent>> Events(int64_t after, int limit) {
+    return store_->Events(after, limit);
+  }
+  absl::Time Now() const { return clock_->Now(); }
+
+ private:
+  LifecycleStore* store_;
+  const Policies* policies_;
+  PlanCloser* closer_;
+  const Clock* clock_;
+};
+
+}  // namespace sip::lifecycle
