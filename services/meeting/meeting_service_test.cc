@@ -19,9 +19,8 @@
 #include "common/testing/test_database.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "services/consent/consent_service.h"
-#include "services/plan/plan_service.h"
 #include "services/plan/plan_test_data.h"
+#include "services/testing/suite.h"
 
 namespace sip::meeting {
 namespace {
@@ -39,24 +38,6 @@ using plan::testdata::kSoc;
 using plan::testdata::kVc;
 constexpr char kSocOther[] = "SE2120001652-S000000000009";  // kommun 1482: another unit
 
-// Lets the plan service be made before the meeting service it reads from has started.
-class LateMeetingReader final : public MeetingReader {
- public:
-  absl::StatusOr<pb::Meeting> Get(const std::string& name, const Actor& caller) override {
-    return target->Get(name, caller);
-  }
-  MeetingReader* target = nullptr;
-};
-
-// Lets a service be made before the one it reads from has started.
-class LatePlanReader final : public PlanReader {
- public:
-  absl::StatusOr<PlanFacts> Facts(const std::string& plan_id, const Actor& caller) override {
-    return target->Facts(plan_id, caller);
-  }
-  PlanReader* target = nullptr;
-};
-
 cpb::Unit UnitOf(const char* hsa) {
   cpb::Unit u;
   u.set_hsa_id(hsa);
@@ -69,70 +50,21 @@ cpb::Unit UnitOf(const char* hsa) {
 class MeetingServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const std::string conninfo = db_.conninfo();
-    // Consent, asking the plan service (started below) about plans.
-    SIP_ASSERT_OK(db::ApplyMigrations(conninfo, "consent", consent::Migrations()));
-    SIP_ASSERT_OK_AND_ASSIGN(consent_pool_, db::Pool::Create({conninfo, "consent", 2,
-                                                              absl::Seconds(5),
-                                                              consent::ConsentStore::Statements()}));
-    consent_store_ = std::make_unique<consent::ConsentStore>(consent_pool_.get());
-    consent_book_ =
-        std::make_unique<consent::ConsentBook>(consent_store_.get(), &plans_for_consent_, &clock_);
-    consent_service_ = std::make_unique<consent::ConsentGrpcService>(consent_book_.get());
-    consent_server_ = sip::testing::ServeOnLoopback(consent_service_.get(),
-                                                    "sip.consent.v1.ConsentService");
-    ASSERT_NE(consent_server_, nullptr);
-    auto consent_channel = sip::testing::PeerChannelTo(*consent_server_, "consent");
-
-    // Plan, asking consent.
-    SIP_ASSERT_OK(db::ApplyMigrations(conninfo, "plan", plan::Migrations()));
-    SIP_ASSERT_OK_AND_ASSIGN(plan_pool_, db::Pool::Create({conninfo, "plan", 2, absl::Seconds(5),
-                                                           plan::PlanStore::Statements()}));
-    plan_store_ = std::make_unique<plan::PlanStore>(plan_pool_.get());
-    plan_consent_ = std::make_unique<GrpcConsentChecker>(consent_channel, absl::Seconds(2));
-    plan_book_ = std::make_unique<plan::PlanBook>(
-        plan_store_.get(),
-        plan::PlanBook::Peers{plan_consent_.get(), plan_consent_.get(), &meetings_for_plan_},
-        &clock_);
-    plan_service_ = std::make_unique<plan::PlanGrpcService>(plan_book_.get());
-    plan_server_ = sip::testing::ServeOnLoopback(plan_service_.get(), "sip.plan.v1.PlanService");
-    ASSERT_NE(plan_server_, nullptr);
-    auto plan_channel = sip::testing::PeerChannelTo(*plan_server_, "plan");
-    plan_reader_ = std::make_unique<GrpcPlanReader>(plan_channel, absl::Seconds(2));
-    plans_for_consent_.target = plan_reader_.get();
-
-    // Meeting, asking both, and following the plan's events.
-    SIP_ASSERT_OK(db::ApplyMigrations(conninfo, "meeting", Migrations()));
-    SIP_ASSERT_OK_AND_ASSIGN(pool_, db::Pool::Create({conninfo, "meeting", 4, absl::Seconds(5),
-                                                      MeetingStore::Statements()}));
-    store_ = std::make_unique<MeetingStore>(pool_.get());
-    meeting_consent_ = std::make_unique<GrpcConsentChecker>(consent_channel, absl::Seconds(2));
-    book_ = std::make_unique<MeetingBook>(store_.get(), plan_reader_.get(), meeting_consent_.get(),
-                                          &clock_, MeetingBook::Options{});
-    service_ = std::make_unique<MeetingGrpcService>(book_.get());
-    server_ = sip::testing::ServeOnLoopback(service_.get(), "sip.meeting.v1.MeetingService");
-    ASSERT_NE(server_, nullptr);
-    stub_ = pb::MeetingService::NewStub(sip::testing::PeerChannelTo(*server_, "meeting"));
-    meeting_reader_ = std::make_unique<GrpcMeetingReader>(
-        sip::testing::PeerChannelTo(*server_, "meeting"), absl::Seconds(2));
-    meetings_for_plan_.target = meeting_reader_.get();
-    plan_stub_ = planpb::PlanService::NewStub(plan_channel);
-    consent_stub_ = consentpb::ConsentService::NewStub(consent_channel);
-  }
-
-  void TearDown() override {
-    for (auto* s : {&server_, &plan_server_, &consent_server_}) {
-      if (*s) (*s)->Shutdown(absl::Seconds(1));
-    }
+    SIP_ASSERT_OK(suite_.Start(db_.conninfo()));
+    stub_ = pb::MeetingService::NewStub(suite_.meeting_channel);
+    plan_stub_ = planpb::PlanService::NewStub(suite_.plan_channel);
+    consent_stub_ = consentpb::ConsentService::NewStub(suite_.consent_channel);
   }
 
   // The plan service's events as the meeting server follows them.
   std::unique_ptr<EventConsumer> PlanEventConsumer() {
     return std::make_unique<EventConsumer>(
-        pool_.get(), &clock_, EventConsumer::Options{"plan", 2, absl::Seconds(1)},
+        suite_.meeting_pool(), &clock_, EventConsumer::Options{"plan", 2, absl::Seconds(1)},
         ListEventsFetch(plan_stub_.get(), &planpb::PlanService::Stub::ListEvents,
                         ServiceActor("meeting"), absl::Seconds(5), "plan"),
-        [this](pqxx::work& txn, const SourceEvent& e) { return book_->ApplyPlanEvent(txn, e); });
+        [this](pqxx::work& txn, const SourceEvent& e) {
+          return suite_.meeting_book()->ApplyPlanEvent(txn, e);
+        });
   }
 
   static std::unique_ptr<grpc::ClientContext> As(const char* unit) {
@@ -225,22 +157,7 @@ class MeetingServiceTest : public ::testing::Test {
 
   sip::testing::TestDatabase db_;
   sip::testing::FakeClock clock_{absl::Now()};
-  LatePlanReader plans_for_consent_;
-  LateMeetingReader meetings_for_plan_;
-  std::unique_ptr<GrpcMeetingReader> meeting_reader_;
-  std::unique_ptr<db::Pool> consent_pool_, plan_pool_, pool_;
-  std::unique_ptr<consent::ConsentStore> consent_store_;
-  std::unique_ptr<consent::ConsentBook> consent_book_;
-  std::unique_ptr<consent::ConsentGrpcService> consent_service_;
-  std::unique_ptr<plan::PlanStore> plan_store_;
-  std::unique_ptr<GrpcConsentChecker> plan_consent_, meeting_consent_;
-  std::unique_ptr<plan::PlanBook> plan_book_;
-  std::unique_ptr<plan::PlanGrpcService> plan_service_;
-  std::unique_ptr<GrpcPlanReader> plan_reader_;
-  std::unique_ptr<MeetingStore> store_;
-  std::unique_ptr<MeetingBook> book_;
-  std::unique_ptr<MeetingGrpcService> service_;
-  std::unique_ptr<Server> consent_server_, plan_server_, server_;
+  sip::testing::Suite suite_{&clock_};
   std::unique_ptr<pb::MeetingService::Stub> stub_;
   std::unique_ptr<planpb::PlanService::Stub> plan_stub_;
   std::unique_ptr<consentpb::ConsentService::Stub> consent_stub_;

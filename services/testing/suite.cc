@@ -1,0 +1,68 @@
+#include "services/testing/suite.h"
+
+#include "common/migrations.h"
+#include "common/status_macros.h"
+#include "common/testing/loopback.h"
+
+namespace sip::testing {
+
+absl::Status Suite::Start(const std::string& conninfo) {
+  // Consent, asking the plan service (started below) about plans.
+  SIP_RETURN_IF_ERROR(db::ApplyMigrations(conninfo, "consent", consent::Migrations()));
+  SIP_ASSIGN_OR_RETURN(consent_pool_, db::Pool::Create({conninfo, "consent", 2, absl::Seconds(5),
+                                                        consent::ConsentStore::Statements()}));
+  consent_store_ = std::make_unique<consent::ConsentStore>(consent_pool_.get());
+  consent_book_ =
+      std::make_unique<consent::ConsentBook>(consent_store_.get(), &plans_for_consent_, clock_);
+  consent_service_ = std::make_unique<consent::ConsentGrpcService>(consent_book_.get());
+  consent_server_ = ServeOnLoopback(consent_service_.get(), "sip.consent.v1.ConsentService");
+  if (!consent_server_) return absl::InternalError("the consent service did not start");
+  consent_channel = PeerChannelTo(*consent_server_, "consent");
+
+  // Plan, asking consent and (for the copy) meeting.
+  SIP_RETURN_IF_ERROR(db::ApplyMigrations(conninfo, "plan", plan::Migrations()));
+  SIP_ASSIGN_OR_RETURN(plan_pool_, db::Pool::Create({conninfo, "plan", 2, absl::Seconds(5),
+                                                     plan::PlanStore::Statements()}));
+  plan_store_ = std::make_unique<plan::PlanStore>(plan_pool_.get());
+  plan_consent_ = std::make_unique<GrpcConsentChecker>(consent_channel, absl::Seconds(2));
+  plan_book_ = std::make_unique<plan::PlanBook>(
+      plan_store_.get(),
+      plan::PlanBook::Peers{plan_consent_.get(), plan_consent_.get(), &meetings_for_plan_},
+      clock_);
+  plan_service_ = std::make_unique<plan::PlanGrpcService>(plan_book_.get());
+  plan_server_ = ServeOnLoopback(plan_service_.get(), "sip.plan.v1.PlanService");
+  if (!plan_server_) return absl::InternalError("the plan service did not start");
+  plan_channel = PeerChannelTo(*plan_server_, "plan");
+  plan_reader_ = std::make_unique<GrpcPlanReader>(plan_channel, absl::Seconds(2));
+  plans_for_consent_.target = plan_reader_.get();
+
+  // Meeting, asking both.
+  SIP_RETURN_IF_ERROR(db::ApplyMigrations(conninfo, "meeting", meeting::Migrations()));
+  SIP_ASSIGN_OR_RETURN(meeting_pool_, db::Pool::Create({conninfo, "meeting", 4, absl::Seconds(5),
+                                                        meeting::MeetingStore::Statements()}));
+  meeting_store_ = std::make_unique<meeting::MeetingStore>(meeting_pool_.get());
+  meeting_consent_ = std::make_unique<GrpcConsentChecker>(consent_channel, absl::Seconds(2));
+  meeting_book_ = std::make_unique<meeting::MeetingBook>(
+      meeting_store_.get(), plan_reader_.get(), meeting_consent_.get(), clock_,
+      meeting::MeetingBook::Options{});
+  meeting_service_ = std::make_unique<meeting::MeetingGrpcService>(meeting_book_.get());
+  meeting_server_ = ServeOnLoopback(meeting_service_.get(), "sip.meeting.v1.MeetingService");
+  if (!meeting_server_) return absl::InternalError("the meeting service did not start");
+  meeting_channel = PeerChannelTo(*meeting_server_, "meeting");
+  meeting_reader_ = std::make_unique<GrpcMeetingReader>(meeting_channel, absl::Seconds(2));
+  meetings_for_plan_.target = meeting_reader_.get();
+
+  plan = sip::plan::v1::PlanService::NewStub(plan_channel);
+  consent = sip::consent::v1::ConsentService::NewStub(consent_channel);
+  meeting = sip::meeting::v1::MeetingService::NewStub(meeting_channel);
+  return absl::OkStatus();
+}
+
+void Suite::Shutdown() {
+  for (auto* s : {&meeting_server_, &plan_server_, &consent_server_}) {
+    if (*s) (*s)->Shutdown(absl::Seconds(1));
+    s->reset();
+  }
+}
+
+}  // namespace sip::testing

@@ -1,0 +1,76 @@
+#pragma once
+
+// The consent, plan and meeting services as the suite runs them, for cross-service tests:
+// each with its real book, store and gRPC adapter on a loopback port, each on its own
+// schema of one test database, calling each other through the common service client, all
+// on one fake clock.
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "common/peer_clients.h"
+#include "common/server.h"
+#include "common/testing/fake_clock.h"
+#include "services/consent/consent_service.h"
+#include "services/meeting/meeting_service.h"
+#include "services/plan/plan_service.h"
+
+namespace sip::testing {
+
+class Suite final {
+ public:
+  explicit Suite(FakeClock* clock) : clock_(clock) {}
+  ~Suite() { Shutdown(); }
+
+  // Migrates and starts the three on `conninfo`.
+  absl::Status Start(const std::string& conninfo);
+  void Shutdown();
+
+  // Channels as a peer calls them, and stubs for the test's own calls.
+  std::shared_ptr<grpc::Channel> plan_channel, consent_channel, meeting_channel;
+  std::unique_ptr<sip::plan::v1::PlanService::Stub> plan;
+  std::unique_ptr<sip::consent::v1::ConsentService::Stub> consent;
+  std::unique_ptr<sip::meeting::v1::MeetingService::Stub> meeting;
+
+  // The meeting service's parts its tests reach into (its plan-event consumer).
+  db::Pool* meeting_pool() { return meeting_pool_.get(); }
+  meeting::MeetingBook* meeting_book() { return meeting_book_.get(); }
+
+ private:
+  // Lets a service be made before the one it reads from has started.
+  class LatePlanReader final : public PlanReader {
+   public:
+    absl::StatusOr<PlanFacts> Facts(const std::string& plan_id, const Actor& caller) override {
+      return target->Facts(plan_id, caller);
+    }
+    PlanReader* target = nullptr;
+  };
+  class LateMeetingReader final : public MeetingReader {
+   public:
+    absl::StatusOr<sip::meeting::v1::Meeting> Get(const std::string& name,
+                                                  const Actor& caller) override {
+      return target->Get(name, caller);
+    }
+    MeetingReader* target = nullptr;
+  };
+
+  FakeClock* clock_;
+  LatePlanReader plans_for_consent_;
+  LateMeetingReader meetings_for_plan_;
+  std::unique_ptr<db::Pool> consent_pool_, plan_pool_, meeting_pool_;
+  std::unique_ptr<consent::ConsentStore> consent_store_;
+  std::unique_ptr<consent::ConsentBook> consent_book_;
+  std::unique_ptr<consent::ConsentGrpcService> consent_service_;
+  std::unique_ptr<plan::PlanStore> plan_store_;
+  std::unique_ptr<GrpcConsentChecker> plan_consent_, meeting_consent_;
+  std::unique_ptr<plan::PlanBook> plan_book_;
+  std::unique_ptr<plan::PlanGrpcService> plan_service_;
+  std::unique_ptr<GrpcPlanReader> plan_reader_;
+  std::unique_ptr<GrpcMeetingReader> meeting_reader_;
+  std::unique_ptr<meeting::MeetingStore> meeting_store_;
+  std::unique_ptr<meeting::MeetingBook> meeting_book_;
+  std::unique_ptr<meeting::MeetingGrpcService> meeting_service_;
+  std::unique_ptr<Server> consent_server_, plan_server_, meeting_server_;
+};
+
+}  // namespace sip::testing
