@@ -1,5 +1,6 @@
 #include "services/lifecycle/timeline.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -72,12 +73,20 @@ void Meet(Timeline& t, pb::DeadlineRule rule, absl::Time when, Effects& out) {
   out.events.push_back(std::move(e));
 }
 
+// Adds a line in time order: the sources are followed each at its own pace, so facts do
+// not arrive in the order they happened.
+void AddEntry(Timeline& t, Entry entry) {
+  const auto at = std::upper_bound(t.entries.begin(), t.entries.end(), entry.time,
+                                   [](absl::Time time, const Entry& e) { return time < e.time; });
+  t.entries.insert(at, std::move(entry));
+}
+
 // Asks once for the plan to be closed, with an event and a line on the timeline.
 void RequestClosure(Timeline& t, pb::ClosureCause cause, absl::Time when, Effects& out) {
   if (t.closure_requested || t.plan_state == cpb::PLAN_STATE_CLOSED) return;
   t.closure_requested = true;
   out.close = cause;
-  t.entries.push_back({when, "closure_requested", "lifecycle"});
+  AddEntry(t, {when, "closure_requested", "lifecycle"});
   pb::LifecycleEvent e = Event(t);
   e.mutable_plan_closure_requested()->set_cause(cause);
   out.events.push_back(std::move(e));
@@ -338,7 +347,7 @@ Effects Apply(Timeline& t, const Fact& f, const Policies& policies) {
       }
       break;
   }
-  t.entries.push_back({f.time, what, f.source});
+  AddEntry(t, {f.time, what, f.source});
   return out;
 }
 
@@ -355,7 +364,7 @@ Effects Sweep(Timeline& t, absl::Time now, const Policies& policies) {
     out.events.push_back(std::move(e));
     if (d.rule == pb::DEADLINE_RULE_FORFEITURE && !t.forfeited) {
       t.forfeited = true;
-      t.entries.push_back({d.due_time, "forfeited", "lifecycle"});
+      AddEntry(t, {d.due_time, "forfeited", "lifecycle"});
       pb::LifecycleEvent forfeited = Event(t);
       forfeited.mutable_plan_forfeited();
       out.events.push_back(std::move(forfeited));
