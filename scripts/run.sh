@@ -18,6 +18,7 @@ services=(
   "consent 50051 9464 sip.consent.v1.ConsentService"
   "plan 50052 9465 sip.plan.v1.PlanService"
   "meeting 50053 9466 sip.meeting.v1.MeetingService"
+  "lifecycle 50054 9467 sip.lifecycle.v1.LifecycleService"
 )
 
 bash scripts/setup.sh
@@ -49,7 +50,10 @@ sip_create_database "$conninfo" sip
 
 bind=${SIP_BIND:-127.0.0.1}
 # Locally the services call each other in plaintext, as they listen.
-export SIP_CONSENT_PLAINTEXT=true SIP_PLAN_PLAINTEXT=true SIP_MEETING_PLAINTEXT=true SIP_MEETING_PLAINTEXT=true
+export SIP_CONSENT_PLAINTEXT=true SIP_PLAN_PLAINTEXT=true SIP_MEETING_PLAINTEXT=true \
+  SIP_LIFECYCLE_PLAINTEXT=true
+# The lifecycle service's region policies: Skåne, Västra Götaland and the default.
+export SIP_POLICIES_DIR="$root/policies" SIP_MEETING_PLAINTEXT=true
 # The default ports when free; SIP_PORTS=free always takes free ports below the ephemeral
 # range (the scripts test does, since a default port may be a client's ephemeral port).
 port_or_free() {
@@ -60,7 +64,8 @@ port_or_free() {
   fi
 }
 # Every address first (consent asks plan about plans, plan asks consent about consent,
-# meeting asks both and follows the plan's events), then start them in order.
+# meeting asks both and follows the plan's events, lifecycle follows all three and closes
+# plans through plan), then start them in order.
 declare -A grpc_ports metrics_ports
 for s in "${services[@]}"; do
   read -r name grpc_port metrics_port grpc_service <<<"$s"

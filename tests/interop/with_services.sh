@@ -21,7 +21,10 @@ cleanup() {
 trap cleanup EXIT
 sip_create_database "$conninfo" "$dbname"
 # Services call each other in plaintext here, as they listen.
-export SIP_CONSENT_PLAINTEXT=true SIP_PLAN_PLAINTEXT=true SIP_MEETING_PLAINTEXT=true
+export SIP_CONSENT_PLAINTEXT=true SIP_PLAN_PLAINTEXT=true SIP_MEETING_PLAINTEXT=true \
+  SIP_LIFECYCLE_PLAINTEXT=true
+# The lifecycle service's region policies, as shipped.
+export SIP_POLICIES_DIR="$here/../../policies"
 
 # Every address first (services call each other both ways), then start them in order.
 names=() binaries=() ports=()
