@@ -27,6 +27,9 @@ std::pair<planpb::ClosureReason, const char*> ReasonOf(pb::ClosureCause cause) {
     case pb::CLOSURE_CAUSE_CONSENT_WITHDRAWN:
       return {planpb::CLOSURE_REASON_CONSENT_WITHDRAWN,
               "Avslutad av SIP-stödet: samtycket har återkallats."};
+    case pb::CLOSURE_CAUSE_CONSENT_REFUSED:
+      return {planpb::CLOSURE_REASON_CONSENT_REFUSED,
+              "Avslutad av SIP-stödet: samtycke till planen gavs inte."};
     case pb::CLOSURE_CAUSE_MOVED_OUT_OF_REGION:
       return {planpb::CLOSURE_REASON_MOVED_OUT_OF_REGION,
               "Avslutad av SIP-stödet: flytt från regionen."};

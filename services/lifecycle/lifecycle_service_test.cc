@@ -276,6 +276,29 @@ TEST_F(LifecycleServiceTest, WithdrawnConsentClosesThePlan) {
   EXPECT_EQ(got.plan().closure().reason(), planpb::CLOSURE_REASON_CONSENT_WITHDRAWN);
 }
 
+TEST_F(LifecycleServiceTest, ARefusalBeforeEstablishmentClosesThePlan) {
+  planpb::CreatePlanRequest create;
+  *create.mutable_plan() = plan::testdata::CompletePlan();
+  planpb::CreatePlanResponse created;
+  ASSERT_TRUE(suite_.plan->CreatePlan(As(kVc).get(), create, &created).ok());
+  consentpb::RecordRefusalRequest refuse;
+  refuse.set_parent(created.plan().name());
+  refuse.mutable_giver()->set_role(consentpb::GIVER_ROLE_INDIVIDUAL);
+  refuse.set_form(cpb::COMMUNICATION_FORM_ORAL);
+  consentpb::RecordRefusalResponse refused;
+  grpc::Status status = suite_.consent->RecordRefusal(As(kVc).get(), refuse, &refused);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  Follow();
+  SIP_ASSERT_OK_AND_ASSIGN(int closed, book_->PerformClosures(10));
+  EXPECT_EQ(closed, 1);
+  planpb::GetPlanRequest get;
+  get.set_name(created.plan().name());
+  planpb::GetPlanResponse got;
+  ASSERT_TRUE(suite_.plan->GetPlan(As(kVc).get(), get, &got).ok());
+  EXPECT_EQ(got.plan().state(), cpb::PLAN_STATE_CLOSED);
+  EXPECT_EQ(got.plan().closure().reason(), planpb::CLOSURE_REASON_CONSENT_REFUSED);
+}
+
 TEST_F(LifecycleServiceTest, TheTimelineWorkListAndPolicyOverGrpcWithTheirErrors) {
   const std::string plan = EstablishedPlan("12");
   Follow();

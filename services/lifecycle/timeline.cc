@@ -334,6 +334,11 @@ Effects Apply(Timeline& t, const Fact& f, const Policies& policies) {
       break;
     case Kind::kConsentRefused:
       what = "consent_refused";
+      // Before establishment a refusal ends the planning; after it, the plan stands
+      // until the consent it rests on is withdrawn.
+      if (!t.establish_time && policies.For(t.region_code).close_on_consent_refused()) {
+        RequestClosure(t, pb::CLOSURE_CAUSE_CONSENT_REFUSED, f.time, out);
+      }
       break;
     case Kind::kClosed:
       what = "closed";

@@ -229,6 +229,17 @@ TEST_F(TimelineTest, WithdrawnConsentAndAMoveOutOfSkaneCloseThePlanOnce) {
   EXPECT_FALSE(Apply(vgr, out, policies_).close) << "Västra Götaland does not close then";
 }
 
+TEST_F(TimelineTest, ARefusalBeforeEstablishmentClosesThePlanNotAfter) {
+  Timeline t;
+  Initiate(t, At(2026, 1, 10), "14");
+  EXPECT_EQ(Apply(t, F(Kind::kConsentRefused, At(2026, 1, 12)), policies_).close,
+            pb::CLOSURE_CAUSE_CONSENT_REFUSED);
+  Timeline established;
+  Initiate(established, At(2026, 1, 10), "14");
+  Establish(established, At(2026, 1, 20));
+  EXPECT_FALSE(Apply(established, F(Kind::kConsentRefused, At(2026, 2, 1)), policies_).close);
+}
+
 TEST_F(TimelineTest, ARegionWithoutAPolicyOfItsOwnGetsTheDefault) {
   Timeline t;
   Initiate(t, At(2026, 1, 10), "01");  // Stockholm

@@ -571,17 +571,25 @@ std::vector<std::string> UnitsAdded(const pb::Plan& before, const pb::Plan& afte
 
 absl::Status RequireWithdrawn(const std::vector<std::string>& units,
                               const std::vector<ConsentAnswer>& answers) {
+  return RequireConsentAnswer(units, answers, "WITHDRAWN");
+}
+
+absl::Status RequireConsentAnswer(const std::vector<std::string>& units,
+                                  const std::vector<ConsentAnswer>& answers,
+                                  const std::string& expected) {
+  const bool refused = expected == "REFUSED";
   for (const std::string& unit : units) {
     const auto answer = std::find_if(answers.begin(), answers.end(),
                                      [&](const ConsentAnswer& a) { return a.subject == unit; });
     const std::string said = answer == answers.end() ? "no answer" : answer->reason;
-    if (said != "WITHDRAWN") {
+    if (said != expected) {
       return FailedPrecondition(
-          "CONSENT_NOT_WITHDRAWN",
-          absl::StrCat("a plan is closed for withdrawn consent only when the consent service "
-                       "says the consent is withdrawn; for ", unit, " it answers ", said,
-                       ". Record the withdrawal (WithdrawConsent) first, or close the plan for "
-                       "another reason"));
+          refused ? "CONSENT_NOT_REFUSED" : "CONSENT_NOT_WITHDRAWN",
+          absl::StrCat("a plan is closed for ", refused ? "refused" : "withdrawn",
+                       " consent only when the consent service says so; for ", unit,
+                       " it answers ", said, ". Record the ",
+                       refused ? "refusal (RecordRefusal)" : "withdrawal (WithdrawConsent)",
+                       " first, or close the plan for another reason"));
     }
   }
   return absl::OkStatus();
@@ -750,8 +758,13 @@ absl::Status Close(pb::Plan& plan, pb::Closure closure, const Actor& caller, abs
   if (closure.reason() == pb::CLOSURE_REASON_UNSPECIFIED ||
       !pb::ClosureReason_IsValid(closure.reason())) {
     v.Add("closure.reason",
-          "must be GOALS_MET, NO_LONGER_NEEDED, CONSENT_WITHDRAWN, MOVED_OUT_OF_REGION, "
-          "EXPIRED or REPLACED");
+          "must be GOALS_MET, NO_LONGER_NEEDED, CONSENT_WITHDRAWN, CONSENT_REFUSED, "
+          "MOVED_OUT_OF_REGION, EXPIRED or REPLACED");
+  } else if (closure.reason() == pb::CLOSURE_REASON_CONSENT_REFUSED &&
+             plan.state() != cpb::PLAN_STATE_INITIATED) {
+    v.Add("closure.reason",
+          "CONSENT_REFUSED closes a plan not yet established; an established plan whose "
+          "consent ends is closed for CONSENT_WITHDRAWN");
   } else if (closure.reason() == pb::CLOSURE_REASON_REPLACED) {
     auto ids = ParseResourceName(closure.replaced_by(), {"plans"}, "closure.replaced_by");
     if (!ids.ok()) {

@@ -94,6 +94,11 @@ absl::Status CheckEstablishable(const pb::Plan& plan);
 // OK when the consent service's `answers` say WITHDRAWN for every one of `units`, the
 // condition for closing a plan with reason CONSENT_WITHDRAWN; otherwise
 // FAILED_PRECONDITION `CONSENT_NOT_WITHDRAWN` saying what it answered.
+// OK when the consent service's answer for every unit is `expected` ("WITHDRAWN",
+// "REFUSED"); FAILED_PRECONDITION CONSENT_NOT_WITHDRAWN / CONSENT_NOT_REFUSED otherwise.
+absl::Status RequireConsentAnswer(const std::vector<std::string>& units,
+                                  const std::vector<ConsentAnswer>& answers,
+                                  const std::string& expected);
 absl::Status RequireWithdrawn(const std::vector<std::string>& units,
                               const std::vector<ConsentAnswer>& answers);
 

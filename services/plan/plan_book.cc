@@ -1,5 +1,6 @@
 #include "services/plan/plan_book.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -349,7 +350,8 @@ absl::StatusOr<pb::Plan> PlanBook::Close(const std::string& plan_id, pb::Closure
                                          const std::string& etag, const Actor& caller,
                                          const Key& key) {
   const absl::Time now = clock_->Now();
-  if (closure.reason() == pb::CLOSURE_REASON_CONSENT_WITHDRAWN) {
+  if (closure.reason() == pb::CLOSURE_REASON_CONSENT_WITHDRAWN ||
+      closure.reason() == pb::CLOSURE_REASON_CONSENT_REFUSED) {
     // Only when the consent service says so: a retry of a completed closure is answered
     // from the request log, before this check.
     if (key) {
@@ -357,10 +359,17 @@ absl::StatusOr<pb::Plan> PlanBook::Close(const std::string& plan_id, pb::Closure
       if (answered) return Parse<pb::Plan>(*answered);
     }
     SIP_ASSIGN_OR_RETURN(StoredPlan current, store_->Get(plan_id));
-    const std::vector<std::string> units = ParticipantUnitIds(current.plan);
+    std::vector<std::string> units = ParticipantUnitIds(current.plan);
+    // The initiating unit too: a plan not yet established may name no other.
+    const std::string& initiator = current.plan.initiated_by().unit().hsa_id();
+    if (!initiator.empty() && std::find(units.begin(), units.end(), initiator) == units.end()) {
+      units.push_back(initiator);
+    }
     SIP_ASSIGN_OR_RETURN(std::vector<ConsentAnswer> answers,
                          consent_->Check(plan_id, units, caller));
-    SIP_RETURN_IF_ERROR(RequireWithdrawn(units, answers));
+    SIP_RETURN_IF_ERROR(RequireConsentAnswer(
+        units, answers,
+        closure.reason() == pb::CLOSURE_REASON_CONSENT_REFUSED ? "REFUSED" : "WITHDRAWN"));
   }
   SIP_ASSIGN_OR_RETURN(
       std::string result,

@@ -75,6 +75,7 @@ const char* ClosureReasonText(pb::ClosureReason r) {
     case pb::CLOSURE_REASON_GOALS_MET: return "målen är uppnådda";
     case pb::CLOSURE_REASON_NO_LONGER_NEEDED: return "samordnade insatser behövs inte längre";
     case pb::CLOSURE_REASON_CONSENT_WITHDRAWN: return "samtycket har återkallats";
+    case pb::CLOSURE_REASON_CONSENT_REFUSED: return "samtycke till planen gavs inte";
     case pb::CLOSURE_REASON_MOVED_OUT_OF_REGION: return "flytt från regionen";
     case pb::CLOSURE_REASON_EXPIRED: return "planen har inte följts upp inom 12 månader (förverkad)";
     case pb::CLOSURE_REASON_REPLACED: return "ersatt av en ny plan";

@@ -465,6 +465,12 @@ TEST_F(PlanServiceTest, ClosingForWithdrawnConsentNeedsTheWithdrawal) {
   EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(DetailsOf(status).reason, "CONSENT_NOT_WITHDRAWN");
   EXPECT_THAT(status.error_message(), HasSubstr("COVERED"));
+  // Nor for a refusal the consent service does not know of.
+  close.mutable_closure()->set_reason(pb::CLOSURE_REASON_CONSENT_REFUSED);
+  status = stub_->ClosePlan(Context().get(), close, &closed);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(DetailsOf(status).reason, "CONSENT_NOT_REFUSED");
+  close.mutable_closure()->set_reason(pb::CLOSURE_REASON_CONSENT_WITHDRAWN);
 
   consentpb::ListConsentsRequest list;
   list.set_parent(created.name());

@@ -82,6 +82,18 @@ TEST(NewPlanTest, TheRegionIsGivenOrTakenFromTheUnits) {
               Contains("plan.region_code"));
 }
 
+TEST(ClosePlanTest, ARefusalClosesOnlyAPlanNotYetEstablished) {
+  pb::Plan plan = *NewPlan(testdata::CompletePlan(), testdata::kCaller, testdata::kNow);
+  plan.set_state(cpb::PLAN_STATE_ACTIVE);
+  pb::Closure refused;
+  refused.set_reason(pb::CLOSURE_REASON_CONSENT_REFUSED);
+  EXPECT_THAT(Fields(Close(plan, refused, testdata::kCaller, testdata::kNow)),
+              ElementsAre("closure.reason"));
+  plan.set_state(cpb::PLAN_STATE_INITIATED);
+  SIP_ASSERT_OK(Close(plan, refused, testdata::kCaller, testdata::kNow));
+  EXPECT_EQ(plan.state(), cpb::PLAN_STATE_CLOSED);
+}
+
 TEST(NewPlanTest, OutputOnlyFieldsAreIgnored) {
   pb::Plan input = testdata::CompletePlan();
   input.set_state(cpb::PLAN_STATE_CLOSED);  // not output only: overwritten
