@@ -5,6 +5,7 @@
 #include "common/log.h"
 #include "common/service_client.h"
 #include "common/status_macros.h"
+#include "services/lifecycle/lifecycle_proto.h"
 
 namespace sip::lifecycle {
 namespace {
@@ -85,6 +86,23 @@ absl::StatusOr<int> LifecycleBook::PerformClosures(int limit) {
     done += closed.ok();
   }
   return done;
+}
+
+absl::StatusOr<pb::AgreeLaterMeetingResponse> LifecycleBook::AgreeLaterMeeting(
+    const std::string& plan_id, absl::CivilDay day, const std::string& reason,
+    const std::optional<db::RequestKey>& key) {
+  const absl::Time now = clock_->Now();
+  SIP_ASSIGN_OR_RETURN(
+      std::string answer,
+      store_->Mutate(key, plan_id, now, [&](Timeline& t) -> absl::StatusOr<std::string> {
+        SIP_RETURN_IF_ERROR(lifecycle::AgreeLaterMeeting(t, day, reason, now));
+        pb::AgreeLaterMeetingResponse response;
+        ToProto(t, response.mutable_timeline());
+        return response.SerializeAsString();
+      }));
+  pb::AgreeLaterMeetingResponse response;
+  if (!response.ParseFromString(answer)) return absl::InternalError("a stored answer is unreadable");
+  return response;
 }
 
 absl::StatusOr<Timeline> LifecycleBook::GetTimeline(const std::string& plan_id) {

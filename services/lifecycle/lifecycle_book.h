@@ -39,6 +39,12 @@ class LifecycleBook final {
 
   // NOT_FOUND for a plan the service has not heard of.
   absl::StatusOr<Timeline> GetTimeline(const std::string& plan_id);
+
+  // The initial meeting agreed for a later `day` for the person's sake (AgreeLaterMeeting
+  // in timeline.h), with its `request_id`.
+  absl::StatusOr<pb::AgreeLaterMeetingResponse> AgreeLaterMeeting(
+      const std::string& plan_id, absl::CivilDay day, const std::string& reason,
+      const std::optional<db::RequestKey>& key);
   absl::StatusOr<std::pair<std::vector<LifecycleStore::ListedDeadline>, std::optional<PageCursor>>>
   ListDeadlines(const LifecycleStore::DeadlineFilter& filter, int page_size,
                 const std::optional<PageCursor>& after) {

@@ -12,84 +12,34 @@
 #include "common/page_token.h"
 #include "common/principals.h"
 #include "common/proto_convert.h"
+#include "common/calendar.h"
 #include "common/status_macros.h"
+#include "services/lifecycle/lifecycle_proto.h"
 
 namespace sip::lifecycle {
 namespace {
 
-pb::DeadlineState StateOf(DeadlineState s) {
-  switch (s) {
-    case DeadlineState::kMet: return pb::DEADLINE_STATE_MET;
-    case DeadlineState::kBreached: return pb::DEADLINE_STATE_BREACHED;
-    case DeadlineState::kCancelled: return pb::DEADLINE_STATE_CANCELLED;
-    default: return pb::DEADLINE_STATE_PENDING;
+// "plans/{plan}/timeline" → plan.
+absl::StatusOr<std::string> PlanOfTimeline(const std::string& name) {
+  constexpr absl::string_view kSuffix = "/timeline";
+  if (!absl::EndsWith(name, kSuffix)) {
+    return InvalidField("name", "must be \"plans/{plan}/timeline\"");
   }
-}
-
-// Sets the field through `mutable_field` only when the time is known.
-template <typename Message, typename Mutable>
-void SetTime(const std::optional<absl::Time>& t, Message* out, Mutable mutable_field) {
-  if (t) sip::ToProto(*t, (out->*mutable_field)());
+  SIP_ASSIGN_OR_RETURN(std::vector<std::string> ids,
+                       ParseResourceName(absl::string_view(name).substr(
+                                             0, name.size() - kSuffix.size()),
+                                         {"plans"}, "name"));
+  return ids[0];
 }
 
 }  // namespace
-
-void ToProto(const Deadline& d, const std::string& plan_id, int number, pb::Deadline* out) {
-  out->set_name(absl::StrCat("plans/", plan_id, "/deadlines/", number));
-  out->set_rule(d.rule);
-  out->set_state(StateOf(d.state));
-  sip::ToProto(d.due_time, out->mutable_due_time());
-  // Resolved: when met, else when breached, else when cancelled.
-  SetTime(d.met_time ? d.met_time : d.breach_time ? d.breach_time : d.cancel_time, out,
-          &pb::Deadline::mutable_resolve_time);
-  out->set_responsible_unit_hsa_id(d.responsible_unit_hsa_id);
-  out->set_opened_by(d.opened_by);
-  sip::ToProto(d.open_time, out->mutable_create_time());
-  SetTime(d.breach_time, out, &pb::Deadline::mutable_breach_time);
-  SetTime(d.met_time, out, &pb::Deadline::mutable_met_time);
-  out->set_region_code(d.region_code);
-  out->set_policy_version(d.policy_version);
-}
-
-void ToProto(const Timeline& t, pb::Timeline* out) {
-  out->set_name(absl::StrCat("plans/", t.plan_id, "/timeline"));
-  out->set_plan_state(t.plan_state);
-  out->set_region_code(t.region_code);
-  out->set_responsible_unit_hsa_id(t.coordinator_unit_hsa_id.empty() ? t.initiating_unit_hsa_id
-                                                                      : t.coordinator_unit_hsa_id);
-  SetTime(t.need_noticed_time, out, &pb::Timeline::mutable_need_noticed_time);
-  SetTime(t.initiate_time, out, &pb::Timeline::mutable_initiate_time);
-  SetTime(t.discharge_time, out, &pb::Timeline::mutable_discharge_time);
-  SetTime(t.first_meeting_time, out, &pb::Timeline::mutable_first_meeting_time);
-  SetTime(t.establish_time, out, &pb::Timeline::mutable_establish_time);
-  SetTime(t.last_follow_up_time, out, &pb::Timeline::mutable_last_follow_up_time);
-  SetTime(t.last_activity_time, out, &pb::Timeline::mutable_last_activity_time);
-  SetTime(t.close_time, out, &pb::Timeline::mutable_close_time);
-  out->set_forfeited(t.forfeited);
-  for (size_t i = 0; i < t.deadlines.size(); ++i) {
-    ToProto(t.deadlines[i], t.plan_id, static_cast<int>(i), out->add_deadlines());
-  }
-  for (const Entry& e : t.entries) {
-    auto* entry = out->add_entries();
-    sip::ToProto(e.time, entry->mutable_time());
-    entry->set_what(e.what);
-    entry->set_source(e.source);
-  }
-}
 
 grpc::Status LifecycleGrpcService::GetTimeline(grpc::ServerContext* context,
                                                const pb::GetTimelineRequest* request,
                                                pb::GetTimelineResponse* response) {
   return HandleCall(context, kErrorDomain, *request, [&](const Caller&) -> absl::Status {
-    constexpr absl::string_view kSuffix = "/timeline";
-    const absl::string_view name = request->name();
-    if (!absl::EndsWith(name, kSuffix)) {
-      return InvalidField("name", "must be \"plans/{plan}/timeline\"");
-    }
-    SIP_ASSIGN_OR_RETURN(std::vector<std::string> ids,
-                         ParseResourceName(name.substr(0, name.size() - kSuffix.size()),
-                                           {"plans"}, "name"));
-    SIP_ASSIGN_OR_RETURN(Timeline t, book_->GetTimeline(ids[0]));
+    SIP_ASSIGN_OR_RETURN(std::string plan_id, PlanOfTimeline(request->name()));
+    SIP_ASSIGN_OR_RETURN(Timeline t, book_->GetTimeline(plan_id));
     ToProto(t, response->mutable_timeline());
     return absl::OkStatus();
   });
@@ -135,6 +85,23 @@ grpc::Status LifecycleGrpcService::ListDeadlines(grpc::ServerContext* context,
       ToProto(listed.deadline, listed.plan_id, listed.number, response->add_deadlines());
     }
     response->set_next_page_token(TokenFromCursor(page.second, query));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status LifecycleGrpcService::AgreeLaterMeeting(grpc::ServerContext* context,
+                                                     const pb::AgreeLaterMeetingRequest* request,
+                                                     pb::AgreeLaterMeetingResponse* response) {
+  return HandleCall(context, kErrorDomain, *request, [&](const Caller&) -> absl::Status {
+    SIP_ASSIGN_OR_RETURN(std::string plan_id, PlanOfTimeline(request->name()));
+    SIP_ASSIGN_OR_RETURN(auto key, RequestKeyOf("AgreeLaterMeeting", *request));
+    if (!request->has_agreed_date()) {
+      return InvalidField("agreed_date", "is required: the day agreed for the initial meeting");
+    }
+    const std::optional<absl::CivilDay> day = DayFromProto(request->agreed_date());
+    if (!day) return InvalidField("agreed_date", "is not a date in the calendar");
+    SIP_ASSIGN_OR_RETURN(*response,
+                         book_->AgreeLaterMeeting(plan_id, *day, request->reason(), key));
     return absl::OkStatus();
   });
 }

@@ -18,6 +18,9 @@ class LifecycleGrpcService final : public pb::LifecycleService::Service {
   grpc::Status ListDeadlines(grpc::ServerContext* context,
                              const pb::ListDeadlinesRequest* request,
                              pb::ListDeadlinesResponse* response) override;
+  grpc::Status AgreeLaterMeeting(grpc::ServerContext* context,
+                                 const pb::AgreeLaterMeetingRequest* request,
+                                 pb::AgreeLaterMeetingResponse* response) override;
   grpc::Status GetPolicy(grpc::ServerContext* context, const pb::GetPolicyRequest* request,
                          pb::GetPolicyResponse* response) override;
   grpc::Status ListEvents(grpc::ServerContext* context, const pb::ListEventsRequest* request,
@@ -26,9 +29,5 @@ class LifecycleGrpcService final : public pb::LifecycleService::Service {
  private:
   LifecycleBook* book_;
 };
-
-// The proto forms.
-void ToProto(const Deadline& d, const std::string& plan_id, int number, pb::Deadline* out);
-void ToProto(const Timeline& t, pb::Timeline* out);
 
 }  // namespace sip::lifecycle

@@ -327,6 +327,36 @@ TEST_F(LifecycleServiceTest, TheTimelineWorkListAndPolicyOverGrpcWithTheirErrors
   ASSERT_EQ(next.deadlines_size(), 1);
   EXPECT_EQ(next.deadlines(0).rule(), pb::DEADLINE_RULE_FORFEITURE);
 
+  // A later initial meeting agreed for the person's sake, with its reason: not for an
+  // established plan (the meeting was held), yes for one still being planned.
+  pb::AgreeLaterMeetingRequest agree;
+  agree.set_name(plan + "/timeline");
+  pb::AgreeLaterMeetingResponse agreed;
+  status = stub_->AgreeLaterMeeting(As(kSoc).get(), agree, &agreed);
+  EXPECT_THAT(DetailsOf(status).fields, ElementsAre("agreed_date"));
+  DayToProto(DayInSweden(clock_.Now()) + 40, agree.mutable_agreed_date());
+  agree.set_reason("Personen vill vänta tills efter flytten");
+  status = stub_->AgreeLaterMeeting(As(kSoc).get(), agree, &agreed);
+  EXPECT_EQ(DetailsOf(status).reason, "DEADLINE_NOT_OPEN");
+  planpb::CreatePlanRequest create;
+  *create.mutable_plan() = plan::testdata::CompletePlan();
+  planpb::CreatePlanResponse created;
+  ASSERT_TRUE(suite_.plan->CreatePlan(As(kVc).get(), create, &created).ok());
+  Follow();
+  agree.set_name(created.plan().name() + "/timeline");
+  agree.set_request_id("agree-1");
+  status = stub_->AgreeLaterMeeting(As(kVc).get(), agree, &agreed);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  const pb::Deadline* meeting = Find(agreed.timeline(), pb::DEADLINE_RULE_MEETING_WITHIN_THREE_WEEKS);
+  ASSERT_NE(meeting, nullptr);
+  EXPECT_TRUE(meeting->by_agreement());
+  EXPECT_EQ(meeting->agreement_reason(), "Personen vill vänta tills efter flytten");
+  EXPECT_EQ(DayInSweden(TimeOf(meeting->due_time()) - absl::Seconds(1)),
+            DayInSweden(clock_.Now()) + 40);
+  pb::AgreeLaterMeetingResponse again;
+  ASSERT_TRUE(stub_->AgreeLaterMeeting(As(kVc).get(), agree, &again).ok()) << "a retry";
+  EXPECT_EQ(again.timeline().entries_size(), agreed.timeline().entries_size());
+
   pb::GetPolicyRequest policy;
   pb::GetPolicyResponse answered;
   policy.set_region_code("12");

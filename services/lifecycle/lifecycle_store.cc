@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/errors.h"
 #include "common/outbox.h"
 #include "common/status_macros.h"
 #include "nlohmann/json.hpp"
@@ -69,6 +70,8 @@ Deadline DeadlineFromJson(const json& d) {
   out.region_code = d["region"].get<std::string>();
   out.policy_version = d["version"].get<std::string>();
   out.opened_by = d["by"].get<std::string>();
+  out.by_agreement = d.value("agreed", false);
+  out.agreement_reason = d.value("agreement", "");
   return out;
 }
 
@@ -81,7 +84,8 @@ constexpr char kDeadlineObject[] =
     "'breach', (extract(epoch from d.breach_time) * 1000000)::bigint, "
     "'cancel', (extract(epoch from d.cancel_time) * 1000000)::bigint, "
     "'unit', d.responsible_unit_hsa_id, 'region', d.region_code, "
-    "'version', d.policy_version, 'by', d.opened_by)";
+    "'version', d.policy_version, 'by', d.opened_by, 'agreed', d.by_agreement, "
+    "'agreement', d.agreement_reason)";
 
 // The deadlines of a plan as one JSON array column, in their order.
 std::string DeadlinesJson() {
@@ -103,7 +107,7 @@ absl::StatusOr<Timeline> FromRow(const pqxx::row& row) {
 void Write(pqxx::work& txn, const Timeline& t, int64_t version, absl::Time now,
            const Effects& effects) {
   std::vector<std::string> nos, rules, states, opens, dues, mets, breaches, cancels, units,
-      regions, versions, bys;
+      regions, versions, bys, agreed, agreements;
   for (size_t i = 0; i < t.deadlines.size(); ++i) {
     const Deadline& d = t.deadlines[i];
     nos.push_back(std::to_string(i));
@@ -118,6 +122,8 @@ void Write(pqxx::work& txn, const Timeline& t, int64_t version, absl::Time now,
     regions.push_back(d.region_code);
     versions.push_back(d.policy_version);
     bys.push_back(d.opened_by);
+    agreed.push_back(d.by_agreement ? "true" : "false");
+    agreements.push_back(d.agreement_reason);
   }
   const std::string cause =
       effects.close ? pb::ClosureCause_Name(*effects.close) : std::string();
@@ -127,7 +133,8 @@ void Write(pqxx::work& txn, const Timeline& t, int64_t version, absl::Time now,
                      db::ToSqlArray(states), db::ToSqlArray(opens), db::ToSqlArray(dues),
                      db::ToSqlArray(mets), db::ToSqlArray(breaches), db::ToSqlArray(cancels),
                      db::ToSqlArray(units), db::ToSqlArray(regions), db::ToSqlArray(versions),
-                     db::ToSqlArray(bys), cause);
+                     db::ToSqlArray(bys), cause, db::ToSqlArray(agreed),
+                     db::ToSqlArray(agreements));
   for (const pb::LifecycleEvent& e : effects.events) {
     db::AppendEvent(txn, now, t.plan_id, EventType(e), e.SerializeAsString());
   }
@@ -213,17 +220,20 @@ std::vector<db::PreparedStatement> LifecycleStore::Statements() {
        "update_time = EXCLUDED.update_time, body = EXCLUDED.body), "
        "d AS (INSERT INTO deadlines (plan_id, deadline_no, rule, state, open_time, due_time, "
        "met_time, breach_time, cancel_time, responsible_unit_hsa_id, region_code, "
-       "policy_version, opened_by) SELECT $1, x.no::integer, x.rule, x.state, "
+       "policy_version, opened_by, by_agreement, agreement_reason) SELECT $1, "
+       "x.no::integer, x.rule, x.state, "
        "x.open::timestamptz, x.due::timestamptz, NULLIF(x.met, '')::timestamptz, "
        "NULLIF(x.breach, '')::timestamptz, NULLIF(x.cancel, '')::timestamptz, x.unit, "
-       "x.region, x.version, x.by FROM unnest($7::text[], $8::text[], $9::text[], "
-       "$10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], "
-       "$16::text[], $17::text[], $18::text[]) AS x(no, rule, state, open, due, met, breach, "
-       "cancel, unit, region, version, by) "
+       "x.region, x.version, x.by, x.agreed::boolean, x.agreement FROM unnest($7::text[], "
+       "$8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], "
+       "$14::text[], $15::text[], $16::text[], $17::text[], $18::text[], $20::text[], "
+       "$21::text[]) AS x(no, rule, state, open, due, met, breach, cancel, unit, region, "
+       "version, by, agreed, agreement) "
        "ON CONFLICT (plan_id, deadline_no) DO UPDATE SET state = EXCLUDED.state, "
        "due_time = EXCLUDED.due_time, met_time = EXCLUDED.met_time, "
        "breach_time = EXCLUDED.breach_time, cancel_time = EXCLUDED.cancel_time, "
-       "responsible_unit_hsa_id = EXCLUDED.responsible_unit_hsa_id) "
+       "responsible_unit_hsa_id = EXCLUDED.responsible_unit_hsa_id, "
+       "by_agreement = EXCLUDED.by_agreement, agreement_reason = EXCLUDED.agreement_reason) "
        "INSERT INTO closure_requests (plan_id, cause, request_time) "
        "SELECT $1, $19, $5::timestamptz WHERE $19 <> '' ON CONFLICT (plan_id) DO NOTHING"},
       {"closures_open",
@@ -257,6 +267,23 @@ absl::Status LifecycleStore::Change(pqxx::work& txn, const std::string& plan_id,
   const Effects effects = change(t);
   Write(txn, t, version + 1, now, effects);
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> LifecycleStore::Mutate(
+    const std::optional<db::RequestKey>& key, const std::string& plan_id, absl::Time now,
+    const std::function<absl::StatusOr<std::string>(Timeline&)>& change) {
+  return db::RunMutation(*pool_, key, now, [&](pqxx::work& txn) -> absl::StatusOr<db::Effect> {
+    const pqxx::result rows = txn.exec_prepared("timeline_get_for_update", plan_id);
+    if (rows.empty()) {
+      return NotFound("TIMELINE_NOT_FOUND",
+                      absl::StrCat("plans/", plan_id, " has no timeline: the lifecycle service "
+                                                      "has not heard of it"));
+    }
+    SIP_ASSIGN_OR_RETURN(Timeline t, FromRow(rows[0]));
+    SIP_ASSIGN_OR_RETURN(std::string answer, change(t));
+    Write(txn, t, rows[0][2].as<int64_t>() + 1, now, Effects{});
+    return db::Effect{plan_id, "", "", std::move(answer)};
+  });
 }
 
 absl::StatusOr<int> LifecycleStore::SweepDue(absl::Time now, int limit, const ChangeFn& sweep) {

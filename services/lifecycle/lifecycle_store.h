@@ -33,6 +33,13 @@ class LifecycleStore final {
   absl::Status Change(pqxx::work& txn, const std::string& plan_id, absl::Time now,
                       const ChangeFn& change);
 
+  // A change asked for by a caller (with its `request_id`): the timeline locked, changed
+  // by `change` (which says the call's answer), written back. NOT_FOUND for a plan the
+  // service has not heard of; nothing is written when `change` fails.
+  absl::StatusOr<std::string> Mutate(
+      const std::optional<db::RequestKey>& key, const std::string& plan_id, absl::Time now,
+      const std::function<absl::StatusOr<std::string>(Timeline&)>& change);
+
   // One sweeper batch in its own transaction: up to `limit` plans with a pending deadline
   // due at `now`, each timeline locked with SKIP LOCKED (another sweeper's plans are left
   // to it), swept and written. Returns how many plans it swept.

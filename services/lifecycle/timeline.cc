@@ -4,8 +4,11 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/ascii.h"
 #include "common/calendar.h"
+#include "common/errors.h"
 #include "common/proto_convert.h"
+#include "common/status_macros.h"
 
 namespace sip::lifecycle {
 namespace {
@@ -354,6 +357,39 @@ Effects Apply(Timeline& t, const Fact& f, const Policies& policies) {
   }
   AddEntry(t, {f.time, what, f.source});
   return out;
+}
+
+absl::Status AgreeLaterMeeting(Timeline& t, absl::CivilDay day, const std::string& reason,
+                               absl::Time now) {
+  if (t.plan_state == cpb::PLAN_STATE_CLOSED) {
+    return FailedPrecondition("PLAN_CLOSED", "the plan is closed; its deadlines are settled");
+  }
+  Deadline* d = OpenOf(t, pb::DEADLINE_RULE_MEETING_WITHIN_THREE_WEEKS);
+  if (d == nullptr || d->state != DeadlineState::kPending) {
+    return FailedPrecondition("DEADLINE_NOT_OPEN",
+                              "the initial meeting's deadline is not pending: it is met, "
+                              "breached, or the region's policy has none");
+  }
+  Violations v;
+  const absl::Time due = StartOfDayInSweden(day + 1);
+  if (due <= d->due_time) {
+    v.Add("agreed_date", "must be later than the policy's due day; an earlier meeting needs "
+                         "no agreement");
+  }
+  if (t.need_noticed_time && day > AddMonths(DayInSweden(*t.need_noticed_time), 6)) {
+    v.Add("agreed_date", "must be at most 6 months after the need was noticed");
+  }
+  if (absl::StripAsciiWhitespace(reason).empty()) {
+    v.Add("reason", "is required: why a later day serves the person");
+  } else if (reason.size() > 1000) {
+    v.Add("reason", "must be at most 1000 characters");
+  }
+  SIP_RETURN_IF_ERROR(v.ToStatus());
+  d->due_time = due;
+  d->by_agreement = true;
+  d->agreement_reason = reason;
+  AddEntry(t, {now, "later_meeting_agreed", "lifecycle"});
+  return absl::OkStatus();
 }
 
 Effects Sweep(Timeline& t, absl::Time now, const Policies& policies) {

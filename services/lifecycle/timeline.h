@@ -37,6 +37,9 @@ struct Deadline {
   std::string policy_version;
   // The fact that opened it: "<service>/<sequence>".
   std::string opened_by;
+  // A later day agreed for the person's sake, and why.
+  bool by_agreement = false;
+  std::string agreement_reason;
   bool open() const { return state == DeadlineState::kPending || state == DeadlineState::kBreached; }
 };
 
@@ -123,6 +126,14 @@ std::optional<Fact> FactOf(const sip::meeting::v1::MeetingEvent& event);
 // opened (with due times from the policy), met or cancelled, and the effects. A fact that
 // changes nothing (a replay) leaves the timeline as it was.
 Effects Apply(Timeline& timeline, const Fact& fact, const Policies& policies);
+
+// Records that the initial meeting is agreed for `day`, later than the policy's due day,
+// for the person's sake: the open MEETING_WITHIN_THREE_WEEKS deadline falls due at the
+// end of that day instead, marked as by agreement with `reason`. FAILED_PRECONDITION when
+// the plan is closed or the deadline is not open; INVALID_ARGUMENT for a day not after
+// the current due day, more than 6 months after the need was noticed, or no reason.
+absl::Status AgreeLaterMeeting(Timeline& timeline, absl::CivilDay day, const std::string& reason,
+                               absl::Time now);
 
 // Time passes: every open deadline due at or before `now` is breached (once), a breached
 // forfeiture marks the plan forfeited, a breached automatic closure asks for the plan to

@@ -122,6 +122,37 @@ TEST_F(TimelineTest, TheMeetingWithinThreeWeeksCountsFromWhenTheNeedWasNoticed) 
   EXPECT_TRUE(Sweep(t, At(2026, 12, 20), policies_).events.empty());
 }
 
+TEST_F(TimelineTest, ALaterMeetingAgreedForThePersonsSakeIsMetByAgreement) {
+  Timeline t;
+  Initiate(t, At(2026, 11, 25), "14");
+  // Not before the policy's day, not without a reason, not half a year on.
+  EXPECT_EQ(AgreeLaterMeeting(t, absl::CivilDay(2026, 12, 10), "Efter operationen", At(2026, 11, 26))
+                .code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(AgreeLaterMeeting(t, absl::CivilDay(2027, 1, 8), " ", At(2026, 11, 26)).code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(AgreeLaterMeeting(t, absl::CivilDay(2027, 6, 1), "Senare", At(2026, 11, 26)).code(),
+            absl::StatusCode::kInvalidArgument);
+  SIP_ASSERT_OK(AgreeLaterMeeting(t, absl::CivilDay(2027, 1, 8),
+                                  "Personen opereras i december och vill träffas efter",
+                                  At(2026, 11, 26)));
+  const Deadline* meeting = Of(t, pb::DEADLINE_RULE_MEETING_WITHIN_THREE_WEEKS);
+  EXPECT_EQ(meeting->due_time, EndOf(2027, 1, 8));
+  EXPECT_TRUE(meeting->by_agreement);
+  // Past the policy's three weeks, nothing is breached; a meeting held by the agreed day
+  // meets it.
+  Apply(t, F(Kind::kConsentRecorded, At(2026, 11, 26)), policies_);
+  EXPECT_TRUE(Sweep(t, At(2026, 12, 20), policies_).events.empty());
+  Fact held = F(Kind::kMeetingHeld, At(2027, 1, 7));
+  held.meeting_kind = meetingpb::MEETING_KIND_INITIAL;
+  Apply(t, held, policies_);
+  EXPECT_EQ(Of(t, pb::DEADLINE_RULE_MEETING_WITHIN_THREE_WEEKS)->state, DeadlineState::kMet);
+  EXPECT_FALSE(Of(t, pb::DEADLINE_RULE_MEETING_WITHIN_THREE_WEEKS)->breach_time);
+  EXPECT_EQ(AgreeLaterMeeting(t, absl::CivilDay(2027, 2, 1), "Igen", At(2027, 1, 8)).code(),
+            absl::StatusCode::kFailedPrecondition)
+      << "met already";
+}
+
 TEST_F(TimelineTest, InvitationAfterDischargeCountsWorkingDaysForTheCareContact) {
   Timeline t;
   // Discharged Tuesday 22 December 2026: three working days end on Tuesday 29th.
