@@ -202,16 +202,16 @@ std::vector<db::PreparedStatement> LifecycleStore::Statements() {
       {"timeline_get",
        absl::StrCat("SELECT t.body::text, ", DeadlinesJson(), ", t.version FROM timelines t "
                     "WHERE t.plan_id = $1")},
-      {"timeline_get_for_update",
-       absl::StrCat("SELECT t.body::text, ", DeadlinesJson(), ", t.version FROM timelines t "
-                    "WHERE t.plan_id = $1 FOR UPDATE OF t")},
+      // Locks come first, reads after: a statement that waited for a lock reads the
+      // locked row anew but its sub-selects (the deadlines) as they were when it began,
+      // so the timeline is read by a statement of its own once the lock is held.
+      {"timeline_lock", "SELECT 1 FROM timelines WHERE plan_id = $1 FOR UPDATE"},
       // The sweeper's batch: plans with a pending deadline due, locked unless another
       // sweeper holds them.
-      {"timeline_due_for_update",
-       absl::StrCat("SELECT t.body::text, ", DeadlinesJson(), ", t.version FROM timelines t "
-                    "WHERE t.plan_id IN (SELECT d.plan_id FROM deadlines d WHERE d.state = "
-                    "'PENDING' AND d.due_time <= $1::timestamptz ORDER BY d.due_time LIMIT $2) "
-                    "FOR UPDATE OF t SKIP LOCKED")},
+      {"timeline_lock_due",
+       "SELECT t.plan_id FROM timelines t WHERE t.plan_id IN (SELECT d.plan_id FROM "
+       "deadlines d WHERE d.state = 'PENDING' AND d.due_time <= $1::timestamptz ORDER BY "
+       "d.due_time LIMIT $2) FOR UPDATE OF t SKIP LOCKED"},
       {"timeline_write",
        "WITH t AS (INSERT INTO timelines (plan_id, region_code, plan_state, version, "
        "update_time, body) VALUES ($1, $2, $3, $4, $5::timestamptz, $6::jsonb) "
@@ -255,7 +255,8 @@ std::vector<db::PreparedStatement> LifecycleStore::Statements() {
 
 absl::Status LifecycleStore::Change(pqxx::work& txn, const std::string& plan_id,
                                     absl::Time now, const ChangeFn& change) {
-  const pqxx::result rows = txn.exec_prepared("timeline_get_for_update", plan_id);
+  txn.exec_prepared("timeline_lock", plan_id);
+  const pqxx::result rows = txn.exec_prepared("timeline_get", plan_id);
   Timeline t;
   int64_t version = 0;
   if (rows.empty()) {
@@ -273,7 +274,8 @@ absl::StatusOr<std::string> LifecycleStore::Mutate(
     const std::optional<db::RequestKey>& key, const std::string& plan_id, absl::Time now,
     const std::function<absl::StatusOr<std::string>(Timeline&)>& change) {
   return db::RunMutation(*pool_, key, now, [&](pqxx::work& txn) -> absl::StatusOr<db::Effect> {
-    const pqxx::result rows = txn.exec_prepared("timeline_get_for_update", plan_id);
+    txn.exec_prepared("timeline_lock", plan_id);
+    const pqxx::result rows = txn.exec_prepared("timeline_get", plan_id);
     if (rows.empty()) {
       return NotFound("TIMELINE_NOT_FOUND",
                       absl::StrCat("plans/", plan_id, " has no timeline: the lifecycle service "
@@ -288,13 +290,17 @@ absl::StatusOr<std::string> LifecycleStore::Mutate(
 
 absl::StatusOr<int> LifecycleStore::SweepDue(absl::Time now, int limit, const ChangeFn& sweep) {
   return pool_->InTransaction<int>([&](pqxx::work& txn) -> absl::StatusOr<int> {
-    const pqxx::result rows =
-        txn.exec_prepared("timeline_due_for_update", db::ToSqlTime(now), limit);
+    const pqxx::result locked = txn.exec_prepared("timeline_lock_due", db::ToSqlTime(now), limit);
     int swept = 0;
-    for (const auto& row : rows) {
-      SIP_ASSIGN_OR_RETURN(Timeline t, FromRow(row));
+    for (const auto& plan : locked) {
+      const pqxx::result rows = txn.exec_prepared("timeline_get", plan[0].as<std::string>());
+      if (rows.empty()) continue;
+      SIP_ASSIGN_OR_RETURN(Timeline t, FromRow(rows[0]));
       const Effects effects = sweep(t);
-      Write(txn, t, row[2].as<int64_t>() + 1, now, effects);
+      // Another sweeper may have swept it between the choice and the lock: then nothing
+      // is due any more and nothing is written.
+      if (effects.events.empty() && !effects.close) continue;
+      Write(txn, t, rows[0][2].as<int64_t>() + 1, now, effects);
       ++swept;
     }
     return swept;
