@@ -6,6 +6,7 @@
 #include "common/service_client.h"
 #include "common/status_macros.h"
 #include "services/lifecycle/lifecycle_proto.h"
+#include "services/lifecycle/report.h"
 
 namespace sip::lifecycle {
 namespace {
@@ -103,6 +104,20 @@ absl::StatusOr<pb::AgreeLaterMeetingResponse> LifecycleBook::AgreeLaterMeeting(
   pb::AgreeLaterMeetingResponse response;
   if (!response.ParseFromString(answer)) return absl::InternalError("a stored answer is unreadable");
   return response;
+}
+
+absl::StatusOr<pb::GetComplianceReportResponse> LifecycleBook::Report(
+    absl::CivilDay start, absl::CivilDay end, const std::string& region_code,
+    const std::string& unit_hsa_id) {
+  SIP_ASSIGN_OR_RETURN(std::vector<Timeline> timelines,
+                       store_->TimelinesOf(region_code, unit_hsa_id));
+  const std::string scope = !region_code.empty()   ? absl::StrCat("region ", region_code)
+                            : !unit_hsa_id.empty() ? absl::StrCat("unit ", unit_hsa_id)
+                                                   : std::string("all");
+  pb::GetComplianceReportResponse out;
+  *out.mutable_report() = ComplianceReport(timelines, start, end, scope);
+  out.set_csv(ComplianceCsv(out.report()));
+  return out;
 }
 
 absl::StatusOr<Timeline> LifecycleBook::GetTimeline(const std::string& plan_id) {

@@ -106,6 +106,42 @@ grpc::Status LifecycleGrpcService::AgreeLaterMeeting(grpc::ServerContext* contex
   });
 }
 
+grpc::Status LifecycleGrpcService::GetComplianceReport(
+    grpc::ServerContext* context, const pb::GetComplianceReportRequest* request,
+    pb::GetComplianceReportResponse* response) {
+  return HandleCall(context, kErrorDomain, *request, [&](const Caller&) -> absl::Status {
+    Violations v;
+    const std::optional<absl::CivilDay> start =
+        request->has_start_date() ? DayFromProto(request->start_date()) : std::nullopt;
+    const std::optional<absl::CivilDay> end =
+        request->has_end_date() ? DayFromProto(request->end_date()) : std::nullopt;
+    if (!start) v.Add("start_date", "is required: the period's first day (a calendar date)");
+    if (!end) v.Add("end_date", "is required: the period's last day (a calendar date)");
+    if (start && end && (*end < *start || *end > AddMonths(*start, 60))) {
+      v.Add("end_date", "must be on or after start_date and at most 5 years later");
+    }
+    std::string region, unit;
+    switch (request->scope_case()) {
+      case pb::GetComplianceReportRequest::kRegionCode:
+        region = request->region_code();
+        if (!RegionName(region)) v.Add("region_code", "is not one of SCB's 21 länskoder");
+        break;
+      case pb::GetComplianceReportRequest::kUnitHsaId:
+        unit = request->unit_hsa_id();
+        if (!IsValidHsaId(unit)) v.Add("unit_hsa_id", kHsaIdFormat);
+        break;
+      case pb::GetComplianceReportRequest::kEverything:
+        if (!request->everything()) v.Add("everything", "must be true when it is the scope");
+        break;
+      default:
+        v.Add("region_code", "a scope is required: region_code, unit_hsa_id or everything");
+    }
+    SIP_RETURN_IF_ERROR(v.ToStatus());
+    SIP_ASSIGN_OR_RETURN(*response, book_->Report(*start, *end, region, unit));
+    return absl::OkStatus();
+  });
+}
+
 grpc::Status LifecycleGrpcService::GetPolicy(grpc::ServerContext* context,
                                              const pb::GetPolicyRequest* request,
                                              pb::GetPolicyResponse* response) {

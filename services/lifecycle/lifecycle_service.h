@@ -21,6 +21,9 @@ class LifecycleGrpcService final : public pb::LifecycleService::Service {
   grpc::Status AgreeLaterMeeting(grpc::ServerContext* context,
                                  const pb::AgreeLaterMeetingRequest* request,
                                  pb::AgreeLaterMeetingResponse* response) override;
+  grpc::Status GetComplianceReport(grpc::ServerContext* context,
+                                   const pb::GetComplianceReportRequest* request,
+                                   pb::GetComplianceReportResponse* response) override;
   grpc::Status GetPolicy(grpc::ServerContext* context, const pb::GetPolicyRequest* request,
                          pb::GetPolicyResponse* response) override;
   grpc::Status ListEvents(grpc::ServerContext* context, const pb::ListEventsRequest* request,

@@ -254,6 +254,24 @@ TEST_F(LifecycleServiceTest, APlanLeftAloneIsForfeitedAtTwelveMonthsAndClosedAtF
   }
   EXPECT_EQ(forfeited, 1);
   EXPECT_EQ(closures, 1);
+
+  // The region's report adds it up.
+  pb::GetComplianceReportRequest report;
+  DayToProto(absl::CivilDay(2026, 1, 1), report.mutable_start_date());
+  DayToProto(absl::CivilDay(2027, 12, 31), report.mutable_end_date());
+  pb::GetComplianceReportResponse reported;
+  status = stub_->GetComplianceReport(As(kSoc).get(), report, &reported);
+  EXPECT_THAT(DetailsOf(status).fields, ElementsAre("region_code")) << "a scope is required";
+  report.set_region_code("12");
+  ASSERT_TRUE(stub_->GetComplianceReport(As(kSoc).get(), report, &reported).ok());
+  EXPECT_EQ(reported.report().plans_started(), 1);
+  EXPECT_EQ(reported.report().started_without_delay(), 1);
+  EXPECT_EQ(reported.report().forfeited(), 1);
+  EXPECT_EQ(reported.report().auto_closed(), 1);
+  EXPECT_THAT(reported.csv(), ::testing::HasSubstr("\"region 12\",1,1,"));
+  report.set_region_code("14");
+  ASSERT_TRUE(stub_->GetComplianceReport(As(kSoc).get(), report, &reported).ok());
+  EXPECT_EQ(reported.report().plans_started(), 0) << "another region's plans are not counted";
 }
 
 TEST_F(LifecycleServiceTest, WithdrawnConsentClosesThePlan) {

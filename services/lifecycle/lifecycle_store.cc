@@ -236,6 +236,11 @@ std::vector<db::PreparedStatement> LifecycleStore::Statements() {
        "by_agreement = EXCLUDED.by_agreement, agreement_reason = EXCLUDED.agreement_reason) "
        "INSERT INTO closure_requests (plan_id, cause, request_time) "
        "SELECT $1, $19, $5::timestamptz WHERE $19 <> '' ON CONFLICT (plan_id) DO NOTHING"},
+      {"timelines_of",
+       absl::StrCat("SELECT t.body::text, ", DeadlinesJson(), ", t.version FROM timelines t "
+                    "WHERE ($1 = '' OR t.region_code = $1) AND ($2 = '' OR "
+                    "t.body->>'initiating_unit' = $2 OR t.body->>'coordinator_unit' = $2) "
+                    "ORDER BY t.plan_id")},
       {"closures_open",
        "SELECT plan_id, cause, attempts FROM closure_requests WHERE done_time IS NULL "
        "ORDER BY request_time, plan_id LIMIT $1"},
@@ -370,6 +375,19 @@ absl::StatusOr<std::vector<db::StoredEvent>> LifecycleStore::Events(int64_t afte
   return pool_->InTransaction<std::vector<db::StoredEvent>>(
       [&](pqxx::work& txn) -> absl::StatusOr<std::vector<db::StoredEvent>> {
         return db::ReadEvents(txn, after, limit);
+      });
+}
+
+absl::StatusOr<std::vector<Timeline>> LifecycleStore::TimelinesOf(const std::string& region_code,
+                                                                  const std::string& unit_hsa_id) {
+  return pool_->Read<std::vector<Timeline>>(
+      [&](pqxx::transaction_base& txn) -> absl::StatusOr<std::vector<Timeline>> {
+        std::vector<Timeline> out;
+        for (const auto& row : txn.exec_prepared("timelines_of", region_code, unit_hsa_id)) {
+          SIP_ASSIGN_OR_RETURN(Timeline t, FromRow(row));
+          out.push_back(std::move(t));
+        }
+        return out;
       });
 }
 

@@ -75,6 +75,11 @@ class LifecycleStore final {
 
   absl::StatusOr<std::vector<db::StoredEvent>> Events(int64_t after, int limit);
 
+  // The timelines of a region (länskod), of a unit (initiating or coordinating), or all
+  // (both empty), with their deadlines, in one statement: the compliance report's input.
+  absl::StatusOr<std::vector<Timeline>> TimelinesOf(const std::string& region_code,
+                                                    const std::string& unit_hsa_id);
+
  private:
   db::Pool* pool_;
 };

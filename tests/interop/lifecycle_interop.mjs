@@ -1,7 +1,7 @@
 // Interop: a grpc-js client, built from the .proto files alone, reads the lifecycle
 // service while the real plan, consent and meeting services run: a new plan's timeline
 // with its deadlines (the policy of its region), start without delay met by the consent,
-// the initiating unit's work list, and the region policies.
+// the initiating unit's work list, the region policies and the region's compliance report.
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connect, errorDetails, expectError, grpc } from './client.mjs';
@@ -71,4 +71,18 @@ assert.equal(skane.region_name, 'Region Skåne');
 assert.equal(skane.close_on_moved_out_of_region, true);
 const closure = skane.rules.find((r) => r.rule === 'DEADLINE_RULE_AUTOMATIC_CLOSURE');
 assert.equal(closure.within.calendar_months, 15);
+// The region's compliance report for the days around today (a Swedish day is not the
+// UTC day near midnight), as figures and as CSV.
+const dateOf = (ms) => {
+  const d = new Date(ms);
+  return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() };
+};
+const { report, csv } = await lifecycle.call('GetComplianceReport', {
+  start_date: dateOf(Date.now() - 2 * 86400e3), end_date: dateOf(Date.now() + 2 * 86400e3),
+  region_code: '12' });
+assert.ok(report.plans_started >= 1, 'the plan started today is counted');
+assert.ok(report.started_without_delay >= 1);
+const [header, row] = csv.trim().split('\r\n');
+assert.equal(header.split(',').length, row.split(',').length);
+assert.match(header, /^start_date,end_date,scope,plans_started,/);
 console.log('lifecycle interop: ok');
