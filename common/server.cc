@@ -321,12 +321,13 @@ void InitLogging(const ServerConfig& config) {
 }
 
 int ServeUntilSignal(const ServerConfig& config, const std::vector<std::string>& health_names,
-                     const std::vector<grpc::Service*>& services, std::function<bool()> healthy) {
+                     const std::vector<grpc::Service*>& services, std::function<bool()> healthy,
+                     std::shared_ptr<prometheus::Registry> registry) {
   if (absl::Status calendar = CheckCalendar(); !calendar.ok()) {
     log::Error("start_failed", {{"error", std::string(calendar.message())}});
     return 1;
   }
-  auto registry = std::make_shared<prometheus::Registry>();
+  if (!registry) registry = std::make_shared<prometheus::Registry>();
   std::unique_ptr<prometheus::Exposer> exposer;
   if (!config.metrics_address.empty()) {
     auto started = StartMetricsExposer(config.metrics_address, registry);

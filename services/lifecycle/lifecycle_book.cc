@@ -59,13 +59,37 @@ absl::Status LifecycleBook::ApplyEvent(pqxx::work& txn, const std::string& sourc
   SIP_RETURN_IF_ERROR(fact.status());
   if (!*fact) return absl::OkStatus();
   const Fact& f = **fact;
-  return store_->Change(txn, f.plan_id, clock_->Now(),
-                        [&](Timeline& t) { return Apply(t, f, *policies_); });
+  const absl::Time now = clock_->Now();
+  std::optional<absl::Duration> first_meeting;
+  SIP_RETURN_IF_ERROR(store_->Change(txn, f.plan_id, now, [&](Timeline& t) {
+    const bool had_meeting = t.first_meeting_time.has_value();
+    Effects effects = Apply(t, f, *policies_);
+    if (!had_meeting && t.first_meeting_time && t.need_noticed_time) {
+      first_meeting = *t.first_meeting_time - *t.need_noticed_time;
+    }
+    return effects;
+  }));
+  if (metrics_ != nullptr) {
+    metrics_->ObserveApplied(source, now - event.event_time);
+    if (first_meeting) metrics_->ObserveFirstMeeting(*first_meeting);
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<int> LifecycleBook::SweepOnce(int limit) {
   const absl::Time now = clock_->Now();
-  return store_->SweepDue(now, limit, [&](Timeline& t) { return Sweep(t, now, *policies_); });
+  const absl::Time began = absl::Now();  // the sweep's own duration, not domain time
+  absl::StatusOr<int> swept =
+      store_->SweepDue(now, limit, [&](Timeline& t) { return Sweep(t, now, *policies_); });
+  if (metrics_ != nullptr) metrics_->ObserveSweep(absl::Now() - began);
+  return swept;
+}
+
+absl::Status LifecycleBook::RefreshMetrics() {
+  if (metrics_ == nullptr) return absl::OkStatus();
+  SIP_ASSIGN_OR_RETURN(LifecycleStore::Counts counts, store_->CountAll());
+  metrics_->SetCounts(counts.deadlines, counts.plans);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<int> LifecycleBook::PerformClosures(int limit) {

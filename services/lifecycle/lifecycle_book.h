@@ -8,6 +8,7 @@
 #include "common/clock.h"
 #include "common/event_consumer.h"
 #include "common/peer_facts.h"
+#include "services/lifecycle/lifecycle_metrics.h"
 #include "services/lifecycle/lifecycle_store.h"
 #include "services/lifecycle/policy.h"
 #include "services/lifecycle/timeline.h"
@@ -19,9 +20,10 @@ namespace sip::lifecycle {
 // through the plan service.
 class LifecycleBook final {
  public:
+  // `metrics` may be null (tests that do not look at them).
   LifecycleBook(LifecycleStore* store, const Policies* policies, PlanCloser* closer,
-                const Clock* clock)
-      : store_(store), policies_(policies), closer_(closer), clock_(clock) {}
+                const Clock* clock, LifecycleMetrics* metrics = nullptr)
+      : store_(store), policies_(policies), closer_(closer), clock_(clock), metrics_(metrics) {}
 
   // The event consumers' Apply: an event of `source` ("plan", "consent" or "meeting")
   // applied to its plan's timeline in the consumer's transaction. An event that tells the
@@ -31,6 +33,9 @@ class LifecycleBook final {
 
   // One sweep of up to `limit` plans with deadlines due now. Returns how many.
   absl::StatusOr<int> SweepOnce(int limit);
+
+  // Refreshes the deadline and plan counts of the metrics (one statement).
+  absl::Status RefreshMetrics();
 
   // Performs up to `limit` closures asked for, through the plan service, each with the
   // same request id every time (the plan service closes once). Returns how many were
@@ -65,6 +70,7 @@ class LifecycleBook final {
   const Policies* policies_;
   PlanCloser* closer_;
   const Clock* clock_;
+  LifecycleMetrics* metrics_;
 };
 
 }  // namespace sip::lifecycle

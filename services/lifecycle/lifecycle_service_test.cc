@@ -5,10 +5,12 @@
 // policy over gRPC, with their errors.
 #include "services/lifecycle/lifecycle_service.h"
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "common/calendar.h"
 #include "common/event_consumer.h"
 #include "common/migrations.h"
@@ -52,7 +54,9 @@ class LifecycleServiceTest : public ::testing::Test {
                                                       LifecycleStore::Statements()}));
     store_ = std::make_unique<LifecycleStore>(pool_.get());
     closer_ = std::make_unique<GrpcPlanCloser>(suite_.plan_channel, absl::Seconds(5));
-    book_ = std::make_unique<LifecycleBook>(store_.get(), &*policies_, closer_.get(), &clock_);
+    metrics_ = std::make_unique<LifecycleMetrics>(*registry_);
+    book_ = std::make_unique<LifecycleBook>(store_.get(), &*policies_, closer_.get(), &clock_,
+                                            metrics_.get());
     service_ = std::make_unique<LifecycleGrpcService>(book_.get());
     server_ = sip::testing::ServeOnLoopback(service_.get(), "sip.lifecycle.v1.LifecycleService");
     ASSERT_NE(server_, nullptr);
@@ -140,6 +144,24 @@ class LifecycleServiceTest : public ::testing::Test {
     return response.timeline();
   }
 
+  // A sample's value from the registry: a gauge's or counter's value, or a histogram's
+  // count when `name` ends in "_count"; -1 when absent.
+  double Metric(const std::string& name, const std::map<std::string, std::string>& labels) {
+    const bool count = absl::EndsWith(name, "_count");
+    const std::string family = count ? name.substr(0, name.size() - 6) : name;
+    for (const auto& f : registry_->Collect()) {
+      if (f.name != family) continue;
+      for (const auto& m : f.metric) {
+        std::map<std::string, std::string> have;
+        for (const auto& l : m.label) have[l.name] = l.value;
+        if (have != labels) continue;
+        if (count) return static_cast<double>(m.histogram.sample_count);
+        return f.type == prometheus::MetricType::Counter ? m.counter.value : m.gauge.value;
+      }
+    }
+    return -1;
+  }
+
   static const pb::Deadline* Find(const pb::Timeline& t, pb::DeadlineRule rule) {
     const pb::Deadline* found = nullptr;
     for (const auto& d : t.deadlines()) {
@@ -155,6 +177,8 @@ class LifecycleServiceTest : public ::testing::Test {
   std::unique_ptr<db::Pool> pool_;
   std::unique_ptr<LifecycleStore> store_;
   std::unique_ptr<GrpcPlanCloser> closer_;
+  std::shared_ptr<prometheus::Registry> registry_ = std::make_shared<prometheus::Registry>();
+  std::unique_ptr<LifecycleMetrics> metrics_;
   std::unique_ptr<LifecycleBook> book_;
   std::unique_ptr<LifecycleGrpcService> service_;
   std::unique_ptr<Server> server_;
@@ -203,6 +227,11 @@ TEST_F(LifecycleServiceTest, APlanLeftAloneIsForfeitedAtTwelveMonthsAndClosedAtF
   EXPECT_EQ(closed, 0);
   t = Timeline(plan);
   EXPECT_TRUE(t.forfeited());
+  SIP_ASSERT_OK(book_->RefreshMetrics());
+  EXPECT_EQ(Metric("sip_lifecycle_deadlines", {{"rule", "FORFEITURE"}, {"state", "BREACHED"}}), 1);
+  EXPECT_EQ(Metric("sip_lifecycle_plans", {{"phase", "ACTIVE"}}), 1);
+  EXPECT_GE(Metric("sip_lifecycle_events_applied_total", {{"source", "plan"}}), 2);
+  EXPECT_EQ(Metric("sip_lifecycle_sweep_seconds_count", {}), 1);
   pb::ListDeadlinesRequest overdue;
   overdue.set_responsible_unit_hsa_id(kSoc);
   overdue.set_state(pb::DEADLINE_STATE_BREACHED);

@@ -241,6 +241,9 @@ std::vector<db::PreparedStatement> LifecycleStore::Statements() {
                     "WHERE ($1 = '' OR t.region_code = $1) AND ($2 = '' OR "
                     "t.body->>'initiating_unit' = $2 OR t.body->>'coordinator_unit' = $2) "
                     "ORDER BY t.plan_id")},
+      {"counts",
+       "SELECT 'deadline', rule, state, count(*) FROM deadlines GROUP BY rule, state "
+       "UNION ALL SELECT 'plan', plan_state, '', count(*) FROM timelines GROUP BY plan_state"},
       {"closures_open",
        "SELECT plan_id, cause, attempts FROM closure_requests WHERE done_time IS NULL "
        "ORDER BY request_time, plan_id LIMIT $1"},
@@ -389,6 +392,27 @@ absl::StatusOr<std::vector<Timeline>> LifecycleStore::TimelinesOf(const std::str
         }
         return out;
       });
+}
+
+absl::StatusOr<LifecycleStore::Counts> LifecycleStore::CountAll() {
+  return pool_->Read<Counts>([&](pqxx::transaction_base& txn) -> absl::StatusOr<Counts> {
+    Counts out;
+    for (const auto& row : txn.exec_prepared("counts")) {
+      const std::string kind = row[0].as<std::string>();
+      std::string a = row[1].as<std::string>();
+      const int64_t n = row[3].as<int64_t>();
+      if (kind == "deadline") {
+        const std::string prefix = "DEADLINE_RULE_";
+        if (a.rfind(prefix, 0) == 0) a = a.substr(prefix.size());
+        out.deadlines.emplace_back(a, row[2].as<std::string>(), n);
+      } else {
+        const std::string prefix = "PLAN_STATE_";
+        if (a.rfind(prefix, 0) == 0) a = a.substr(prefix.size());
+        out.plans.emplace_back(a, n);
+      }
+    }
+    return out;
+  });
 }
 
 absl::StatusOr<std::optional<Timeline>> LifecycleStore::Get(const std::string& plan_id) {

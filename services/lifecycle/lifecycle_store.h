@@ -75,6 +75,13 @@ class LifecycleStore final {
 
   absl::StatusOr<std::vector<db::StoredEvent>> Events(int64_t after, int limit);
 
+  // For the metrics, in one statement: deadlines by rule and state, plans by phase.
+  struct Counts {
+    std::vector<std::tuple<std::string, std::string, int64_t>> deadlines;
+    std::vector<std::pair<std::string, int64_t>> plans;
+  };
+  absl::StatusOr<Counts> CountAll();
+
   // The timelines of a region (länskod), of a unit (initiating or coordinating), or all
   // (both empty), with their deadlines, in one statement: the compliance report's input.
   absl::StatusOr<std::vector<Timeline>> TimelinesOf(const std::string& region_code,

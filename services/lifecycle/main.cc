@@ -14,6 +14,7 @@
 #include "common/service_main.h"
 #include "services/lifecycle/lifecycle_book.h"
 #include "services/lifecycle/lifecycle_config.h"
+#include "services/lifecycle/lifecycle_metrics.h"
 #include "services/lifecycle/lifecycle_service.h"
 #include "services/lifecycle/lifecycle_store.h"
 #include "services/lifecycle/policy.h"
@@ -42,9 +43,11 @@ int main(int argc, char** argv) {
   if (!channels) return 1;
 
   sip::RealClock clock;
+  auto registry = std::make_shared<prometheus::Registry>();
+  sip::lifecycle::LifecycleMetrics metrics(*registry);
   sip::lifecycle::LifecycleStore store(pool);
   sip::GrpcPlanCloser closer((*channels)[0], config->plan.timeout);
-  sip::lifecycle::LifecycleBook book(&store, &*policies, &closer, &clock);
+  sip::lifecycle::LifecycleBook book(&store, &*policies, &closer, &clock, &metrics);
   sip::lifecycle::LifecycleGrpcService service(&book);
 
   // Each source's events, applied once each (cursors in this service's schema).
@@ -95,9 +98,22 @@ int main(int argc, char** argv) {
       },
       config->sweep_interval);
   sweeper.Start();
+  // The counts by rule, state and phase read the whole tables: once a minute, apart from
+  // the sweep, whose cost follows the due rows only.
+  sip::PeriodicTask counter(
+      [&book] {
+        if (absl::Status refreshed = book.RefreshMetrics(); !refreshed.ok()) {
+          sip::log::Warn("metrics_refresh_failed",
+                         {{"code", absl::StatusCodeToString(refreshed.code())}});
+        }
+        return false;
+      },
+      absl::Minutes(1));
+  counter.Start();
 
   const int code = sip::ServeUntilSignal(config->server, {"sip.lifecycle.v1.LifecycleService"},
-                                         {&service}, [pool] { return pool->Ping(); });
+                                         {&service}, [pool] { return pool->Ping(); }, registry);
+  counter.Stop();
   sweeper.Stop();
   for (auto& consumer : consumers) consumer->Stop();
   return code;
