@@ -280,6 +280,48 @@ TEST_F(TimelineTest, ARegionWithoutAPolicyOfItsOwnGetsTheDefault) {
   EXPECT_EQ(Of(unknown, pb::DEADLINE_RULE_START_WITHOUT_DELAY)->policy_version, "2026-11-25");
 }
 
+// Every rule of every shipped policy: opened from the right moment, pending a minute
+// before it falls due, breached a minute after.
+TEST_F(TimelineTest, EveryRuleOfEveryPolicyFallsDueWhereItsPolicySays) {
+  const absl::Time noticed = At(2026, 3, 20);  // summer time begins 29 March
+  const absl::Time discharged = At(2026, 3, 27);
+  const absl::Time established = At(2026, 4, 2);
+  const absl::Time changed = At(2026, 5, 29);
+  for (const char* region : {"12", "14", "01"}) {
+    const pb::Policy& policy = policies_.For(region);
+    for (const pb::PolicyRule& r : policy.rules()) {
+      SCOPED_TRACE(absl::StrCat(region, " ", pb::DeadlineRule_Name(r.rule())));
+      Timeline t;
+      Initiate(t, noticed, region, discharged);
+      absl::Time from = noticed;
+      if (r.rule() == pb::DEADLINE_RULE_INVITATION_AFTER_DISCHARGE) from = discharged;
+      const bool after_establishment = r.rule() == pb::DEADLINE_RULE_YEARLY_FOLLOW_UP ||
+                                       r.rule() == pb::DEADLINE_RULE_REVISION_AFTER_CHANGE ||
+                                       r.rule() == pb::DEADLINE_RULE_FORFEITURE ||
+                                       r.rule() == pb::DEADLINE_RULE_AUTOMATIC_CLOSURE;
+      if (after_establishment) {
+        // Established without a meeting fact: the earlier deadlines are met by it.
+        Establish(t, established);
+        from = established;
+      }
+      if (r.rule() == pb::DEADLINE_RULE_REVISION_AFTER_CHANGE) {
+        Fact moved = F(Kind::kCircumstancesChanged, changed);
+        moved.circumstance = planpb::CIRCUMSTANCE_KIND_CHANGED_HEALTH_CENTRE;
+        Apply(t, moved, policies_);
+        from = changed;
+      }
+      const Deadline* d = Of(t, r.rule());
+      ASSERT_NE(d, nullptr);
+      EXPECT_EQ(d->due_time, *DueTime(policy, r.rule(), from));
+      EXPECT_EQ(d->policy_version, policy.version());
+      Sweep(t, d->due_time - absl::Minutes(1), policies_);
+      EXPECT_EQ(Of(t, r.rule())->state, DeadlineState::kPending);
+      Sweep(t, d->due_time + absl::Minutes(1), policies_);
+      EXPECT_EQ(Of(t, r.rule())->state, DeadlineState::kBreached);
+    }
+  }
+}
+
 TEST(FactOfTest, EventsBecomeFacts) {
   planpb::PlanEvent e;
   e.set_sequence(17);
