@@ -143,5 +143,51 @@ TEST_F(LifecycleStoreTest, TwoSweepersRacingBreachEachDueDeadlineOnce) {
             2);
 }
 
+// The sweeper's cost follows the due rows, not the table: with 100,000 plans pending far
+// ahead and ten due, its query reads the due ones through the partial index.
+TEST_F(LifecycleStoreTest, TheSweepReadsOnlyTheDueRowsOfAHundredThousandPlans) {
+  {
+    pqxx::connection conn(db_.conninfo());
+    pqxx::work txn(conn);
+    txn.exec(
+        "INSERT INTO lifecycle.timelines (plan_id, region_code, plan_state, version, "
+        "update_time, body) SELECT 'p' || i, '12', 'PLAN_STATE_ACTIVE', 1, now(), "
+        "'{}'::jsonb FROM generate_series(1, 100000) AS i");
+    txn.exec(
+        "INSERT INTO lifecycle.deadlines (plan_id, deadline_no, rule, state, open_time, "
+        "due_time, responsible_unit_hsa_id, region_code, policy_version, opened_by) "
+        "SELECT 'p' || i, 0, 'DEADLINE_RULE_FORFEITURE', 'PENDING', now(), "
+        "CASE WHEN i <= 10 THEN timestamptz '2026-01-01' ELSE timestamptz '2030-01-01' END, "
+        "'SE2120001652-S000000000002', '12', '1', 'test/' || i FROM generate_series(1, 100000) "
+        "AS i");
+    // And as many settled ones, which the sweeper must not read either.
+    txn.exec(
+        "INSERT INTO lifecycle.deadlines (plan_id, deadline_no, rule, state, open_time, "
+        "due_time, responsible_unit_hsa_id, region_code, policy_version, opened_by) "
+        "SELECT 'p' || i, 1, 'DEADLINE_RULE_START_WITHOUT_DELAY', 'MET', now(), "
+        "timestamptz '2025-01-01', 'SE2120001652-S000000000002', '12', '1', 'test/' || i "
+        "FROM generate_series(1, 100000) AS i");
+    txn.commit();
+    pqxx::nontransaction analyze(conn);
+    analyze.exec("ANALYZE lifecycle.timelines");
+    analyze.exec("ANALYZE lifecycle.deadlines");
+  }
+  pqxx::connection conn(db_.conninfo());
+  pqxx::work txn(conn);
+  const pqxx::result plan = txn.exec(
+      "EXPLAIN (ANALYZE, FORMAT TEXT) SELECT t.plan_id FROM lifecycle.timelines t WHERE "
+      "t.plan_id IN (SELECT d.plan_id FROM lifecycle.deadlines d WHERE d.state = 'PENDING' "
+      "AND d.due_time <= timestamptz '2026-06-01' ORDER BY d.due_time LIMIT 100) "
+      "FOR UPDATE OF t SKIP LOCKED");
+  std::string text;
+  for (const auto& row : plan) text += row[0].as<std::string>() + "\n";
+  EXPECT_THAT(text, ::testing::HasSubstr("deadlines_due")) << text;
+  EXPECT_THAT(text, ::testing::Not(::testing::HasSubstr("Seq Scan on deadlines"))) << text;
+  // The index scan returned the ten due rows, no more.
+  EXPECT_THAT(text, ::testing::ContainsRegex("Index (Only )?Scan using deadlines_due on "
+                                             "deadlines d .*actual time=[0-9.]+ rows=10 "))
+      << text;
+}
+
 }  // namespace
 }  // namespace sip::lifecycle
