@@ -107,7 +107,7 @@ absl::StatusOr<int> LifecycleBook::PerformClosures(int limit) {
                                    {"reason", sip::ReasonOf(closed)},
                                    {"attempts", std::to_string(r.attempts + 1)}});
     }
-    SIP_RETURN_IF_ERROR(store_->MarkClosure(r.plan_id, closed.ok(), clock_->Now()));
+    SIP_RETURN_IF_ERROR(store_->MarkClosure(r.plan_id, r.cause, closed.ok(), clock_->Now()));
     done += closed.ok();
   }
   return done;

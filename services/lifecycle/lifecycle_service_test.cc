@@ -273,9 +273,13 @@ TEST_F(LifecycleServiceTest, APlanLeftAloneIsForfeitedAtTwelveMonthsAndClosedAtF
   pb::ListEventsRequest events_request;
   pb::ListEventsResponse events;
   ASSERT_TRUE(stub_->ListEvents(As(kSoc).get(), events_request, &events).ok());
-  int forfeited = 0, closures = 0;
+  int forfeited = 0, closures = 0, performed = 0;
   for (const auto& e : events.events()) {
     forfeited += e.has_plan_forfeited();
+    performed += e.has_plan_closure_performed();
+    if (e.has_deadline_breached()) {
+      EXPECT_THAT(e.deadline_breached().deadline(), ::testing::StartsWith(plan + "/deadlines/"));
+    }
     if (e.has_plan_closure_requested()) {
       ++closures;
       EXPECT_EQ(e.plan_closure_requested().cause(), pb::CLOSURE_CAUSE_EXPIRED);
@@ -283,6 +287,7 @@ TEST_F(LifecycleServiceTest, APlanLeftAloneIsForfeitedAtTwelveMonthsAndClosedAtF
   }
   EXPECT_EQ(forfeited, 1);
   EXPECT_EQ(closures, 1);
+  EXPECT_EQ(performed, 1);
 
   // The region's report adds it up.
   pb::GetComplianceReportRequest report;

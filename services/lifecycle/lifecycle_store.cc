@@ -46,6 +46,7 @@ std::string EventType(const pb::LifecycleEvent& e) {
     case pb::LifecycleEvent::kDeadlineMet: return "lifecycle.deadline_met";
     case pb::LifecycleEvent::kPlanForfeited: return "lifecycle.plan_forfeited";
     case pb::LifecycleEvent::kPlanClosureRequested: return "lifecycle.plan_closure_requested";
+    case pb::LifecycleEvent::kPlanClosurePerformed: return "lifecycle.plan_closure_performed";
     default: return "lifecycle.changed";
   }
 }
@@ -331,9 +332,16 @@ absl::StatusOr<std::vector<LifecycleStore::ClosureRequest>> LifecycleStore::Open
       });
 }
 
-absl::Status LifecycleStore::MarkClosure(const std::string& plan_id, bool done, absl::Time now) {
+absl::Status LifecycleStore::MarkClosure(const std::string& plan_id, pb::ClosureCause cause,
+                                         bool done, absl::Time now) {
   return pool_->InTransaction([&](pqxx::work& txn) -> absl::Status {
     txn.exec_prepared0("closure_mark", plan_id, done, db::ToSqlTime(now));
+    if (done) {
+      pb::LifecycleEvent e;
+      e.set_plan(absl::StrCat("plans/", plan_id));
+      e.mutable_plan_closure_performed()->set_cause(cause);
+      db::AppendEvent(txn, now, plan_id, EventType(e), e.SerializeAsString());
+    }
     return absl::OkStatus();
   });
 }

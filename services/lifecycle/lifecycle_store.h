@@ -55,7 +55,9 @@ class LifecycleStore final {
     int attempts = 0;
   };
   absl::StatusOr<std::vector<ClosureRequest>> OpenClosures(int limit);
-  absl::Status MarkClosure(const std::string& plan_id, bool done, absl::Time now);
+  // Counts an attempt; when `done`, records it and publishes PlanClosurePerformed.
+  absl::Status MarkClosure(const std::string& plan_id, pb::ClosureCause cause, bool done,
+                           absl::Time now);
 
   // A work list: deadlines by unit, state, rule and due time, soonest due first, a page
   // at a time (the position: due time, then "plan/number").

@@ -65,6 +65,11 @@ Deadline* OpenOf(Timeline& t, pb::DeadlineRule rule) {
   return nullptr;
 }
 
+// "plans/{plan}/deadlines/{number}" of a deadline of `t`.
+std::string NameOf(const Timeline& t, const Deadline& d) {
+  return absl::StrCat("plans/", t.plan_id, "/deadlines/", &d - t.deadlines.data());
+}
+
 // Meets the open deadline of `rule` at `when` (after its breach, it keeps both times).
 void Meet(Timeline& t, pb::DeadlineRule rule, absl::Time when, Effects& out) {
   Deadline* d = OpenOf(t, rule);
@@ -73,6 +78,7 @@ void Meet(Timeline& t, pb::DeadlineRule rule, absl::Time when, Effects& out) {
   d->met_time = when;
   pb::LifecycleEvent e = Event(t);
   e.mutable_deadline_met()->set_rule(rule);
+  e.mutable_deadline_met()->set_deadline(NameOf(t, *d));
   out.events.push_back(std::move(e));
 }
 
@@ -401,6 +407,7 @@ Effects Sweep(Timeline& t, absl::Time now, const Policies& policies) {
     d.breach_time = d.due_time;
     pb::LifecycleEvent e = Event(t);
     e.mutable_deadline_breached()->set_rule(d.rule);
+    e.mutable_deadline_breached()->set_deadline(NameOf(t, d));
     ToProto(d.due_time, e.mutable_deadline_breached()->mutable_due_time());
     out.events.push_back(std::move(e));
     if (d.rule == pb::DEADLINE_RULE_FORFEITURE && !t.forfeited) {

@@ -96,6 +96,8 @@ TEST_F(TimelineTest, StartWithoutDelayIsMetByConsentOrBreachedAMinuteAfterItIsDu
   // Met late: both times kept.
   Effects met = Apply(t, F(Kind::kConsentRecorded, At(2026, 12, 1)), policies_);
   EXPECT_THAT(Kinds(met), ElementsAre(pb::LifecycleEvent::kDeadlineMet));
+  EXPECT_EQ(met.events[0].deadline_met().deadline(), "plans/p1/deadlines/0");
+  EXPECT_EQ(breached.events[0].deadline_breached().deadline(), "plans/p1/deadlines/0");
   start = Of(t, pb::DEADLINE_RULE_START_WITHOUT_DELAY);
   EXPECT_EQ(start->state, DeadlineState::kMet);
   EXPECT_EQ(start->breach_time, EndOf(2026, 11, 28));
