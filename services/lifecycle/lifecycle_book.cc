@@ -132,12 +132,13 @@ absl::StatusOr<pb::AgreeLaterMeetingResponse> LifecycleBook::AgreeLaterMeeting(
 
 absl::StatusOr<pb::GetComplianceReportResponse> LifecycleBook::Report(
     absl::CivilDay start, absl::CivilDay end, const std::string& region_code,
-    const std::string& unit_hsa_id) {
+    const std::string& unit_hsa_id, const std::string& municipality_code) {
   SIP_ASSIGN_OR_RETURN(std::vector<Timeline> timelines,
-                       store_->TimelinesOf(region_code, unit_hsa_id));
-  const std::string scope = !region_code.empty()   ? absl::StrCat("region ", region_code)
-                            : !unit_hsa_id.empty() ? absl::StrCat("unit ", unit_hsa_id)
-                                                   : std::string("all");
+                       store_->TimelinesOf(region_code, unit_hsa_id, municipality_code));
+  const std::string scope = !region_code.empty()         ? absl::StrCat("region ", region_code)
+                            : !unit_hsa_id.empty()       ? absl::StrCat("unit ", unit_hsa_id)
+                            : !municipality_code.empty() ? absl::StrCat("kommun ", municipality_code)
+                                                         : std::string("all");
   pb::GetComplianceReportResponse out;
   *out.mutable_report() = ComplianceReport(timelines, start, end, scope);
   out.set_csv(ComplianceCsv(out.report()));

@@ -55,10 +55,12 @@ class LifecycleBook final {
                 const std::optional<PageCursor>& after) {
     return store_->ListDeadlines(filter, page_size, after);
   }
-  // The compliance report of `start`–`end` for a region, a unit, or all (both empty).
+  // The compliance report of `start`–`end` for a region, a unit, a kommun, or all (every
+  // filter empty).
   absl::StatusOr<pb::GetComplianceReportResponse> Report(absl::CivilDay start, absl::CivilDay end,
                                                          const std::string& region_code,
-                                                         const std::string& unit_hsa_id);
+                                                         const std::string& unit_hsa_id,
+                                                         const std::string& municipality_code);
   const Policies& policies() const { return *policies_; }
   absl::StatusOr<std::vector<db::StoredEvent>> Events(int64_t after, int limit) {
     return store_->Events(after, limit);

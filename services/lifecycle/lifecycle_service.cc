@@ -120,7 +120,7 @@ grpc::Status LifecycleGrpcService::GetComplianceReport(
     if (start && end && (*end < *start || *end > AddMonths(*start, 60))) {
       v.Add("end_date", "must be on or after start_date and at most 5 years later");
     }
-    std::string region, unit;
+    std::string region, unit, municipality;
     switch (request->scope_case()) {
       case pb::GetComplianceReportRequest::kRegionCode:
         region = request->region_code();
@@ -130,14 +130,21 @@ grpc::Status LifecycleGrpcService::GetComplianceReport(
         unit = request->unit_hsa_id();
         if (!IsValidHsaId(unit)) v.Add("unit_hsa_id", kHsaIdFormat);
         break;
+      case pb::GetComplianceReportRequest::kMunicipalityCode:
+        municipality = request->municipality_code();
+        if (!MunicipalityName(municipality)) {
+          v.Add("municipality_code", "is not one of SCB's 290 kommunkoder (4 digits)");
+        }
+        break;
       case pb::GetComplianceReportRequest::kEverything:
         if (!request->everything()) v.Add("everything", "must be true when it is the scope");
         break;
       default:
-        v.Add("region_code", "a scope is required: region_code, unit_hsa_id or everything");
+        v.Add("region_code",
+              "a scope is required: region_code, municipality_code, unit_hsa_id or everything");
     }
     SIP_RETURN_IF_ERROR(v.ToStatus());
-    SIP_ASSIGN_OR_RETURN(*response, book_->Report(*start, *end, region, unit));
+    SIP_ASSIGN_OR_RETURN(*response, book_->Report(*start, *end, region, unit, municipality));
     return absl::OkStatus();
   });
 }

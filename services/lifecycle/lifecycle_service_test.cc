@@ -306,6 +306,13 @@ TEST_F(LifecycleServiceTest, APlanLeftAloneIsForfeitedAtTwelveMonthsAndClosedAtF
   report.set_region_code("14");
   ASSERT_TRUE(stub_->GetComplianceReport(As(kSoc).get(), report, &reported).ok());
   EXPECT_EQ(reported.report().plans_started(), 0) << "another region's plans are not counted";
+  report.set_municipality_code("1482");  // Kungälv: its social services coordinate
+  ASSERT_TRUE(stub_->GetComplianceReport(As(kSoc).get(), report, &reported).ok());
+  EXPECT_EQ(reported.report().plans_started(), 1);
+  EXPECT_EQ(reported.report().scope(), "kommun 1482");
+  report.set_municipality_code("0180");
+  ASSERT_TRUE(stub_->GetComplianceReport(As(kSoc).get(), report, &reported).ok());
+  EXPECT_EQ(reported.report().plans_started(), 0);
 }
 
 TEST_F(LifecycleServiceTest, WithdrawnConsentClosesThePlan) {

@@ -147,6 +147,7 @@ std::string TimelineToJson(const Timeline& t) {
   json j;
   j["plan_id"] = t.plan_id;
   j["region_code"] = t.region_code;
+  j["municipality_code"] = t.municipality_code;
   j["plan_state"] = static_cast<int>(t.plan_state);
   j["initiating_unit"] = t.initiating_unit_hsa_id;
   j["coordinator_unit"] = t.coordinator_unit_hsa_id;
@@ -175,6 +176,7 @@ absl::StatusOr<Timeline> TimelineFromJson(const std::string& text) {
   Timeline t;
   t.plan_id = j.value("plan_id", "");
   t.region_code = j.value("region_code", "");
+  t.municipality_code = j.value("municipality_code", "");
   t.plan_state = static_cast<cpb::PlanState>(j.value("plan_state", 0));
   t.initiating_unit_hsa_id = j.value("initiating_unit", "");
   t.coordinator_unit_hsa_id = j.value("coordinator_unit", "");
@@ -241,6 +243,7 @@ std::vector<db::PreparedStatement> LifecycleStore::Statements() {
        absl::StrCat("SELECT t.body::text, ", DeadlinesJson(), ", t.version FROM timelines t "
                     "WHERE ($1 = '' OR t.region_code = $1) AND ($2 = '' OR "
                     "t.body->>'initiating_unit' = $2 OR t.body->>'coordinator_unit' = $2) "
+                    "AND ($3 = '' OR t.body->>'municipality_code' = $3) "
                     "ORDER BY t.plan_id")},
       {"counts",
        "SELECT 'deadline', rule, state, count(*) FROM deadlines GROUP BY rule, state "
@@ -389,12 +392,14 @@ absl::StatusOr<std::vector<db::StoredEvent>> LifecycleStore::Events(int64_t afte
       });
 }
 
-absl::StatusOr<std::vector<Timeline>> LifecycleStore::TimelinesOf(const std::string& region_code,
-                                                                  const std::string& unit_hsa_id) {
+absl::StatusOr<std::vector<Timeline>> LifecycleStore::TimelinesOf(
+    const std::string& region_code, const std::string& unit_hsa_id,
+    const std::string& municipality_code) {
   return pool_->Read<std::vector<Timeline>>(
       [&](pqxx::transaction_base& txn) -> absl::StatusOr<std::vector<Timeline>> {
         std::vector<Timeline> out;
-        for (const auto& row : txn.exec_prepared("timelines_of", region_code, unit_hsa_id)) {
+        for (const auto& row :
+             txn.exec_prepared("timelines_of", region_code, unit_hsa_id, municipality_code)) {
           SIP_ASSIGN_OR_RETURN(Timeline t, FromRow(row));
           out.push_back(std::move(t));
         }

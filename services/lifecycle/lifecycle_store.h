@@ -84,10 +84,12 @@ class LifecycleStore final {
   };
   absl::StatusOr<Counts> CountAll();
 
-  // The timelines of a region (länskod), of a unit (initiating or coordinating), or all
-  // (both empty), with their deadlines, in one statement: the compliance report's input.
+  // The timelines of a region (länskod), of a unit (initiating or coordinating), of a
+  // kommun (kommunkod), or all (every filter empty), with their deadlines, in one
+  // statement: the compliance report's input.
   absl::StatusOr<std::vector<Timeline>> TimelinesOf(const std::string& region_code,
-                                                    const std::string& unit_hsa_id);
+                                                    const std::string& unit_hsa_id,
+                                                    const std::string& municipality_code);
 
  private:
   db::Pool* pool_;

@@ -157,18 +157,21 @@ std::optional<Fact> FactOf(const planpb::PlanEvent& e) {
       }
       if (e.initiated().has_discharge_time()) f.discharge_time = TimeOf(e.initiated().discharge_time());
       f.region_code = e.initiated().region_code();
+      f.municipality_code = e.initiated().municipality_code();
       f.unit_hsa_id = e.initiated().designated_care_contact_unit_hsa_id();
       return f;
     }
     case planpb::PlanEvent::kContentUpdated: {
       Fact f = base(Kind::kContentUpdated);
       f.region_code = e.content_updated().region_code();
+      f.municipality_code = e.content_updated().municipality_code();
       f.unit_hsa_id = e.content_updated().coordinator_unit_hsa_id();
       return f;
     }
     case planpb::PlanEvent::kEstablished: {
       Fact f = base(Kind::kEstablished);
       f.region_code = e.established().region_code();
+      f.municipality_code = e.established().municipality_code();
       f.unit_hsa_id = e.established().coordinator_unit_hsa_id();
       if (e.established().has_next_follow_up_date()) {
         f.next_follow_up_date = DayFromProto(e.established().next_follow_up_date());
@@ -243,6 +246,7 @@ Effects Apply(Timeline& t, const Fact& f, const Policies& policies) {
   if (AlreadyApplied(t, f)) return out;
   if (t.plan_id.empty()) t.plan_id = f.plan_id;
   if (!f.region_code.empty()) t.region_code = f.region_code;
+  if (!f.municipality_code.empty()) t.municipality_code = f.municipality_code;
   const char* what = "";
   switch (f.kind) {
     case Kind::kInitiated: {

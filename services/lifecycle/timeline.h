@@ -54,6 +54,7 @@ struct Entry {
 struct Timeline {
   std::string plan_id;
   std::string region_code;
+  std::string municipality_code;
   sip::common::v1::PlanState plan_state = sip::common::v1::PLAN_STATE_UNSPECIFIED;
   std::string initiating_unit_hsa_id;
   std::string coordinator_unit_hsa_id;
@@ -109,6 +110,7 @@ struct Fact {
   std::optional<absl::Time> need_noticed_time = {};
   std::optional<absl::Time> discharge_time = {};
   std::string region_code;
+  std::string municipality_code;
   std::string unit_hsa_id;  // the coordinator's, or the designated care contact's
   sip::meeting::v1::MeetingKind meeting_kind = sip::meeting::v1::MEETING_KIND_UNSPECIFIED;
   std::optional<absl::CivilDay> next_follow_up_date = {};

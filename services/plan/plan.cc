@@ -403,6 +403,25 @@ std::string RegionFromUnits(const pb::Plan& plan) {
   return "";
 }
 
+std::string MunicipalityFromUnits(const pb::Plan& plan) {
+  std::vector<const cpb::Unit*> units;
+  if (plan.overall_responsibility().has_unit()) units.push_back(&plan.overall_responsibility().unit());
+  for (const pb::Goal& g : plan.goals()) {
+    for (const pb::Intervention& in : g.interventions()) {
+      if (in.has_responsible_unit()) units.push_back(&in.responsible_unit());
+    }
+  }
+  for (const pb::Participant& p : plan.participants()) {
+    if (p.has_unit()) units.push_back(&p.unit());
+  }
+  for (const cpb::Unit* u : units) {
+    if (u->principal() == cpb::PRINCIPAL_KIND_MUNICIPALITY && MunicipalityName(u->principal_code())) {
+      return u->principal_code();
+    }
+  }
+  return "";
+}
+
 absl::StatusOr<pb::Plan> NewPlan(pb::Plan input, const Actor& caller, absl::Time now) {
   // Output-only fields are ignored, as the contract says.
   input.clear_name();

@@ -76,6 +76,8 @@ std::vector<std::string> ParticipantUnitIds(const pb::Plan& plan);
 // then the responsible units, then the participants; a region unit gives its code, a
 // kommun unit its municipality's region. Empty while no unit says.
 std::string RegionFromUnits(const pb::Plan& plan);
+// The plan's kommun (kommunkod) from its kommun units, in the same order; empty if none.
+std::string MunicipalityFromUnits(const pb::Plan& plan);
 
 // The units taking part in `after` that did not in `before` (sorted).
 std::vector<std::string> UnitsAdded(const pb::Plan& before, const pb::Plan& after);

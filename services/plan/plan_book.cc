@@ -74,6 +74,7 @@ absl::StatusOr<pb::Plan> PlanBook::Create(pb::Plan input, const Actor& caller, c
             initiated->set_protected_identity(stored.plan.individual().protected_identity());
             *initiated->mutable_need_noticed_time() = stored.plan.need_noticed_time();
             initiated->set_region_code(stored.plan.region_code());
+            initiated->set_municipality_code(MunicipalityFromUnits(stored.plan));
             if (stored.plan.has_discharge()) {
               initiated->set_designated_care_contact_unit_hsa_id(
                   stored.plan.discharge().designated_care_contact().unit().hsa_id());
@@ -157,6 +158,7 @@ absl::StatusOr<pb::Plan> PlanBook::Update(const std::string& plan_id, const pb::
         e.mutable_content_updated()->set_coordinator_unit_hsa_id(
             stored.plan.overall_responsibility().unit().hsa_id());
         e.mutable_content_updated()->set_region_code(stored.plan.region_code());
+        e.mutable_content_updated()->set_municipality_code(MunicipalityFromUnits(stored.plan));
         Outcome out = WithEvent(kEventContentUpdated, e, stored.plan);
         out.remove_identity = SwitchesToProtectedIdentity(before, stored.plan.individual());
         return out;
@@ -226,6 +228,7 @@ absl::StatusOr<pb::Plan> PlanBook::Establish(const std::string& plan_id,
         established->set_coordinator_unit_hsa_id(
             stored.plan.overall_responsibility().unit().hsa_id());
         established->set_region_code(stored.plan.region_code());
+        established->set_municipality_code(MunicipalityFromUnits(stored.plan));
         Outcome out = WithEvent(kEventEstablished, e, stored.plan);
         out.revision = std::move(revision);
         return out;
