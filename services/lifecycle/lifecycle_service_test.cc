@@ -315,6 +315,37 @@ TEST_F(LifecycleServiceTest, APlanLeftAloneIsForfeitedAtTwelveMonthsAndClosedAtF
   EXPECT_EQ(reported.report().plans_started(), 0);
 }
 
+// A consumer that stops mid-page (its apply fails on the page's second event) leaves the
+// page to be read again; a new consumer (a restarted server) applies each event once.
+TEST_F(LifecycleServiceTest, AConsumerRestartedMidPageAppliesEachEventOnce) {
+  const std::string plan = EstablishedPlan("12");
+  auto fetch = ListEventsFetch(suite_.plan.get(), &planpb::PlanService::Stub::ListEvents,
+                               ServiceActor("lifecycle"), absl::Seconds(5), "plan");
+  int calls = 0;
+  {
+    EventConsumer stopping(pool_.get(), &clock_, {"plan", 2, absl::Seconds(1)}, fetch,
+                           [&](pqxx::work& txn, const SourceEvent& e) -> absl::Status {
+                             SIP_RETURN_IF_ERROR(book_->ApplyEvent(txn, "plan", e));
+                             if (++calls == 2) return absl::UnavailableError("stopped");
+                             return absl::OkStatus();
+                           });
+    EXPECT_FALSE(stopping.PollOnce().ok());
+  }
+  EventConsumer restarted(pool_.get(), &clock_, {"plan", 2, absl::Seconds(1)}, fetch,
+                          [&](pqxx::work& txn, const SourceEvent& e) {
+                            return book_->ApplyEvent(txn, "plan", e);
+                          });
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(restarted.PollOnce().ok());
+  const pb::Timeline t = Timeline(plan);
+  std::vector<std::string> what;
+  for (const auto& e : t.entries()) what.push_back(e.what());
+  EXPECT_THAT(what, ElementsAre("initiated", "established")) << "each once";
+  EXPECT_EQ(Find(t, pb::DEADLINE_RULE_FORFEITURE)->state(), pb::DEADLINE_STATE_PENDING);
+  int forfeitures = 0;
+  for (const auto& d : t.deadlines()) forfeitures += d.rule() == pb::DEADLINE_RULE_FORFEITURE;
+  EXPECT_EQ(forfeitures, 1);
+}
+
 TEST_F(LifecycleServiceTest, WithdrawnConsentClosesThePlan) {
   const std::string plan = EstablishedPlan("14");
   consentpb::WithdrawConsentRequest withdraw;
