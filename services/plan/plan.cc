@@ -378,14 +378,11 @@ absl::Status RequireOpen(const pb::Plan& plan) {
   return absl::OkStatus();
 }
 
-std::string RegionFromUnits(const pb::Plan& plan) {
-  auto region_of = [](const cpb::Unit& u) -> std::string {
-    if (u.principal() == cpb::PRINCIPAL_KIND_REGION) return u.principal_code();
-    if (u.principal() == cpb::PRINCIPAL_KIND_MUNICIPALITY && u.principal_code().size() == 4) {
-      return RegionOfMunicipality(u.principal_code());
-    }
-    return "";
-  };
+namespace {
+
+// The plan's units in the order that names its region and kommun: the unit with overall
+// responsibility, the responsible units, the participants.
+std::vector<const cpb::Unit*> UnitsInOrder(const pb::Plan& plan) {
   std::vector<const cpb::Unit*> units;
   if (plan.overall_responsibility().has_unit()) units.push_back(&plan.overall_responsibility().unit());
   for (const pb::Goal& g : plan.goals()) {
@@ -396,25 +393,25 @@ std::string RegionFromUnits(const pb::Plan& plan) {
   for (const pb::Participant& p : plan.participants()) {
     if (p.has_unit()) units.push_back(&p.unit());
   }
-  for (const cpb::Unit* u : units) {
-    std::string code = region_of(*u);
+  return units;
+}
+
+}  // namespace
+
+std::string RegionFromUnits(const pb::Plan& plan) {
+  for (const cpb::Unit* u : UnitsInOrder(plan)) {
+    std::string code;
+    if (u->principal() == cpb::PRINCIPAL_KIND_REGION) code = u->principal_code();
+    if (u->principal() == cpb::PRINCIPAL_KIND_MUNICIPALITY && u->principal_code().size() == 4) {
+      code = RegionOfMunicipality(u->principal_code());
+    }
     if (!code.empty() && RegionName(code)) return code;
   }
   return "";
 }
 
 std::string MunicipalityFromUnits(const pb::Plan& plan) {
-  std::vector<const cpb::Unit*> units;
-  if (plan.overall_responsibility().has_unit()) units.push_back(&plan.overall_responsibility().unit());
-  for (const pb::Goal& g : plan.goals()) {
-    for (const pb::Intervention& in : g.interventions()) {
-      if (in.has_responsible_unit()) units.push_back(&in.responsible_unit());
-    }
-  }
-  for (const pb::Participant& p : plan.participants()) {
-    if (p.has_unit()) units.push_back(&p.unit());
-  }
-  for (const cpb::Unit* u : units) {
+  for (const cpb::Unit* u : UnitsInOrder(plan)) {
     if (u->principal() == cpb::PRINCIPAL_KIND_MUNICIPALITY && MunicipalityName(u->principal_code())) {
       return u->principal_code();
     }
