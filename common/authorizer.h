@@ -1,0 +1,61 @@
+#pragma once
+
+#include <optional>
+#include <set>
+#include <string>
+
+#include "absl/status/status.h"
+
+// Who may see and change a plan (issue 10, first layer): the rules of "Who may see what"
+// as plain code, for every service to ask before it answers. A service keeps the facts it
+// needs locally (from events), so deciding costs no call to another service. Not yet
+// wired into the services: the authenticated caller (signed token, mutual TLS) comes
+// first.
+namespace sip::authz {
+
+// What a service knows of one plan, to decide access to it and everything under it
+// (consents, meetings and invitations, revisions, follow-ups, copies, timeline, deadlines).
+struct PlanAccess {
+  // The unit that initiated the plan: before any consent, the only one that sees it.
+  std::string initiating_unit_hsa_id;
+  // The units taking part: participants, responsible units, the coordinator's.
+  std::set<std::string> participant_unit_hsa_ids;
+  // The units the person's consent covers now.
+  std::set<std::string> covered_unit_hsa_ids;
+  // True once any consent decision (given, refused, withdrawn) has been recorded.
+  bool consent_recorded = false;
+  // The coordinator's unit (samordningsansvarig): the one that closes the plan.
+  std::string coordinator_unit_hsa_id;
+};
+
+// Who asks: a user acting for a unit, or one of the suite's services acting on its own.
+struct Subject {
+  std::string unit_hsa_id;
+  std::string user_id;
+  // Set for a service acting on its own: "lifecycle", "meeting", "consent", "plan".
+  std::string service;
+};
+
+enum class Action {
+  kRead,                      // any read of the plan or what is under it
+  kWrite,                     // any change of the plan or what is under it, but closing
+  kClose,                     // closing for a person's reason (goals met, moved, …)
+  kCloseForExpiry,            // the lifecycle service: forfeited past its policy
+  kCloseForConsentEnded,      // the lifecycle service: consent withdrawn or refused
+};
+
+// OK, or PERMISSION_DENIED with reason NOT_VISIBLE. Permission comes before existence: a
+// plan the service does not know (`plan` nullopt) gets the same answer as one the caller
+// may not see, so an outsider cannot learn which plans exist.
+//  - A user's unit sees and changes a plan before any consent only as its initiating unit;
+//    after, only when it takes part in the plan and the consent covers it.
+//  - Closing for a person's reason is the coordinator's unit's (which must also see it).
+//  - Services acting on their own: lifecycle reads and closes for expiry and for ended
+//    consent; meeting and consent read (the facts they check before acting); none writes.
+absl::Status Authorize(const Subject& subject, Action action,
+                       const std::optional<PlanAccess>& plan);
+
+// A unit's own lists (its inbox, its work list): only its own users.
+absl::Status AuthorizeOwnUnit(const Subject& subject, const std::string& unit_hsa_id);
+
+}  // namespace sip::authz
