@@ -31,9 +31,4 @@ absl::Status RequireConsent(const std::vector<std::string>& subjects,
                              missing);
 }
 
-absl::StatusOr<std::vector<ConsentAnswer>> ConsentChecker::CheckOthers(
-    const std::string&, const std::vector<sip::common::v1::OtherParty>&, const Actor&) {
-  return absl::UnimplementedError("this consent checker cannot check other parties");
-}
-
 }  // namespace sip

@@ -42,11 +42,10 @@ class ConsentChecker {
       const std::string& plan_id, const std::vector<std::string>& unit_hsa_ids,
       const Actor& caller) = 0;
   // One answer per relative or other party asked, in order, each answer's subject the
-  // party's name as people read it. A checker that cannot ask about parties says so
-  // (UNIMPLEMENTED) rather than answer for them.
+  // party's name as people read it.
   virtual absl::StatusOr<std::vector<ConsentAnswer>> CheckOthers(
       const std::string& plan_id, const std::vector<sip::common::v1::OtherParty>& others,
-      const Actor& caller);
+      const Actor& caller) = 0;
 };
 
 // What another service must know of a plan before acting on it.

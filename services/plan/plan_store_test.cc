@@ -23,7 +23,7 @@ using ::testing::ElementsAre;
 using ::testing::SizeIs;
 namespace cpb = ::sip::common::v1;
 
-// Every unit covered.
+// Every unit and party covered.
 class AllCoveredConsent final : public ConsentChecker {
  public:
   absl::StatusOr<std::vector<ConsentAnswer>> Check(const std::string&,
@@ -31,6 +31,12 @@ class AllCoveredConsent final : public ConsentChecker {
                                                    const Actor&) override {
     std::vector<ConsentAnswer> out;
     for (const auto& u : units) out.push_back({u, true, "COVERED"});
+    return out;
+  }
+  absl::StatusOr<std::vector<ConsentAnswer>> CheckOthers(
+      const std::string&, const std::vector<cpb::OtherParty>& others, const Actor&) override {
+    std::vector<ConsentAnswer> out;
+    for (const auto& o : others) out.push_back({o.description(), true, "COVERED"});
     return out;
   }
 };
