@@ -47,5 +47,35 @@ TEST(CallerTest, MalformedValuesAreRejected) {
               StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("64")));
 }
 
+TEST(CallerTest, TheServiceHeaderMakesASuiteServiceActingOnItsOwn) {
+  auto caller = CallerFromHeaders("", "", "", "lifecycle");
+  ASSERT_TRUE(caller.ok()) << caller.status();
+  EXPECT_EQ(caller->service, "lifecycle");
+  EXPECT_EQ(caller->user_id, "lifecycle-service");
+  EXPECT_EQ(caller->unit.hsa_id, "SE0000000000-LIFECYCLE");
+  EXPECT_EQ(caller->unit.principal, PrincipalKind::kOther);
+  // Only the four services exist; a header naming another is refused, not ignored.
+  EXPECT_THAT(CallerFromHeaders("SE2321000131-E000000000001", "REGION", "u", "billing"),
+              StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("x-sip-service")));
+}
+
+TEST(CallerTest, ScopedCallersNestAndUnwind) {
+  EXPECT_EQ(ScopedCaller::Current(), nullptr);
+  Caller outer;
+  outer.user_id = "outer";
+  {
+    ScopedCaller a(outer);
+    EXPECT_EQ(ScopedCaller::Current(), &outer);
+    Caller inner;
+    inner.user_id = "inner";
+    {
+      ScopedCaller b(inner);
+      EXPECT_EQ(ScopedCaller::Current(), &inner);
+    }
+    EXPECT_EQ(ScopedCaller::Current(), &outer);
+  }
+  EXPECT_EQ(ScopedCaller::Current(), nullptr);
+}
+
 }  // namespace
 }  // namespace sip

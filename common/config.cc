@@ -18,7 +18,17 @@ ABSL_FLAG(bool, plaintext, false, "serve gRPC without TLS (local development onl
 ABSL_FLAG(std::string, tls_cert_file, "", "PEM server certificate chain");
 ABSL_FLAG(std::string, tls_key_file, "", "PEM server private key");
 ABSL_FLAG(std::string, tls_client_ca_file, "",
-          "PEM CA for client certificates; when set, mutual TLS is required");
+          "PEM CA of the calling systems' client certificates (mutual TLS); required with TLS");
+ABSL_FLAG(bool, insecure_dev_callers, false,
+          "development only, with --plaintext: take the caller from the x-sip-* headers, "
+          "unverified");
+ABSL_FLAG(std::string, token_issuer, "", "the identity provider whose user tokens are accepted (iss)");
+ABSL_FLAG(std::string, token_audience, "sip", "the audience (aud) a user token must name");
+ABSL_FLAG(std::string, token_public_keys_file, "",
+          "PEM public keys (RSA for RS256, P-256 for ES256) that verify user tokens; re-read "
+          "when the file changes");
+ABSL_FLAG(absl::Duration, token_leeway, absl::Seconds(60),
+          "clock skew allowed on a token's exp and nbf, 0-5m");
 ABSL_FLAG(std::string, database_url, "", "libpq connection string");
 ABSL_FLAG(std::string, database_schema, "", "PostgreSQL schema (default: service name)");
 ABSL_FLAG(int, database_pool_size, 8, "database connections, 1-100");
@@ -43,7 +53,9 @@ constexpr const char* kFlagNames[] = {
     "listen_address", "metrics_address",        "plaintext",        "tls_cert_file",
     "tls_key_file",   "tls_client_ca_file",     "database_url",     "database_schema",
     "database_pool_size", "database_acquire_timeout", "migrate_on_start", "migrate_only",
-    "shutdown_grace", "log_level", "page_token_secret", "max_request_bytes", "drain_period"};
+    "shutdown_grace", "log_level", "page_token_secret", "max_request_bytes", "drain_period",
+    "insecure_dev_callers", "token_issuer", "token_audience", "token_public_keys_file",
+    "token_leeway"};
 
 bool ValidHostPort(const std::string& address) {
   const auto colon = address.rfind(':');
@@ -91,9 +103,40 @@ absl::Status ServerConfig::Validate() const {
     for (const auto* f : {&tls_cert_file, &tls_key_file}) {
       if (!Readable(*f)) problems.push_back(absl::StrCat("cannot read TLS file ", *f));
     }
-    if (!tls_client_ca_file.empty() && !Readable(tls_client_ca_file)) {
+  }
+  if (plaintext && !insecure_dev_callers) {
+    problems.push_back(
+        "--plaintext has no mutual TLS to identify the calling system and is for local "
+        "development only: pass --insecure_dev_callers with it, or serve TLS");
+  }
+  if (insecure_dev_callers && !plaintext) {
+    problems.push_back(
+        "--insecure_dev_callers (unverified callers) cannot be combined with TLS; with TLS "
+        "every caller is authenticated by client certificate and token");
+  }
+  if (!plaintext) {
+    if (tls_client_ca_file.empty()) {
+      problems.push_back(
+          "TLS needs --tls_client_ca_file (SIP_TLS_CLIENT_CA_FILE): the CA of the calling "
+          "systems' client certificates (mutual TLS)");
+    } else if (!Readable(tls_client_ca_file)) {
       problems.push_back(absl::StrCat("cannot read --tls_client_ca_file ", tls_client_ca_file));
     }
+    if (token_issuer.empty()) {
+      problems.push_back("TLS needs --token_issuer (SIP_TOKEN_ISSUER): the identity provider "
+                         "whose user tokens are accepted");
+    }
+    if (token_audience.empty()) problems.push_back("--token_audience must not be empty");
+    if (token_public_keys_file.empty()) {
+      problems.push_back("TLS needs --token_public_keys_file (SIP_TOKEN_PUBLIC_KEYS_FILE): the "
+                         "PEM public keys that verify user tokens");
+    } else if (!Readable(token_public_keys_file)) {
+      problems.push_back(
+          absl::StrCat("cannot read --token_public_keys_file ", token_public_keys_file));
+    }
+  }
+  if (token_leeway < absl::ZeroDuration() || token_leeway > absl::Minutes(5)) {
+    problems.push_back("--token_leeway must be between 0 and 5m");
   }
   if (database_url.empty()) {
     problems.push_back(
@@ -147,6 +190,11 @@ ServerConfig ServerConfigFromFlags(std::string service_name) {
   c.tls_cert_file = absl::GetFlag(FLAGS_tls_cert_file);
   c.tls_key_file = absl::GetFlag(FLAGS_tls_key_file);
   c.tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca_file);
+  c.insecure_dev_callers = absl::GetFlag(FLAGS_insecure_dev_callers);
+  c.token_issuer = absl::GetFlag(FLAGS_token_issuer);
+  c.token_audience = absl::GetFlag(FLAGS_token_audience);
+  c.token_public_keys_file = absl::GetFlag(FLAGS_token_public_keys_file);
+  c.token_leeway = absl::GetFlag(FLAGS_token_leeway);
   c.database_url = absl::GetFlag(FLAGS_database_url);
   c.database_schema = absl::GetFlag(FLAGS_database_schema);
   if (c.database_schema.empty()) c.database_schema = c.service_name;

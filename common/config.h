@@ -23,8 +23,18 @@ struct ServerConfig {
   bool plaintext = false;
   std::string tls_cert_file;
   std::string tls_key_file;
-  // When set, clients must present a certificate signed by this CA (mutual TLS).
+  // Clients must present a certificate signed by this CA (mutual TLS); required with TLS.
   std::string tls_client_ca_file;
+  // Development only, and only with plaintext: callers are whatever the x-sip-* headers
+  // say, unverified (caller.h). The server warns at start.
+  bool insecure_dev_callers = false;
+  // The users' tokens (token.h): who issues them, the audience they must name, the PEM
+  // public keys that verify them (re-read when the file changes) and the clock skew
+  // allowed. Required with TLS.
+  std::string token_issuer;
+  std::string token_audience = "sip";
+  std::string token_public_keys_file;
+  absl::Duration token_leeway = absl::Seconds(60);
   // libpq connection string, e.g. "host=127.0.0.1 port=5432 dbname=sip user=consent".
   std::string database_url;
   // The PostgreSQL schema the service owns.

@@ -23,7 +23,7 @@
 
 namespace sip {
 
-// The frame of every unary handler: reads the caller from the metadata, holds the request
+// The frame of every unary handler: authenticates the caller (caller.h), holds the request
 // to the suite's limits (CheckRequestShape: no NUL, bounded text and lists, sane years),
 // runs `fn(caller)` (returning absl::Status), logs a server fault with its cause, and maps
 // the status to gRPC with its google.rpc.Status details under ErrorInfo `domain`.
@@ -35,7 +35,11 @@ grpc::Status HandleCall(grpc::ServerContext* context, absl::string_view domain,
   absl::StatusOr<Caller> caller = CallerFromContext(*context);
   absl::Status status = caller.status();
   if (status.ok()) status = CheckRequestShape(request);
-  if (status.ok()) status = std::forward<Fn>(fn)(*caller);
+  if (status.ok()) {
+    // Calls this one makes to other services for the user pass the user's token on.
+    ScopedCaller for_user(*caller);
+    status = std::forward<Fn>(fn)(*caller);
+  }
   if (status.code() == absl::StatusCode::kInternal ||
       status.code() == absl::StatusCode::kUnknown) {
     // The interceptor's "rpc" line names the method; this one keeps the cause, which the

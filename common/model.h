@@ -53,8 +53,21 @@ struct OtherParty {
   }
 };
 
-// Who makes a call: the unit and the user acting for it. Read once per call from the
-// request (see caller.h); every handler receives it.
-using Caller = Actor;
+// Who makes a call: the unit and the user acting for it (the Actor every change records),
+// and how that is known. Authenticated once per call (see caller.h); every handler
+// receives it.
+struct Caller : Actor {
+  // The user's role, from the token (e.g. CARE_PROFESSIONAL); empty in development mode.
+  std::string role;
+  // The calling system, by its client certificate's common name (mutual TLS); empty in
+  // development mode.
+  std::string system;
+  // Set when one of the suite's services calls on its own behalf (no user):
+  // "consent", "plan", "meeting" or "lifecycle".
+  std::string service;
+  // The user's bearer token as received, passed on when this service calls another for
+  // the same user; empty for a service on its own and in development mode.
+  std::string credential;
+};
 
 }  // namespace sip

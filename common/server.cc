@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/caller.h"
 #include "common/calendar.h"
 #include "common/grpc_status.h"
 #include "common/log.h"
@@ -172,16 +173,33 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
   if (!cert.ok()) return cert.status();
   auto key = ReadFile(config.tls_key_file);
   if (!key.ok()) return key.status();
-  grpc::SslServerCredentialsOptions options(GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
+  // Mutual TLS: a calling system without a certificate of the configured CA is refused in
+  // the handshake.
+  auto ca = ReadFile(config.tls_client_ca_file);
+  if (!ca.ok()) return ca.status();
+  grpc::SslServerCredentialsOptions options(
+      GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
   options.pem_key_cert_pairs.push_back({*key, *cert});
-  if (!config.tls_client_ca_file.empty()) {
-    auto ca = ReadFile(config.tls_client_ca_file);
-    if (!ca.ok()) return ca.status();
-    options.pem_root_certs = *ca;
-    options.client_certificate_request =
-        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
-  }
+  options.pem_root_certs = *ca;
   return grpc::SslServerCredentials(options);
+}
+
+absl::StatusOr<std::shared_ptr<const Authenticator>> MakeAuthenticator(
+    const ServerConfig& config) {
+  if (config.insecure_dev_callers) {
+    log::Warn("insecure_dev_callers",
+              {{"warning", "callers are NOT authenticated: the x-sip-* headers are believed as "
+                           "sent; for local development only"}});
+    return MakeDevelopmentAuthenticator();
+  }
+  auth::TokenConfig token;
+  token.issuer = config.token_issuer;
+  token.audience = config.token_audience;
+  token.public_keys_file = config.token_public_keys_file;
+  token.leeway = config.token_leeway;
+  auto verifier = auth::TokenVerifier::Create(std::move(token));
+  if (!verifier.ok()) return verifier.status();
+  return MakeTokenAuthenticator(std::shared_ptr<const auth::TokenVerifier>(*std::move(verifier)));
 }
 
 absl::StatusOr<std::unique_ptr<prometheus::Exposer>> StartMetricsExposer(
@@ -337,6 +355,12 @@ int ServeUntilSignal(const ServerConfig& config, const std::vector<std::string>&
     }
     exposer = *std::move(started);
   }
+  auto authenticator = MakeAuthenticator(config);
+  if (!authenticator.ok()) {
+    log::Error("start_failed", {{"error", std::string(authenticator.status().message())}});
+    return 1;
+  }
+  InstallAuthenticator(*std::move(authenticator));
   auto credentials = MakeServerCredentials(config);
   if (!credentials.ok()) {
     log::Error("start_failed", {{"error", std::string(credentials.status().message())}});

@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/caller.h"
 #include "common/config.h"
 #include "grpcpp/grpcpp.h"
 #include "prometheus/exposer.h"
@@ -18,10 +19,14 @@
 
 namespace sip {
 
-// TLS (mutual when a client CA is configured) or, when the config says so explicitly,
-// plaintext.
+// Mutual TLS (the calling systems' CA is required) or, when the config says so
+// explicitly, plaintext.
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
     const ServerConfig& config);
+
+// How the server authenticates callers, as configured: client certificate and token, or
+// (--insecure_dev_callers, warned about in the log) the unverified x-sip-* headers.
+absl::StatusOr<std::shared_ptr<const Authenticator>> MakeAuthenticator(const ServerConfig& config);
 
 // Serves `registry` at http://<address>/metrics.
 absl::StatusOr<std::unique_ptr<prometheus::Exposer>> StartMetricsExposer(

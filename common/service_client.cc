@@ -117,9 +117,18 @@ std::unique_ptr<grpc::ClientContext> PeerCallContext(const Actor& actor, absl::D
   auto context = std::make_unique<grpc::ClientContext>();
   const absl::Time deadline = std::min(absl::Now() + timeout, ScopedCallDeadline::Current());
   context->set_deadline(absl::ToChronoTime(deadline));
+  // For the user of the call this thread serves: their token, as they sent it.
+  if (const Caller* caller = ScopedCaller::Current();
+      caller && !caller->credential.empty() && static_cast<const Actor&>(*caller) == actor) {
+    context->AddMetadata(auth::kAuthorizationHeader, caller->credential);
+    return context;
+  }
   context->AddMetadata(kUnitHsaIdHeader, actor.unit.hsa_id);
   context->AddMetadata(kUnitPrincipalHeader, PrincipalKindName(actor.unit.principal));
   context->AddMetadata(kUserIdHeader, actor.user_id);
+  for (const char* service : {"consent", "plan", "meeting", "lifecycle"}) {
+    if (actor == ServiceActor(service)) context->AddMetadata(kServiceHeader, service);
+  }
   return context;
 }
 
@@ -164,12 +173,5 @@ ScopedCallDeadline::~ScopedCallDeadline() { current_deadline = previous_; }
 
 absl::Time ScopedCallDeadline::Current() { return current_deadline; }
 
-Actor ServiceActor(const std::string& service) {
-  Actor actor;
-  actor.unit.hsa_id = absl::StrCat("SE0000000000-", absl::AsciiStrToUpper(service));
-  actor.unit.principal = PrincipalKind::kOther;
-  actor.user_id = absl::StrCat(service, "-service");
-  return actor;
-}
 
 }  // namespace sip

@@ -8,6 +8,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "common/caller.h"
 #include "common/model.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
@@ -49,14 +50,12 @@ std::string RetryServiceConfig(int max_attempts);
 // when a TLS file cannot be read.
 absl::StatusOr<std::shared_ptr<grpc::Channel>> MakePeerChannel(const PeerConfig& peer);
 
-// The actor a service is when it calls on its own behalf (following another service's
-// events), not for a user: unit "SE0000000000-<SERVICE>" of principal OTHER, user
-// "<service>-service". Until calls between services carry an authenticated service
-// identity (mTLS), this is how the callee tells them apart from a person's call.
-Actor ServiceActor(const std::string& service);
-
-// A client context for one call on behalf of `actor` (its unit and user travel as the
-// caller metadata), with the deadline described above.
+// A client context for one call on behalf of `actor`, with the deadline described above.
+// For the user of the call this thread serves (ScopedCaller, which HandleCall opens) the
+// user's token is passed on;
+// otherwise, or in development mode, the actor travels in the x-sip-* headers (with
+// x-sip-service for a ServiceActor), which a server in production ignores: there a
+// service on its own is known by its client certificate.
 std::unique_ptr<grpc::ClientContext> PeerCallContext(const Actor& actor, absl::Duration timeout);
 
 // The peer's answer as a status of ours, keeping its meaning: OK; UNAVAILABLE (after the

@@ -79,7 +79,7 @@ for s in "${services[@]}"; do
   read -r name _ _ grpc_service <<<"$s"
   grpc_port=${grpc_ports[$name]}
   metrics_port=${metrics_ports[$name]}
-  "build/services/$name/${name}_server" --plaintext \
+  "build/services/$name/${name}_server" --plaintext --insecure_dev_callers \
     --listen_address "$bind:$grpc_port" --metrics_address "$bind:$metrics_port" \
     --database_url "$conninfo dbname=sip" >"$state/logs/$name.log" 2>&1 &
   pids+=($!)

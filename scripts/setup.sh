@@ -12,7 +12,7 @@ packages=(
   build-essential cmake pkg-config ninja-build
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libpqxx-dev libpq-dev prometheus-cpp-dev
-  nlohmann-json3-dev libspdlog-dev libfmt-dev libssl-dev
+  nlohmann-json3-dev libspdlog-dev libfmt-dev libssl-dev libcpp-jwt-dev
   libgtest-dev libgmock-dev
   clang-14 libclang-rt-14-dev
   postgresql-15 postgresql-client-15

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/caller.h"
 #include "common/server.h"
 #include "common/service_client.h"
 #include "gtest/gtest.h"
@@ -17,9 +18,11 @@
 
 namespace sip::testing {
 
-// A server for `service` on a free loopback port, plaintext; null (with a test failure)
-// when it cannot start.
+// A server for `service` on a free loopback port, plaintext, whose callers are read from
+// the x-sip-* headers (the development authenticator, installed for the whole test
+// process); null (with a test failure) when it cannot start.
 inline std::unique_ptr<Server> ServeOnLoopback(grpc::Service* service, const std::string& name) {
+  InstallAuthenticator(MakeDevelopmentAuthenticator());
   Server::Options options;
   options.health_names = {name};
   options.listen_address = "127.0.0.1:0";

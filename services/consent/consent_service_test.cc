@@ -66,6 +66,7 @@ class ConsentServiceTest : public ::testing::Test {
     options.health_names = {"sip.consent.v1.ConsentService"};
     options.listen_address = "127.0.0.1:0";
     options.credentials = grpc::InsecureServerCredentials();
+    InstallAuthenticator(MakeDevelopmentAuthenticator());
     options.registry = registry_;
     options.healthy = [this] { return pool_->Ping(); };
     SIP_ASSERT_OK_AND_ASSIGN(server_, Server::Start(std::move(options), {service_.get()}));

@@ -39,7 +39,7 @@ while [ $# -gt 0 ] && [ "$1" != "--" ]; do
 done
 for i in "${!names[@]}"; do
   name=${names[$i]} port=${ports[$i]}
-  "${binaries[$i]}" --plaintext --listen_address "127.0.0.1:$port" --metrics_address "" \
+  "${binaries[$i]}" --plaintext --insecure_dev_callers --listen_address "127.0.0.1:$port" --metrics_address "" \
     --database_url "$conninfo dbname=$dbname" --log_level warn >"$work/$name.log" 2>&1 &
   pids+=($!)
   sip_wait_listening "$!" "$port" "$name" "$work/$name.log"
