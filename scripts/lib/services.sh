@@ -49,3 +49,30 @@ sip_stop_pids() {
   for pid in "$@"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "$@"; do wait "$pid" 2>/dev/null || true; done
 }
+
+# sip_pki DIR: the development PKI in DIR (scripts/lib/dev_pki.sh; kept when it exists)
+# and a page-token secret beside it, the same for every service.
+sip_pki() {
+  local dir=$1
+  bash "$(dirname "${BASH_SOURCE[0]}")/dev_pki.sh" "$dir"
+  [ -f "$dir/page_token_secret" ] || (umask 077 && openssl rand -hex 32 >"$dir/page_token_secret")
+}
+
+# sip_exec_service PKI NAME BINARY ARGS...: replaces the shell with service NAME's BINARY
+# serving mutual TLS with the PKI (its certificate, the CA for its callers, the identity
+# provider's key for tokens) and calling its peers with the same certificate. Run it in
+# the background: `sip_exec_service "$pki" plan build/.../plan_server ... &`.
+sip_exec_service() {
+  local pki=$1 name=$2 binary=$3
+  shift 3
+  local peer upper peers=()
+  for peer in consent plan meeting lifecycle; do
+    upper=$(echo "$peer" | tr '[:lower:]' '[:upper:]')
+    peers+=("SIP_${upper}_CA_FILE=$pki/ca.pem" "SIP_${upper}_CERT_FILE=$pki/$name.pem"
+      "SIP_${upper}_KEY_FILE=$pki/$name.key")
+  done
+  exec env "${peers[@]}" SIP_PAGE_TOKEN_SECRET="$(cat "$pki/page_token_secret")" "$binary" \
+    --tls_cert_file "$pki/$name.pem" --tls_key_file "$pki/$name.key" \
+    --tls_client_ca_file "$pki/ca.pem" --token_issuer "$(cat "$pki/issuer")" \
+    --token_public_keys_file "$pki/token-public.pem" "$@"
+}

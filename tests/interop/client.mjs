@@ -1,5 +1,7 @@
 // Shared helpers for the interop tests: an independent gRPC client (grpc-js) that loads
 // the contracts from the .proto files, never from generated C++.
+import { createSign } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import grpc from '@grpc/grpc-js';
@@ -9,10 +11,52 @@ import protobuf from 'protobufjs';
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const protoRoot = path.resolve(here, '../../proto');
 
+// The development PKI the services were started with (with_services.sh).
+const pki = process.env.SIP_PKI_DIR;
+const pkiFile = (name) => {
+  if (!pki) throw new Error('SIP_PKI_DIR is not set; run through with_services.sh');
+  return fs.readFileSync(path.join(pki, name));
+};
+const b64url = (data) => Buffer.from(data).toString('base64url');
+
+// A user's token as the development identity provider issues it (RS256 with the PKI's
+// token.key): `who` is { unit, principal, user, code?, role? }; `claims` overrides or
+// adds claims (a value of undefined drops one), `header` the JOSE header, `key` the
+// signing key (PEM).
+export function mintToken(who, { claims = {}, header = {}, key } = {}) {
+  const now = Math.floor(Date.now() / 1000);
+  const payload = {
+    iss: pkiFile('issuer').toString().trim(),
+    aud: 'sip',
+    sub: who.user,
+    iat: now,
+    nbf: now,
+    exp: now + 600,
+    unit_hsa_id: who.unit,
+    unit_principal: who.principal,
+    unit_principal_code: who.code ?? { REGION: '14', MUNICIPALITY: '1482' }[who.principal],
+    role: who.role ?? 'CARE_PROFESSIONAL',
+    ...claims,
+  };
+  const input = `${b64url(JSON.stringify({ alg: 'RS256', typ: 'JWT', ...header }))}.` +
+    b64url(JSON.stringify(payload));
+  const signature = createSign('SHA256').update(input).sign(key ?? pkiFile('token.key'));
+  return `${input}.${b64url(signature)}`;
+}
+
+// The system's mutual-TLS credentials: the integrating regional system's certificate
+// (`system` "client") or a service's ("plan", …) from the PKI in `dir`.
+export function systemCredentials(system = 'client', dir = pki) {
+  const read = (name) => fs.readFileSync(path.join(dir, name));
+  return grpc.credentials.createSsl(pkiFile('ca.pem'), read(`${system}.key`),
+    read(`${system}.pem`));
+}
+
 // A client of `service` (e.g. "sip.consent.v1.ConsentService") defined in `file`
-// (relative to proto/), at `address`, with promise-returning methods that send the caller
-// metadata.
-export function connect(file, service, address, caller) {
+// (relative to proto/), at `address`, over mutual TLS as `credentials`' system, with
+// promise-returning methods that send `caller`'s token (none when it has no unit; a
+// caller { authorization } sends that header as it is).
+export function connect(file, service, address, caller, credentials = systemCredentials()) {
   const definition = protoLoader.loadSync(path.join(protoRoot, file), {
     includeDirs: [protoRoot],
     keepCase: true,
@@ -23,13 +67,15 @@ export function connect(file, service, address, caller) {
   });
   const loaded = grpc.loadPackageDefinition(definition);
   const Ctor = service.split('.').reduce((o, k) => o[k], loaded);
-  const client = new Ctor(address, grpc.credentials.createInsecure());
+  const client = new Ctor(address, credentials);
   const call = (method, request, who = caller) =>
     new Promise((resolve, reject) => {
       const md = new grpc.Metadata();
-      md.set('x-sip-unit-hsa-id', who.unit);
-      md.set('x-sip-unit-principal', who.principal);
-      md.set('x-sip-user-id', who.user);
+      if (who.authorization !== undefined) {
+        md.set('authorization', who.authorization);
+      } else if (who.unit) {
+        md.set('authorization', `Bearer ${mintToken(who)}`);
+      }
       client[method](request, md, { deadline: Date.now() + 10000 }, (err, res) =>
         err ? reject(err) : resolve(res));
     });

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs a command against real service binaries on the test run's PostgreSQL.
 #   with_services.sh NAME=BINARY [NAME=BINARY...] -- COMMAND...
-# The services share a fresh database, each gets plaintext gRPC on a free loopback port
-# and migrations at start; every address is exported as SIP_<NAME>_ADDRESS (e.g.
+# The services share a fresh database, each serves mutual TLS with a fresh development
+# PKI (scripts/lib/dev_pki.sh, exported as SIP_PKI_DIR for the clients, which mint their
+# users' tokens with its key) on a free loopback port and migrates at start; every address is exported as SIP_<NAME>_ADDRESS (e.g.
 # SIP_CONSENT_ADDRESS=127.0.0.1:41234) before any starts, since services call each other
 # both ways. Everything is stopped and dropped afterwards.
 set -euo pipefail
@@ -20,9 +21,8 @@ cleanup() {
 }
 trap cleanup EXIT
 sip_create_database "$conninfo" "$dbname"
-# Services call each other in plaintext here, as they listen.
-export SIP_CONSENT_PLAINTEXT=true SIP_PLAN_PLAINTEXT=true SIP_MEETING_PLAINTEXT=true \
-  SIP_LIFECYCLE_PLAINTEXT=true
+export SIP_PKI_DIR="$work/pki"
+sip_pki "$SIP_PKI_DIR"
 # The lifecycle service's region policies, as shipped.
 export SIP_POLICIES_DIR="$here/../../policies"
 
@@ -39,8 +39,9 @@ while [ $# -gt 0 ] && [ "$1" != "--" ]; do
 done
 for i in "${!names[@]}"; do
   name=${names[$i]} port=${ports[$i]}
-  "${binaries[$i]}" --plaintext --insecure_dev_callers --listen_address "127.0.0.1:$port" --metrics_address "" \
-    --database_url "$conninfo dbname=$dbname" --log_level warn >"$work/$name.log" 2>&1 &
+  sip_exec_service "$SIP_PKI_DIR" "$name" "${binaries[$i]}" --listen_address "127.0.0.1:$port" \
+    --metrics_address "" --database_url "$conninfo dbname=$dbname" --log_level warn \
+    >"$work/$name.log" 2>&1 &
   pids+=($!)
   sip_wait_listening "$!" "$port" "$name" "$work/$name.log"
 done
