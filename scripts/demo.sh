@@ -3,7 +3,9 @@
 # before it runs): creates a plan, records the person's consent for a vårdcentral and
 # social services, schedules the initial SIP meeting a week ahead, shows social services'
 # inbox and their written invitation. Reads SIP_PLAN_ADDRESS, SIP_CONSENT_ADDRESS and
-# SIP_MEETING_ADDRESS (run.sh prints them).
+# SIP_MEETING_ADDRESS (run.sh prints them) and SIP_PKI_DIR (default .local/pki): calls are
+# made over mutual TLS as the integrating system dev-regional-system, each with a token
+# for the unit's user minted by scripts/token.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${SIP_PLAN_ADDRESS:?set it as scripts/run.sh prints}"
@@ -12,15 +14,19 @@ cd "$(dirname "$0")/.."
 
 VC=SE2321000131-E000000000001   # a vårdcentral of Västra Götalandsregionen (14)
 SOC=SE2120001652-S000000000002  # social services of Kungälv (1482)
-# call ADDRESS METHOD JSON [UNIT PRINCIPAL]: one gRPC call as that unit's user.
+export SIP_PKI_DIR=${SIP_PKI_DIR:-$(pwd)/.local/pki}
+pki=$SIP_PKI_DIR
+tls=(--cacert "$pki/ca.pem" --cert "$pki/client.pem" --key "$pki/client.key")
+declare -A tokens
+tokens[$VC]=$(bash scripts/token.sh "$VC" REGION 14 SE2321000131-T000000000001 CARE_PROFESSIONAL)
+tokens[$SOC]=$(bash scripts/token.sh "$SOC" MUNICIPALITY 1482 SE2120001652-T000000000002 SOCIAL_WORKER)
+# call ADDRESS METHOD JSON [UNIT]: one gRPC call as that unit's user.
 call() {
-  local address=$1 method=$2 body=$3 unit=${4:-$VC} principal=${5:-REGION}
-  echo "\$ npx buf curl --protocol grpc --http2-prior-knowledge -H 'x-sip-unit-hsa-id: $unit'" \
-    "-H 'x-sip-unit-principal: $principal' -H 'x-sip-user-id: demo' -d '$body'" \
-    "http://$address/$method" >&2
-  npx --no-install buf curl --protocol grpc --http2-prior-knowledge \
-    -H "x-sip-unit-hsa-id: $unit" -H "x-sip-unit-principal: $principal" \
-    -H "x-sip-user-id: demo" -d "$body" "http://$address/$method"
+  local address=$1 method=$2 body=$3 unit=${4:-$VC}
+  echo "\$ npx buf curl --protocol grpc ${tls[*]} -H 'authorization: Bearer <token of $unit>'" \
+    "-d '$body' https://$address/$method" >&2
+  npx --no-install buf curl --protocol grpc "${tls[@]}" \
+    -H "authorization: Bearer ${tokens[$unit]}" -d "$body" "https://$address/$method"
 }
 # The first "name" of a JSON answer with the given prefix.
 name_of() { sed -n "s|.*\"name\": *\"\\($1[^\"]*\\)\".*|\\1|p" | head -1; }
@@ -39,10 +45,10 @@ meeting=$(call "$SIP_MEETING_ADDRESS" sip.meeting.v1.MeetingService/ScheduleMeet
   tee /dev/stderr)
 echo "$meeting" | grep -q MEETING_STATE_SCHEDULED || { echo "the meeting was not scheduled" >&2; exit 1; }
 inbox=$(call "$SIP_MEETING_ADDRESS" sip.meeting.v1.MeetingService/ListInbox \
-  "{\"unit_hsa_id\":\"$SOC\"}" "$SOC" MUNICIPALITY | tee /dev/stderr)
+  "{\"unit_hsa_id\":\"$SOC\"}" "$SOC" | tee /dev/stderr)
 invitation=$(echo "$inbox" | name_of "$plan/meetings/[^/\"]*/invitations/")
 [ -n "$invitation" ] || { echo "social services' inbox has no invitation" >&2; exit 1; }
 call "$SIP_MEETING_ADDRESS" sip.meeting.v1.MeetingService/RenderInvitation \
-  "{\"name\":\"$invitation\",\"format\":\"INVITATION_FORMAT_TEXT\"}" "$SOC" MUNICIPALITY |
+  "{\"name\":\"$invitation\",\"format\":\"INVITATION_FORMAT_TEXT\"}" "$SOC" |
   sed -n 's/.*"content": *"\(.*\)",*$/\1/p' | sed 's/\\n/\n/g'
 echo "demo: a plan, its consent and a scheduled SIP meeting in social services' inbox" >&2

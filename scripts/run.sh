@@ -49,11 +49,12 @@ conninfo=$(cat "$state/pg/conninfo")
 sip_create_database "$conninfo" sip
 
 bind=${SIP_BIND:-127.0.0.1}
-# Locally the services call each other in plaintext, as they listen.
-export SIP_CONSENT_PLAINTEXT=true SIP_PLAN_PLAINTEXT=true SIP_MEETING_PLAINTEXT=true \
-  SIP_LIFECYCLE_PLAINTEXT=true
+# Mutual TLS and tokens as in production, with a development CA, certificates and token
+# signing key made once under .local/pki (scripts/lib/dev_pki.sh).
+pki=$state/pki
+sip_pki "$pki"
 # The lifecycle service's region policies: Skåne, Västra Götaland and the default.
-export SIP_POLICIES_DIR="$root/policies" SIP_MEETING_PLAINTEXT=true
+export SIP_POLICIES_DIR="$root/policies"
 # The default ports when free; SIP_PORTS=free always takes free ports below the ephemeral
 # range (the scripts test does, since a default port may be a client's ephemeral port).
 port_or_free() {
@@ -79,7 +80,7 @@ for s in "${services[@]}"; do
   read -r name _ _ grpc_service <<<"$s"
   grpc_port=${grpc_ports[$name]}
   metrics_port=${metrics_ports[$name]}
-  "build/services/$name/${name}_server" --plaintext --insecure_dev_callers \
+  sip_exec_service "$pki" "$name" "build/services/$name/${name}_server" \
     --listen_address "$bind:$grpc_port" --metrics_address "$bind:$metrics_port" \
     --database_url "$conninfo dbname=sip" >"$state/logs/$name.log" 2>&1 &
   pids+=($!)
@@ -89,24 +90,33 @@ done
 
 consent_port=${SIP_CONSENT_ADDRESS##*:}
 plan_port=${SIP_PLAN_ADDRESS##*:}
-caller="-H 'x-sip-unit-hsa-id: SE2321000131-E000000000001' -H 'x-sip-unit-principal: REGION' -H 'x-sip-user-id: demo'"
+tls="--cacert $pki/ca.pem --cert $pki/client.pem --key $pki/client.key"
+region_token=$(SIP_PKI_DIR=$pki bash scripts/token.sh SE2321000131-E000000000001 REGION 14 \
+  SE2321000131-T000000000001 CARE_PROFESSIONAL 43200)
+kommun_token=$(SIP_PKI_DIR=$pki bash scripts/token.sh SE2120001652-S000000000002 MUNICIPALITY \
+  1482 SE2120001652-T000000000002 SOCIAL_WORKER 43200)
 cat <<MSG
 
-The SIP service suite is running (plaintext gRPC: local development only).
+The SIP service suite is running: mutual TLS with the development CA in $pki,
+every call carries a user's token (development keys: never use them elsewhere).
   PostgreSQL 15  $conninfo dbname=sip  (removed on exit)
 $(printf '%s\n' "${summary[@]}")
 
-Call them through reflection with buf (every call names its caller in three headers):
-  npx buf curl --protocol grpc --http2-prior-knowledge --list-methods http://127.0.0.1:$plan_port
-  npx buf curl --protocol grpc --http2-prior-knowledge $caller \\
+Tokens for 12 hours (more with: SIP_PKI_DIR=$pki bash scripts/token.sh UNIT PRINCIPAL CODE USER ROLE):
+  export REGION_TOKEN=$region_token
+  export KOMMUN_TOKEN=$kommun_token
+
+Call them through reflection with buf, as the integrating system dev-regional-system:
+  npx buf curl --protocol grpc $tls --list-methods https://127.0.0.1:$plan_port
+  npx buf curl --protocol grpc $tls -H "authorization: Bearer \$REGION_TOKEN" \\
     -d '{"plan":{"individual":{"personal_identity_number":"19121212-1212","name":"Tolvan Tolvansson"},"need_noticed_by":"NEED_NOTICED_BY_SCHOOL","reason":"Behöver samordnat stöd"}}' \\
-    http://127.0.0.1:$plan_port/sip.plan.v1.PlanService/CreatePlan
-  npx buf curl --protocol grpc --http2-prior-knowledge $caller \\
-    -d '{"parent":"plans/<id from CreatePlan>","unit_hsa_ids":["SE2321000131-E000000000001"]}' \\
-    http://127.0.0.1:$consent_port/sip.consent.v1.ConsentService/CheckConsent
+    https://127.0.0.1:$plan_port/sip.plan.v1.PlanService/CreatePlan
+  npx buf curl --protocol grpc $tls -H "authorization: Bearer \$KOMMUN_TOKEN" \\
+    -d '{"parent":"plans/<id from CreatePlan>","unit_hsa_ids":["SE2120001652-S000000000002"]}' \\
+    https://127.0.0.1:$consent_port/sip.consent.v1.ConsentService/CheckConsent
 
 Walk through a plan, its consent and a scheduled SIP meeting (each call is printed):
-  SIP_PLAN_ADDRESS=$SIP_PLAN_ADDRESS SIP_CONSENT_ADDRESS=$SIP_CONSENT_ADDRESS \\
+  SIP_PKI_DIR=$pki SIP_PLAN_ADDRESS=$SIP_PLAN_ADDRESS SIP_CONSENT_ADDRESS=$SIP_CONSENT_ADDRESS \\
     SIP_MEETING_ADDRESS=$SIP_MEETING_ADDRESS bash scripts/demo.sh
 
 Press Ctrl-C to stop everything.

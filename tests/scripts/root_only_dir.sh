@@ -39,13 +39,27 @@ grep -q "Press Ctrl-C" "$out" || { cat "$out" >&2; fail "scripts/run.sh did not 
 cluster=$(cat "$top/state/pg/cluster")
 plan=$(sed -n 's/^  plan  gRPC \(127\.0\.0\.1:[0-9]*\).*/\1/p' "$out")
 [ -n "$plan" ] || { cat "$out" >&2; fail "no plan address in run.sh's output"; }
-health=$(cd "$repo" && npx --no-install buf curl --protocol grpc --http2-prior-knowledge \
-  -d '{"service":"sip.plan.v1.PlanService"}' "http://$plan/grpc.health.v1.Health/Check")
+pki=$top/state/pki
+health=$(cd "$repo" && npx --no-install buf curl --protocol grpc --cacert "$pki/ca.pem" \
+  --cert "$pki/client.pem" --key "$pki/client.key" \
+  -d '{"service":"sip.plan.v1.PlanService"}' "https://$plan/grpc.health.v1.Health/Check")
 echo "$health" | grep -q '"SERVING"' || fail "plan at $plan is not SERVING: $health"
 echo "ok: scripts/run.sh serves from a folder only its owner can enter"
 
+# The calls run.sh prints work as pasted: its tokens, listing the methods, creating a plan.
+eval "$(grep '^  export [A-Z]*_TOKEN=' "$out")"
+[ -n "${REGION_TOKEN:-}" ] && [ -n "${KOMMUN_TOKEN:-}" ] || { cat "$out" >&2; fail "run.sh printed no tokens"; }
+mapfile -t printed < <(sed -n '/^Call them/,/^Walk through/p' "$out" | sed -e ':a;/\\$/{N;s/\\\n *//;ba}' |
+  grep '^  npx buf curl')
+[ "${#printed[@]}" -eq 3 ] || { cat "$out" >&2; fail "run.sh printed ${#printed[@]} calls, not 3"; }
+methods=$(cd "$repo" && eval "${printed[0]/npx buf/npx --no-install buf}")
+grep -q CreatePlan <<<"$methods" || fail "the printed list-methods call does not list CreatePlan"
+created=$(cd "$repo" && eval "${printed[1]/npx buf/npx --no-install buf}")
+grep -q '"name": *"plans/' <<<"$created" || fail "the printed CreatePlan call made no plan: $created"
+echo "ok: the calls run.sh prints work, with its tokens over mutual TLS"
+
 # The walk-through run.sh prints works against what it started.
-addresses=$(sed -n '/^  SIP_PLAN_ADDRESS=/{N;s/\\\n *//;s/ bash scripts\/demo.sh//;s/^ *//;p}' "$out")
+addresses=$(sed -n '/^  SIP_PKI_DIR=/{N;s/\\\n *//;s/ bash scripts\/demo.sh//;s/^ *//;p}' "$out")
 [ -n "$addresses" ] || { cat "$out" >&2; fail "run.sh printed no demo command"; }
 (cd "$repo" && env $addresses bash scripts/demo.sh >"$top/demo.out" 2>"$top/demo.err") ||
   { cat "$top/demo.err" >&2; fail "scripts/demo.sh failed"; }
