@@ -55,7 +55,7 @@ export function systemCredentials(system = 'client', dir = pki) {
 // A client of `service` (e.g. "sip.consent.v1.ConsentService") defined in `file`
 // (relative to proto/), at `address`, over mutual TLS as `credentials`' system, with
 // promise-returning methods that send `caller`'s token (none when it has no unit; a
-// caller { authorization } sends that header as it is).
+// caller { authorization } sends that header as it is; `headers` are sent besides).
 export function connect(file, service, address, caller, credentials = systemCredentials()) {
   const definition = protoLoader.loadSync(path.join(protoRoot, file), {
     includeDirs: [protoRoot],
@@ -76,10 +76,11 @@ export function connect(file, service, address, caller, credentials = systemCred
       } else if (who.unit) {
         md.set('authorization', `Bearer ${mintToken(who)}`);
       }
+      for (const [name, value] of Object.entries(who.headers ?? {})) md.set(name, value);
       client[method](request, md, { deadline: Date.now() + 10000 }, (err, res) =>
         err ? reject(err) : resolve(res));
     });
-  return { client, call };
+  return { client, call, definition };
 }
 
 // The google.rpc.Status details of a failed call: { reason, domain, fields: [..] }.
