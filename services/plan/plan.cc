@@ -802,4 +802,31 @@ absl::Status Close(pb::Plan& plan, pb::Closure closure, const Actor& caller, abs
   return absl::OkStatus();
 }
 
+absl::Status MayClose(pb::ClosureReason reason, const std::string& service) {
+  const auto denied = [](absl::string_view message) {
+    return WithReason(absl::PermissionDeniedError(message), "CLOSURE_NOT_ALLOWED");
+  };
+  if (!service.empty()) {
+    if (service != "lifecycle") {
+      return denied(absl::StrCat("the ", service,
+                                 " service acting on its own may not close a plan; only the "
+                                 "lifecycle service does, or a user of the coordinator's unit"));
+    }
+    if (reason != pb::CLOSURE_REASON_EXPIRED && reason != pb::CLOSURE_REASON_CONSENT_WITHDRAWN &&
+        reason != pb::CLOSURE_REASON_CONSENT_REFUSED &&
+        reason != pb::CLOSURE_REASON_MOVED_OUT_OF_REGION) {
+      return denied(
+          "the lifecycle service closes only for EXPIRED, CONSENT_WITHDRAWN, CONSENT_REFUSED "
+          "and MOVED_OUT_OF_REGION; the other reasons are a user's of the coordinator's unit");
+    }
+    return absl::OkStatus();
+  }
+  if (reason == pb::CLOSURE_REASON_EXPIRED) {
+    return denied(
+        "a plan is closed as EXPIRED (förverkad) only by the lifecycle service, by the region's "
+        "policy; close it for GOALS_MET, NO_LONGER_NEEDED or another reason that applies");
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace sip::plan

@@ -268,6 +268,7 @@ grpc::Status PlanGrpcService::ClosePlan(grpc::ServerContext* context,
                                         pb::ClosePlanResponse* response) {
   return HandleCall(context, kErrorDomain, *request, [&](const Caller& caller) -> absl::Status {
     SIP_ASSIGN_OR_RETURN(std::string plan_id, PlanIdOf(request->name(), "name"));
+    SIP_RETURN_IF_ERROR(MayClose(request->closure().reason(), caller.service));
     SIP_ASSIGN_OR_RETURN(auto key, RequestKeyOf("ClosePlan", *request));
     SIP_ASSIGN_OR_RETURN(*response->mutable_plan(),
                          book_->Close(plan_id, request->closure(), request->etag(), caller, key));

@@ -489,6 +489,51 @@ TEST_F(PlanServiceTest, ClosingForWithdrawnConsentNeedsTheWithdrawal) {
   EXPECT_EQ(closed.plan().closure().reason(), pb::CLOSURE_REASON_CONSENT_WITHDRAWN);
 }
 
+// Forfeiture is the lifecycle service's alone; other services acting on their own close
+// nothing. Asked before the plan is read: a plan that does not exist gets the same answer.
+TEST_F(PlanServiceTest, OnlyTheLifecycleServiceClosesAsExpired) {
+  const pb::Plan created = Create();
+  const auto as_service = [](const char* service) {
+    auto context = std::make_unique<grpc::ClientContext>();
+    context->AddMetadata("x-sip-service", service);
+    return context;
+  };
+  pb::ClosePlanRequest close;
+  close.set_name(created.name());
+  close.mutable_closure()->set_reason(pb::CLOSURE_REASON_EXPIRED);
+  pb::ClosePlanResponse closed;
+  grpc::Status status = stub_->ClosePlan(Context().get(), close, &closed);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(DetailsOf(status).reason, "CLOSURE_NOT_ALLOWED");
+  EXPECT_THAT(status.error_message(), HasSubstr("lifecycle service"));
+  const grpc::Status user_denied = status;
+  status = stub_->ClosePlan(as_service("meeting").get(), close, &closed);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(DetailsOf(status).reason, "CLOSURE_NOT_ALLOWED");
+  pb::ClosePlanRequest missing = close;
+  missing.set_name("plans/00000000-0000-4000-8000-000000000000");
+  pb::ClosePlanResponse nothing;
+  const grpc::Status unknown = stub_->ClosePlan(Context().get(), missing, &nothing);
+  EXPECT_EQ(unknown.error_code(), user_denied.error_code());
+  EXPECT_EQ(unknown.error_message(), user_denied.error_message());
+  // Nor does the lifecycle service close for a person's reason.
+  pb::ClosePlanRequest goals = close;
+  goals.mutable_closure()->set_reason(pb::CLOSURE_REASON_GOALS_MET);
+  status = stub_->ClosePlan(as_service("lifecycle").get(), goals, &closed);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+
+  pb::GetPlanRequest get;
+  get.set_name(created.name());
+  pb::GetPlanResponse got;
+  ASSERT_TRUE(stub_->GetPlan(Context().get(), get, &got).ok());
+  EXPECT_NE(got.plan().state(), cpb::PLAN_STATE_CLOSED) << "no refused closure closed it";
+
+  status = stub_->ClosePlan(as_service("lifecycle").get(), close, &closed);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(closed.plan().closure().reason(), pb::CLOSURE_REASON_EXPIRED);
+  EXPECT_EQ(closed.plan().closure().closed_by().user_id(), "lifecycle-service");
+}
+
 // The establishing meeting is kept on the plan and in revision 1, and the copy shows its
 // day; the time the need was noticed can be earlier than the plan.
 TEST_F(PlanServiceTest, TheEstablishingMeetingAndWhenTheNeedWasNoticedAreKept) {
