@@ -7,6 +7,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
 #include "common/errors.h"
 #include "common/hsa_id.h"
@@ -120,6 +121,22 @@ Actor ServiceActor(const std::string& service) {
   actor.unit.principal = PrincipalKind::kOther;
   actor.user_id = absl::StrCat(service, "-service");
   return actor;
+}
+
+absl::Status ServiceMayCall(const Caller& caller, absl::string_view request_type) {
+  if (caller.service.empty()) return absl::OkStatus();
+  absl::string_view method = request_type;
+  absl::ConsumeSuffix(&method, "Request");
+  for (absl::string_view read : {"Get", "List", "Check", "Render"}) {
+    if (absl::StartsWith(method, read)) return absl::OkStatus();
+  }
+  if (caller.service == "lifecycle" && method == "ClosePlan") return absl::OkStatus();
+  return WithReason(
+      absl::PermissionDeniedError(absl::StrCat(
+          "the ", caller.service, " service acting on its own may not call ", method,
+          ": a service without a user only reads, and of writes only the lifecycle service "
+          "closes plans; call for a user with the user's token")),
+      "SERVICE_NOT_ALLOWED");
 }
 
 std::string UserIdProblem(absl::string_view user_id) {

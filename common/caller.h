@@ -47,6 +47,14 @@ Actor ServiceActor(const std::string& service);
 // personnummer); otherwise what is wrong with it.
 std::string UserIdProblem(absl::string_view user_id);
 
+// What a suite service acting on its own (no user, Caller::service set) may call:
+// reads (Get…, List…, Check…, Render…: the events it follows, the facts it checks) and, of
+// writes, only its own job: the lifecycle service closes plans (ClosePlan; the plan
+// service says for which reasons). `request_type` is the request message's name, e.g.
+// "UpdatePlanRequest". OK for a user's call; otherwise PERMISSION_DENIED,
+// SERVICE_NOT_ALLOWED.
+absl::Status ServiceMayCall(const Caller& caller, absl::string_view request_type);
+
 class Authenticator {
  public:
   virtual ~Authenticator() = default;

@@ -59,6 +59,27 @@ TEST(CallerTest, TheServiceHeaderMakesASuiteServiceActingOnItsOwn) {
               StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("x-sip-service")));
 }
 
+TEST(CallerTest, AServiceOnItsOwnOnlyReadsAndLifecycleAloneCloses) {
+  Caller user = *CallerFromHeaders("SE2321000131-E000000000001", "REGION", "nurse-1");
+  EXPECT_TRUE(ServiceMayCall(user, "UpdatePlanRequest").ok());
+  for (const char* service : {"meeting", "consent", "plan", "lifecycle"}) {
+    Caller caller = *CallerFromHeaders("", "", "", service);
+    for (const char* read : {"ListEventsRequest", "GetPlanRequest", "CheckConsentRequest",
+                             "RenderPlanCopyRequest"}) {
+      EXPECT_TRUE(ServiceMayCall(caller, read).ok()) << service << " " << read;
+    }
+    for (const char* write : {"UpdatePlanRequest", "RecordConsentRequest", "WithdrawConsentRequest",
+                              "ScheduleMeetingRequest", "AgreeLaterMeetingRequest"}) {
+      const absl::Status status = ServiceMayCall(caller, write);
+      EXPECT_THAT(status, StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr(service)))
+          << write;
+      EXPECT_EQ(ReasonOf(status), "SERVICE_NOT_ALLOWED");
+    }
+    EXPECT_EQ(ServiceMayCall(caller, "ClosePlanRequest").ok(), std::string(service) == "lifecycle")
+        << service;
+  }
+}
+
 TEST(CallerTest, ScopedCallersNestAndUnwind) {
   EXPECT_EQ(ScopedCaller::Current(), nullptr);
   Caller outer;

@@ -23,7 +23,8 @@
 
 namespace sip {
 
-// The frame of every unary handler: authenticates the caller (caller.h), holds the request
+// The frame of every unary handler: authenticates the caller (caller.h), refuses a service
+// acting on its own what it may not do (ServiceMayCall), holds the request
 // to the suite's limits (CheckRequestShape: no NUL, bounded text and lists, sane years),
 // runs `fn(caller)` (returning absl::Status), logs a server fault with its cause, and maps
 // the status to gRPC with its google.rpc.Status details under ErrorInfo `domain`.
@@ -34,6 +35,8 @@ grpc::Status HandleCall(grpc::ServerContext* context, absl::string_view domain,
   ScopedCallDeadline deadline(absl::FromChrono(context->deadline()));
   absl::StatusOr<Caller> caller = CallerFromContext(*context);
   absl::Status status = caller.status();
+  // A service acting on its own only reads, or does its own job (lifecycle closing).
+  if (status.ok()) status = ServiceMayCall(*caller, Request::descriptor()->name());
   if (status.ok()) status = CheckRequestShape(request);
   if (status.ok()) {
     // Calls this one makes to other services for the user pass the user's token on.
