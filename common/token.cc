@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <array>
 #include <fstream>
 #include <sstream>
 #include <system_error>
@@ -73,10 +74,14 @@ std::optional<std::string> AlgorithmOf(const std::string& pem) {
   }
 }
 
-int64_t ModificationTimeNs(const std::string& path) {
+// What tells a changed key file: its modification time, size and inode (a file rewritten
+// within one tick of the file system's clock still differs in size, one swapped in by
+// rename — a Kubernetes Secret's update — in inode).
+std::array<int64_t, 3> FileStamp(const std::string& path) {
   struct stat st {};
-  if (stat(path.c_str(), &st) != 0) return -1;
-  return static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+  if (stat(path.c_str(), &st) != 0) return {-1, -1, -1};
+  return {static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec,
+          static_cast<int64_t>(st.st_size), static_cast<int64_t>(st.st_ino)};
 }
 
 }  // namespace
@@ -124,8 +129,10 @@ absl::StatusOr<std::unique_ptr<TokenVerifier>> TokenVerifier::Create(TokenConfig
   auto verifier = std::unique_ptr<TokenVerifier>(new TokenVerifier(std::move(config)));
   absl::MutexLock lock(&verifier->mu_);
   verifier->keys_ = std::make_shared<const std::vector<Key>>(*std::move(keys));
-  verifier->mtime_ns_ = ModificationTimeNs(verifier->config_.public_keys_file);
-  verifier->checked_ = absl::Now();
+  verifier->stamp_ = FileStamp(verifier->config_.public_keys_file);
+  // The first verification looks at the file; later ones at most once a second of the
+  // times they verify at.
+  verifier->checked_ = absl::InfinitePast();
   return verifier;
 }
 
@@ -139,9 +146,9 @@ void TokenVerifier::MaybeReload(absl::Time now) const {
     absl::MutexLock lock(&mu_);
     if (now - checked_ < absl::Seconds(1)) return;
     checked_ = now;
-    const int64_t mtime = ModificationTimeNs(config_.public_keys_file);
-    if (mtime == mtime_ns_) return;
-    mtime_ns_ = mtime;
+    const std::array<int64_t, 3> stamp = FileStamp(config_.public_keys_file);
+    if (stamp == stamp_) return;
+    stamp_ = stamp;
   }
   auto keys = LoadKeys(config_.public_keys_file);
   if (!keys.ok()) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <memory>
 #include <string>
 #include <vector>
@@ -79,7 +80,7 @@ class TokenVerifier final {
   mutable absl::Mutex mu_;
   mutable std::shared_ptr<const std::vector<Key>> keys_ ABSL_GUARDED_BY(mu_);
   mutable absl::Time checked_ ABSL_GUARDED_BY(mu_);
-  mutable int64_t mtime_ns_ ABSL_GUARDED_BY(mu_) = 0;
+  mutable std::array<int64_t, 3> stamp_ ABSL_GUARDED_BY(mu_) = {};
 
   static absl::StatusOr<std::vector<Key>> LoadKeys(const std::string& path);
 };
