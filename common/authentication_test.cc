@@ -48,10 +48,10 @@ class RecordingConsent final : public cpb::ConsentService::Service {
         callers.push_back(caller);
       }
       if (downstream == nullptr) return absl::OkStatus();
-      auto stub = cpb::ConsentService::NewStub(downstream);
+      auto consent = cpb::ConsentService::NewStub(downstream);
       auto call = PeerCallContext(caller, absl::Seconds(5));
       cpb::CheckConsentResponse inner;
-      return FromPeerStatus(stub->CheckConsent(call.get(), *request, &inner), "consent");
+      return FromPeerStatus(consent->CheckConsent(call.get(), *request, &inner), "consent");
     });
   }
   std::vector<Caller> Callers() {
@@ -139,14 +139,14 @@ class AuthenticationTest : public ::testing::Test {
     }
     auto channel = grpc::CreateChannel(absl::StrCat("localhost:", front_server_->port()),
                                        grpc::SslCredentials(ssl));
-    auto stub = cpb::ConsentService::NewStub(channel);
+    auto consent = cpb::ConsentService::NewStub(channel);
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
     if (!authorization.empty()) context.AddMetadata("authorization", authorization);
     for (const auto& [name, value] : headers) context.AddMetadata(name, value);
     cpb::CheckConsentRequest request;
     cpb::CheckConsentResponse response;
-    return stub->CheckConsent(&context, request, &response);
+    return consent->CheckConsent(&context, request, &response);
   }
 
   std::string Token(TokenSpec spec = {}) {

@@ -11,6 +11,7 @@
 #include "absl/synchronization/mutex.h"
 #include "common/errors.h"
 #include "common/hsa_id.h"
+#include "common/model_json.h"
 #include "common/personnummer.h"
 #include "grpcpp/security/auth_context.h"
 
@@ -123,6 +124,16 @@ Actor ServiceActor(const std::string& service) {
   return actor;
 }
 
+std::string ServiceNameOf(const Actor& actor) {
+  absl::string_view user = actor.user_id;
+  if (actor.unit.principal != PrincipalKind::kOther || !absl::ConsumeSuffix(&user, "-service") ||
+      !IsSuiteService(user)) {
+    return "";
+  }
+  std::string service(user);
+  return actor == ServiceActor(service) ? service : "";
+}
+
 absl::Status ServiceMayCall(const Caller& caller, absl::string_view request_type) {
   if (caller.service.empty()) return absl::OkStatus();
   absl::string_view method = request_type;
@@ -182,16 +193,12 @@ absl::StatusOr<Caller> CallerFromHeaders(absl::string_view unit_hsa_id,
   }
   Caller caller;
   caller.unit.hsa_id = std::string(unit_hsa_id);
-  if (principal == "MUNICIPALITY") {
-    caller.unit.principal = PrincipalKind::kMunicipality;
-  } else if (principal == "REGION") {
-    caller.unit.principal = PrincipalKind::kRegion;
-  } else if (principal == "OTHER") {
-    caller.unit.principal = PrincipalKind::kOther;
-  } else {
+  const std::optional<PrincipalKind> kind = ParsePrincipalKind(principal);
+  if (!kind) {
     return Unauthenticated(absl::StrCat("metadata header ", kUnitPrincipalHeader,
                                         " must be MUNICIPALITY, REGION or OTHER"));
   }
+  caller.unit.principal = *kind;
   if (std::string problem = UserIdProblem(user_id); !problem.empty()) {
     return Unauthenticated(absl::StrCat("metadata header ", kUserIdHeader, " ", problem));
   }

@@ -43,6 +43,9 @@ bool IsSuiteService(absl::string_view name);
 // records as who made a change it asked for.
 Actor ServiceActor(const std::string& service);
 
+// The suite service `actor` is when it is a ServiceActor ("plan", …); empty otherwise.
+std::string ServiceNameOf(const Actor& actor);
+
 // Empty when `user_id` may identify a user (printable ASCII, at most 64 characters, not a
 // personnummer); otherwise what is wrong with it.
 std::string UserIdProblem(absl::string_view user_id);

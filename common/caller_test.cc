@@ -80,6 +80,17 @@ TEST(CallerTest, AServiceOnItsOwnOnlyReadsAndLifecycleAloneCloses) {
   }
 }
 
+TEST(CallerTest, AServiceActorIsKnownAsItsServiceAndNothingElseIs) {
+  for (const char* service : {"consent", "plan", "meeting", "lifecycle"}) {
+    EXPECT_EQ(ServiceNameOf(ServiceActor(service)), service);
+  }
+  Actor user{{"SE2321000131-E000000000001", PrincipalKind::kRegion, ""}, "nurse-1"};
+  EXPECT_EQ(ServiceNameOf(user), "");
+  // A user id that reads like a service's is not one without the service's unit.
+  Actor lookalike{{"SE2321000131-E000000000001", PrincipalKind::kOther, ""}, "plan-service"};
+  EXPECT_EQ(ServiceNameOf(lookalike), "");
+}
+
 TEST(CallerTest, ScopedCallersNestAndUnwind) {
   EXPECT_EQ(ScopedCaller::Current(), nullptr);
   Caller outer;

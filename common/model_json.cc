@@ -27,11 +27,17 @@ const char* PrincipalKindName(PrincipalKind kind) {
   return "OTHER";
 }
 
-PrincipalKind PrincipalKindFromName(const std::string& name) {
+std::optional<PrincipalKind> ParsePrincipalKind(absl::string_view name) {
   if (name == "MUNICIPALITY") return PrincipalKind::kMunicipality;
   if (name == "REGION") return PrincipalKind::kRegion;
   if (name == "OTHER") return PrincipalKind::kOther;
-  throw std::invalid_argument("unknown principal kind " + name);
+  return std::nullopt;
+}
+
+PrincipalKind PrincipalKindFromName(const std::string& name) {
+  const std::optional<PrincipalKind> kind = ParsePrincipalKind(name);
+  if (!kind) throw std::invalid_argument("unknown principal kind " + name);
+  return *kind;
 }
 
 const char* CommunicationFormName(CommunicationForm form) {

@@ -2,6 +2,7 @@
 
 #include <optional>
 
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "common/model.h"
 #include "nlohmann/json.hpp"
@@ -20,6 +21,8 @@ void from_json(const nlohmann::json& j, OtherParty& p);
 
 const char* PrincipalKindName(PrincipalKind kind);
 PrincipalKind PrincipalKindFromName(const std::string& name);
+// "MUNICIPALITY", "REGION" or "OTHER" as a kind; nullopt for anything else.
+std::optional<PrincipalKind> ParsePrincipalKind(absl::string_view name);
 const char* CommunicationFormName(CommunicationForm form);
 CommunicationForm CommunicationFormFromName(const std::string& name);
 

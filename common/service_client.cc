@@ -126,8 +126,8 @@ std::unique_ptr<grpc::ClientContext> PeerCallContext(const Actor& actor, absl::D
   context->AddMetadata(kUnitHsaIdHeader, actor.unit.hsa_id);
   context->AddMetadata(kUnitPrincipalHeader, PrincipalKindName(actor.unit.principal));
   context->AddMetadata(kUserIdHeader, actor.user_id);
-  for (const char* service : {"consent", "plan", "meeting", "lifecycle"}) {
-    if (actor == ServiceActor(service)) context->AddMetadata(kServiceHeader, service);
+  if (std::string service = ServiceNameOf(actor); !service.empty()) {
+    context->AddMetadata(kServiceHeader, service);
   }
   return context;
 }
@@ -172,6 +172,5 @@ ScopedCallDeadline::ScopedCallDeadline(absl::Time deadline) : previous_(current_
 ScopedCallDeadline::~ScopedCallDeadline() { current_deadline = previous_; }
 
 absl::Time ScopedCallDeadline::Current() { return current_deadline; }
-
 
 }  // namespace sip

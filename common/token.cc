@@ -16,6 +16,7 @@
 #include "common/errors.h"
 #include "common/hsa_id.h"
 #include "common/log.h"
+#include "common/model_json.h"
 #include "common/principals.h"
 #include "jwt/jwt.hpp"
 #include "nlohmann/json.hpp"
@@ -276,16 +277,10 @@ absl::StatusOr<TokenClaims> TokenVerifier::Verify(absl::string_view token, absl:
   const std::optional<std::string> unit = StringClaim(*payload, "unit_hsa_id");
   if (!unit || !IsValidHsaId(*unit)) return BadClaim("unit_hsa_id", kHsaIdFormat);
   claims.unit.hsa_id = *unit;
-  const std::optional<std::string> principal = StringClaim(*payload, "unit_principal");
-  if (principal == "MUNICIPALITY") {
-    claims.unit.principal = PrincipalKind::kMunicipality;
-  } else if (principal == "REGION") {
-    claims.unit.principal = PrincipalKind::kRegion;
-  } else if (principal == "OTHER") {
-    claims.unit.principal = PrincipalKind::kOther;
-  } else {
-    return BadClaim("unit_principal", "must be MUNICIPALITY, REGION or OTHER");
-  }
+  const std::optional<PrincipalKind> principal =
+      ParsePrincipalKind(StringClaim(*payload, "unit_principal").value_or(""));
+  if (!principal) return BadClaim("unit_principal", "must be MUNICIPALITY, REGION or OTHER");
+  claims.unit.principal = *principal;
   const std::string code = StringClaim(*payload, "unit_principal_code").value_or("");
   if (std::string problem = PrincipalCodeProblem(claims.unit.principal, code); !problem.empty()) {
     return BadClaim("unit_principal_code", problem);
