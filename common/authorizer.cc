@@ -1,5 +1,6 @@
 #include "common/authorizer.h"
 
+#include "absl/strings/str_cat.h"
 #include "common/errors.h"
 
 namespace sip::authz {
@@ -24,29 +25,34 @@ bool Sees(const std::string& unit, const PlanAccess& plan) {
 
 absl::Status Authorize(const Subject& subject, Action action,
                        const std::optional<PlanAccess>& plan) {
-  if (!plan) return NotVisible();
   if (!subject.service.empty()) {
     const bool lifecycle = subject.service == "lifecycle";
     switch (action) {
       case Action::kRead:
-        if (lifecycle || subject.service == "meeting" || subject.service == "consent") {
-          return absl::OkStatus();
-        }
-        return NotVisible();
+        // The facts a service checks before acting (consent to close, the plan to book a
+        // meeting), also of a plan it has not heard of: the answer is then NOT_FOUND.
+        return absl::OkStatus();
+      case Action::kClose:
       case Action::kCloseForExpiry:
       case Action::kCloseForConsentEnded:
-        return lifecycle ? absl::OkStatus() : NotVisible();
+        // Which reasons are lifecycle's is the plan service's rule (plan::MayClose).
+        return lifecycle && plan ? absl::OkStatus() : NotVisible();
       default:
         return NotVisible();
     }
   }
-  if (!Sees(subject.unit_hsa_id, *plan)) return NotVisible();
+  if (!plan || !Sees(subject.unit_hsa_id, *plan)) return NotVisible();
   switch (action) {
     case Action::kRead:
     case Action::kWrite:
       return absl::OkStatus();
     case Action::kClose:
       if (subject.unit_hsa_id == plan->coordinator_unit_hsa_id) return absl::OkStatus();
+      // Before anyone has overall responsibility, the initiating unit closes.
+      if (plan->coordinator_unit_hsa_id.empty() &&
+          subject.unit_hsa_id == plan->initiating_unit_hsa_id) {
+        return absl::OkStatus();
+      }
       return WithReason(absl::PermissionDeniedError(
                             "only the coordinator's unit (samordningsansvarig) closes the "
                             "plan; ask the coordinator"),
@@ -63,9 +69,11 @@ absl::Status Authorize(const Subject& subject, Action action,
 absl::Status AuthorizeOwnUnit(const Subject& subject, const std::string& unit_hsa_id) {
   if (!subject.service.empty() || subject.unit_hsa_id.empty() ||
       subject.unit_hsa_id != unit_hsa_id) {
-    return WithReason(absl::PermissionDeniedError(
-                          "a unit's inbox and work list are its own users' only"),
-                      "NOT_YOUR_UNIT");
+    return WithReason(
+        absl::PermissionDeniedError(absl::StrCat(
+            "a unit's inbox and work list are its own users' only; you act for ",
+            subject.unit_hsa_id.empty() ? std::string("no unit") : subject.unit_hsa_id)),
+        "NOT_YOUR_UNIT");
   }
   return absl::OkStatus();
 }

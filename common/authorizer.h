@@ -8,9 +8,8 @@
 
 // Who may see and change a plan (issue 10, first layer): the rules of "Who may see what"
 // as plain code, for every service to ask before it answers. A service keeps the facts it
-// needs locally (from events), so deciding costs no call to another service. Not yet
-// wired into the services: the authenticated caller (signed token, mutual TLS) comes
-// first.
+// needs locally (common/plan_access.h: from events), so deciding costs no call to
+// another service; PlanGate asks it in every handler before anything is read.
 namespace sip::authz {
 
 // What a service knows of one plan, to decide access to it and everything under it
@@ -49,9 +48,11 @@ enum class Action {
 // may not see, so an outsider cannot learn which plans exist.
 //  - A user's unit sees and changes a plan before any consent only as its initiating unit;
 //    after, only when it takes part in the plan and the consent covers it.
-//  - Closing for a person's reason is the coordinator's unit's (which must also see it).
-//  - Services acting on their own: lifecycle reads and closes for expiry and for ended
-//    consent; meeting and consent read (the facts they check before acting); none writes.
+//  - Closing for a person's reason is the coordinator's unit's (which must also see it);
+//    before anyone has overall responsibility, the initiating unit's.
+//  - Services acting on their own read (the facts they check before acting: the answer
+//    for a plan they do not know is the service's NOT_FOUND); lifecycle also closes, for
+//    the reasons plan::MayClose gives it; none writes anything else.
 absl::Status Authorize(const Subject& subject, Action action,
                        const std::optional<PlanAccess>& plan);
 

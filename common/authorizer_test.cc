@@ -65,12 +65,29 @@ TEST(AuthorizerTest, OnlyTheCoordinatorClosesAndOnlyLifecycleForExpiry) {
   EXPECT_TRUE(Allowed(Service("lifecycle"), Action::kCloseForExpiry, p));
   EXPECT_TRUE(Allowed(Service("lifecycle"), Action::kCloseForConsentEnded, p));
   EXPECT_FALSE(Allowed(Service("lifecycle"), Action::kWrite, p));
-  EXPECT_FALSE(Allowed(Service("lifecycle"), Action::kClose, p));
+  EXPECT_TRUE(Allowed(Service("lifecycle"), Action::kClose, p))
+      << "a move out of the region: plan::MayClose names lifecycle's reasons";
+  EXPECT_FALSE(Allowed(Service("lifecycle"), Action::kClose, std::nullopt));
   EXPECT_FALSE(Allowed(Service("meeting"), Action::kCloseForExpiry, p));
-  EXPECT_TRUE(Allowed(Service("meeting"), Action::kRead, p));
-  EXPECT_TRUE(Allowed(Service("consent"), Action::kRead, p));
-  EXPECT_FALSE(Allowed(Service("plan"), Action::kRead, p)) << "no service reads unasked";
-  EXPECT_FALSE(Allowed(Service("lifecycle"), Action::kRead, std::nullopt));
+  EXPECT_FALSE(Allowed(Service("meeting"), Action::kClose, p));
+  EXPECT_FALSE(Allowed(Service("consent"), Action::kWrite, p));
+}
+
+TEST(AuthorizerTest, BeforeOverallResponsibilityTheInitiatingUnitCloses) {
+  PlanAccess p = Plan(false);
+  p.coordinator_unit_hsa_id.clear();
+  EXPECT_TRUE(Allowed(User(kVc), Action::kClose, p));
+  p.coordinator_unit_hsa_id = kSoc;
+  EXPECT_EQ(ReasonOf(Authorize(User(kVc), Action::kClose, p)), "NOT_THE_COORDINATOR");
+}
+
+TEST(AuthorizerTest, ServicesReadWhatTheyCheckEvenOfAPlanTheyDoNotKnow) {
+  const PlanAccess p = Plan(true);
+  for (const char* service : {"plan", "consent", "meeting", "lifecycle"}) {
+    EXPECT_TRUE(Allowed(Service(service), Action::kRead, p)) << service;
+    EXPECT_TRUE(Allowed(Service(service), Action::kRead, std::nullopt))
+        << service << ": the service answers NOT_FOUND itself";
+  }
 }
 
 TEST(AuthorizerTest, AUnitsListsAreItsOwn) {

@@ -1,5 +1,7 @@
 #include "common/event_consumer.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
 #include "common/outbox.h"
@@ -54,6 +56,29 @@ absl::StatusOr<int> EventConsumer::PollOnce() {
     }
     return applied;
   });
+}
+
+absl::Status EventConsumer::CatchUp(int max_pages) {
+  uint64_t ticket;
+  {
+    std::lock_guard<std::mutex> lock(tickets_mu_);
+    ticket = ++tickets_;
+  }
+  std::lock_guard<std::mutex> one_at_a_time(catch_up_mu_);
+  uint64_t begins_after;
+  {
+    std::lock_guard<std::mutex> lock(tickets_mu_);
+    if (covered_ >= ticket) return absl::OkStatus();  // began after this call asked
+    begins_after = tickets_;
+  }
+  for (int page = 0; page < max_pages; ++page) {
+    absl::StatusOr<int> applied = PollOnce();
+    if (!applied.ok()) return applied.status();
+    if (*applied < options_.page_size) break;
+  }
+  std::lock_guard<std::mutex> lock(tickets_mu_);
+  covered_ = std::max(covered_, begins_after);
+  return absl::OkStatus();
 }
 
 void EventConsumer::Start() {

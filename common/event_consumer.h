@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -53,6 +54,13 @@ class EventConsumer final {
   // many events this call applied (0 when caught up or another replica was first).
   absl::StatusOr<int> PollOnce();
 
+  // Applies what the source has now, before answering a call that depends on it (the
+  // access projection when it would refuse). Polls until a page is not full. Concurrent
+  // callers coalesce: one whose call began before a catch-up that is under way waits for
+  // the next, and one that a catch-up begun after its call covers returns at once, so a
+  // burst of refused calls costs one fetch, not one each. At most `max_pages` pages.
+  absl::Status CatchUp(int max_pages = 10);
+
   // The cursor as stored (0 before the first event).
   absl::StatusOr<int64_t> Cursor();
 
@@ -68,6 +76,12 @@ class EventConsumer final {
   Fetch fetch_;
   Apply apply_;
   std::unique_ptr<PeriodicTask> task_;
+  // CatchUp's coalescing: tickets handed out to callers, and the highest ticket a
+  // finished catch-up covered (it began after that ticket was handed out).
+  std::mutex catch_up_mu_;
+  std::mutex tickets_mu_;
+  uint64_t tickets_ = 0;
+  uint64_t covered_ = 0;
 };
 
 // A Fetch that calls a service's ListEvents(after_sequence, page_size) through `stub` on

@@ -78,6 +78,29 @@ CREATE UNIQUE INDEX outbox_by_position ON outbox (position) WHERE position IS NO
 CREATE INDEX outbox_unnumbered ON outbox (seq) WHERE position IS NULL;
 DROP TABLE outbox_counter;
 )sql"},
+      {"common_0006_plan_access", R"sql(
+-- The access projection (common/plan_access.h): who takes part in each plan and what the
+-- person's consent covers, to decide who sees it without asking another service.
+CREATE TABLE access_plans (
+  plan_id text PRIMARY KEY,
+  initiating_unit text NOT NULL,
+  coordinator_unit text NOT NULL,
+  participant_units text[] NOT NULL
+);
+CREATE INDEX access_plans_by_initiator ON access_plans (initiating_unit);
+CREATE INDEX access_plans_by_participant ON access_plans USING gin (participant_units);
+-- A plan with any consent decision recorded (given, refused, withdrawn).
+CREATE TABLE access_consented (
+  plan_id text PRIMARY KEY
+);
+CREATE TABLE access_coverage (
+  plan_id text NOT NULL,
+  unit_hsa_id text NOT NULL,
+  covered_until timestamptz,
+  PRIMARY KEY (plan_id, unit_hsa_id)
+);
+CREATE INDEX access_coverage_by_unit ON access_coverage (unit_hsa_id);
+)sql"},
   };
   return *kMigrations;
 }

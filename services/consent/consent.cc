@@ -484,6 +484,29 @@ std::vector<UnitCoverage> CheckCoverage(const std::vector<Consent>& consents,
   return out;
 }
 
+std::vector<CoveredUntil> CoverageOfPlan(const std::vector<Consent>& consents, absl::Time now) {
+  std::set<std::string> named;
+  std::set<absl::Time> ends;  // coverage changes without a new decision only at these
+  for (const Consent& c : consents) {
+    for (const Unit& u : c.CoveredUnits()) named.insert(u.hsa_id);
+    if (c.valid_until && *c.valid_until > now) ends.insert(*c.valid_until);
+  }
+  const std::vector<std::string> units(named.begin(), named.end());
+  std::vector<CoveredUntil> out;
+  for (const UnitCoverage& now_covered : CheckCoverage(consents, units, now)) {
+    if (!now_covered.covered()) continue;
+    CoveredUntil unit{now_covered.unit_hsa_id, std::nullopt};
+    for (absl::Time end : ends) {
+      if (!CheckCoverage(consents, {unit.unit_hsa_id}, end).front().covered()) {
+        unit.until = end;
+        break;
+      }
+    }
+    out.push_back(std::move(unit));
+  }
+  return out;
+}
+
 std::vector<OtherCoverage> CheckOtherCoverage(const std::vector<Consent>& consents,
                                               const std::vector<OtherParty>& others,
                                               absl::Time now) {

@@ -198,6 +198,16 @@ std::vector<UnitCoverage> CheckCoverage(const std::vector<Consent>& consents,
                                         const std::vector<std::string>& unit_hsa_ids,
                                         absl::Time now);
 
+// What a plan's consents cover taken together, for the access projection: every unit
+// CheckCoverage finds covered at `now`, with the time its coverage ends as the consents
+// stand (the first time a consent's validity ends after which CheckCoverage no longer
+// finds it covered), or nullopt while none of the ends does. Sorted by HSA-id.
+struct CoveredUntil {
+  std::string unit_hsa_id;
+  std::optional<absl::Time> until;
+};
+std::vector<CoveredUntil> CoverageOfPlan(const std::vector<Consent>& consents, absl::Time now);
+
 // The same for relatives and other parties: a party is covered by a consent that names
 // one of the same kind whose description is the same, ignoring case and surrounding
 // spaces ("Dotter" and "dotter "). A harm assessment restricts units only.

@@ -14,12 +14,21 @@ namespace {
 
 namespace pb = ::sip::consent::v1;
 
-// The published fact: ids, types and times only, never names or free text.
-pb::ConsentEvent BaseEvent(const Consent& c, const Actor& actor) {
+// The published fact: ids, types and times only, never names or free text; with what the
+// plan's consents cover after the change, for every service's access projection.
+pb::ConsentEvent BaseEvent(const Consent& c, const std::vector<CoveredUntil>& coverage,
+                           const Actor& actor) {
   pb::ConsentEvent e;
   e.set_plan(absl::StrCat("plans/", c.plan_id));
   e.set_consent(absl::StrCat("plans/", c.plan_id, "/consents/", c.consent_id));
   e.set_actor_unit_hsa_id(actor.unit.hsa_id);
+  for (const CoveredUntil& covered : coverage) {
+    auto* unit = e.mutable_coverage()->add_units();
+    unit->set_unit_hsa_id(covered.unit_hsa_id);
+    if (covered.until) ToProto(*covered.until, unit->mutable_covered_until());
+  }
+  // Set also when nothing is covered: a refusal or withdrawal is a decision recorded.
+  e.mutable_coverage();
   return e;
 }
 
@@ -28,8 +37,8 @@ void AddCoveredIds(const Consent& c, google::protobuf::RepeatedPtrField<std::str
 }
 
 EventFn RecordedEvent(const Actor& actor) {
-  return [actor](const Consent& c) {
-    pb::ConsentEvent e = BaseEvent(c, actor);
+  return [actor](const Consent& c, const std::vector<CoveredUntil>& coverage) {
+    pb::ConsentEvent e = BaseEvent(c, coverage, actor);
     auto* recorded = e.mutable_recorded();
     AddCoveredIds(c, recorded->mutable_covered_unit_hsa_ids());
     if (c.valid_until) ToProto(*c.valid_until, recorded->mutable_valid_until());
@@ -38,16 +47,16 @@ EventFn RecordedEvent(const Actor& actor) {
 }
 
 EventFn RefusedEvent(const Actor& actor) {
-  return [actor](const Consent& c) {
-    pb::ConsentEvent e = BaseEvent(c, actor);
+  return [actor](const Consent& c, const std::vector<CoveredUntil>& coverage) {
+    pb::ConsentEvent e = BaseEvent(c, coverage, actor);
     e.mutable_refused();
     return Event{kEventRefused, e.SerializeAsString()};
   };
 }
 
 EventFn ScopeChangedEvent(const Actor& actor) {
-  return [actor](const Consent& c) {
-    pb::ConsentEvent e = BaseEvent(c, actor);
+  return [actor](const Consent& c, const std::vector<CoveredUntil>& coverage) {
+    pb::ConsentEvent e = BaseEvent(c, coverage, actor);
     auto* changed = e.mutable_scope_changed();
     changed->set_scope_version(c.scope_history.back().version);
     AddCoveredIds(c, changed->mutable_covered_unit_hsa_ids());
@@ -56,8 +65,8 @@ EventFn ScopeChangedEvent(const Actor& actor) {
 }
 
 EventFn WithdrawnEvent(const Actor& actor) {
-  return [actor](const Consent& c) {
-    pb::ConsentEvent e = BaseEvent(c, actor);
+  return [actor](const Consent& c, const std::vector<CoveredUntil>& coverage) {
+    pb::ConsentEvent e = BaseEvent(c, coverage, actor);
     ToProto(c.withdrawal->withdraw_time, e.mutable_withdrawn()->mutable_withdraw_time());
     return Event{kEventWithdrawn, e.SerializeAsString()};
   };
@@ -87,6 +96,7 @@ absl::StatusOr<PlanFacts> ConsentBook::OpenPlan(const std::string& plan_id,
 absl::StatusOr<Consent> ConsentBook::Record(const std::string& plan_id, ConsentInput input,
                                             const Actor& caller,
                                             const std::optional<db::RequestKey>& key) {
+  SIP_RETURN_IF_ERROR(gate_->Check(caller, authz::Action::kWrite, plan_id));
   const absl::Time now = clock_->Now();
   // A retry of a completed call is answered even if the plan has closed since.
   if (key) {
@@ -104,6 +114,7 @@ absl::StatusOr<Consent> ConsentBook::Record(const std::string& plan_id, ConsentI
 absl::StatusOr<Consent> ConsentBook::RecordRefusal(const std::string& plan_id,
                                                    RefusalInput input, const Actor& caller,
                                                    const std::optional<db::RequestKey>& key) {
+  SIP_RETURN_IF_ERROR(gate_->Check(caller, authz::Action::kWrite, plan_id));
   const absl::Time now = clock_->Now();
   if (key) {
     SIP_ASSIGN_OR_RETURN(std::optional<Consent> answered, store_->PriorResult(*key));
@@ -121,6 +132,7 @@ absl::StatusOr<Consent> ConsentBook::ChangeScope(const std::string& plan_id,
                                                  ScopeChangeInput input,
                                                  const std::string& etag, const Actor& caller,
                                                  const std::optional<db::RequestKey>& key) {
+  SIP_RETURN_IF_ERROR(gate_->Check(caller, authz::Action::kWrite, plan_id));
   const absl::Time now = clock_->Now();
   return store_->Update(
       key, plan_id, consent_id, now,
@@ -136,6 +148,7 @@ absl::StatusOr<Consent> ConsentBook::Withdraw(const std::string& plan_id,
                                               WithdrawalInput input, const std::string& etag,
                                               const Actor& caller,
                                               const std::optional<db::RequestKey>& key) {
+  SIP_RETURN_IF_ERROR(gate_->Check(caller, authz::Action::kWrite, plan_id));
   const absl::Time now = clock_->Now();
   return store_->Update(
       key, plan_id, consent_id, now,
@@ -147,18 +160,22 @@ absl::StatusOr<Consent> ConsentBook::Withdraw(const std::string& plan_id,
 }
 
 absl::StatusOr<Consent> ConsentBook::Get(const std::string& plan_id,
-                                         const std::string& consent_id) {
+                                         const std::string& consent_id, const Actor& caller) {
+  SIP_RETURN_IF_ERROR(gate_->Check(caller, authz::Action::kRead, plan_id));
   return store_->Get(plan_id, consent_id);
 }
 
-absl::StatusOr<ConsentStore::Page> ConsentBook::List(const std::string& plan_id, int page_size,
+absl::StatusOr<ConsentStore::Page> ConsentBook::List(const std::string& plan_id,
+                                                     const Actor& caller, int page_size,
                                                      const std::optional<PageCursor>& after) {
+  SIP_RETURN_IF_ERROR(gate_->Check(caller, authz::Action::kRead, plan_id));
   return store_->List(plan_id, page_size, after);
 }
 
 absl::StatusOr<ConsentBook::CheckResult> ConsentBook::Check(
-    const std::string& plan_id, const std::vector<std::string>& unit_hsa_ids,
-    const std::vector<OtherParty>& others) {
+    const std::string& plan_id, const Actor& caller,
+    const std::vector<std::string>& unit_hsa_ids, const std::vector<OtherParty>& others) {
+  SIP_RETURN_IF_ERROR(gate_->Check(caller, authz::Action::kRead, plan_id));
   const absl::Time now = clock_->Now();
   SIP_ASSIGN_OR_RETURN(std::vector<Consent> consents, store_->ListAll(plan_id));
   return CheckResult{CheckCoverage(consents, unit_hsa_ids, now),

@@ -7,6 +7,7 @@
 #include "absl/status/statusor.h"
 #include "common/clock.h"
 #include "common/outbox.h"
+#include "common/plan_access.h"
 #include "services/consent/consent.h"
 #include "services/consent/consent_store.h"
 #include "common/peer_facts.h"
@@ -18,8 +19,12 @@ namespace sip::consent {
 // Plain C++ over the store; the gRPC adapter only translates.
 class ConsentBook final {
  public:
-  ConsentBook(ConsentStore* store, PlanReader* plans, const Clock* clock)
-      : store_(store), plans_(plans), clock_(clock) {}
+  // `gate` decides who sees and changes a plan's consents, before anything else is read:
+  // a unit that may not see the plan gets PERMISSION_DENIED NOT_VISIBLE, whether the plan
+  // exists or not.
+  ConsentBook(ConsentStore* store, PlanReader* plans, const Clock* clock,
+              authz::PlanGate* gate)
+      : store_(store), plans_(plans), clock_(clock), gate_(gate) {}
 
   // Record and RecordRefusal first ask the plan service: an unknown plan is NOT_FOUND, a
   // closed one FAILED_PRECONDITION (PLAN_CLOSED), and whether the individual is a minor
@@ -39,8 +44,10 @@ class ConsentBook final {
                                    WithdrawalInput input, const std::string& etag,
                                    const Actor& caller,
                                    const std::optional<db::RequestKey>& key);
-  absl::StatusOr<Consent> Get(const std::string& plan_id, const std::string& consent_id);
-  absl::StatusOr<ConsentStore::Page> List(const std::string& plan_id, int page_size,
+  absl::StatusOr<Consent> Get(const std::string& plan_id, const std::string& consent_id,
+                              const Actor& caller);
+  absl::StatusOr<ConsentStore::Page> List(const std::string& plan_id, const Actor& caller,
+                                          int page_size,
                                           const std::optional<PageCursor>& after);
 
   struct CheckResult {
@@ -48,7 +55,7 @@ class ConsentBook final {
     std::vector<OtherCoverage> others;
     absl::Time check_time;
   };
-  absl::StatusOr<CheckResult> Check(const std::string& plan_id,
+  absl::StatusOr<CheckResult> Check(const std::string& plan_id, const Actor& caller,
                                     const std::vector<std::string>& unit_hsa_ids,
                                     const std::vector<OtherParty>& others = {});
 
@@ -63,6 +70,7 @@ class ConsentBook final {
   ConsentStore* store_;
   PlanReader* plans_;
   const Clock* clock_;
+  authz::PlanGate* gate_;
 };
 
 // Event type names in the outbox.

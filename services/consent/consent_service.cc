@@ -218,9 +218,9 @@ grpc::Status ConsentGrpcService::WithdrawConsent(grpc::ServerContext* context,
 grpc::Status ConsentGrpcService::GetConsent(grpc::ServerContext* context,
                                             const pb::GetConsentRequest* request,
                                             pb::GetConsentResponse* response) {
-  return HandleCall(context, kErrorDomain, *request, [&](const Caller&) -> absl::Status {
+  return HandleCall(context, kErrorDomain, *request, [&](const Caller& caller) -> absl::Status {
     SIP_ASSIGN_OR_RETURN(std::vector<std::string> ids, ConsentIds(request->name()));
-    SIP_ASSIGN_OR_RETURN(Consent consent, book_->Get(ids[0], ids[1]));
+    SIP_ASSIGN_OR_RETURN(Consent consent, book_->Get(ids[0], ids[1], caller));
     ToProto(consent, book_->Now(), response->mutable_consent());
     return absl::OkStatus();
   });
@@ -229,14 +229,14 @@ grpc::Status ConsentGrpcService::GetConsent(grpc::ServerContext* context,
 grpc::Status ConsentGrpcService::ListConsents(grpc::ServerContext* context,
                                               const pb::ListConsentsRequest* request,
                                               pb::ListConsentsResponse* response) {
-  return HandleCall(context, kErrorDomain, *request, [&](const Caller&) -> absl::Status {
+  return HandleCall(context, kErrorDomain, *request, [&](const Caller& caller) -> absl::Status {
     SIP_ASSIGN_OR_RETURN(std::string plan_id, PlanId(request->parent()));
     SIP_ASSIGN_OR_RETURN(int page_size, EffectivePageSize(request->page_size(), 50, 500));
     std::optional<PageCursor> after;
     if (!request->page_token().empty()) {
       SIP_ASSIGN_OR_RETURN(after, DecodePageToken(request->page_token(), request->parent()));
     }
-    SIP_ASSIGN_OR_RETURN(ConsentStore::Page page, book_->List(plan_id, page_size, after));
+    SIP_ASSIGN_OR_RETURN(ConsentStore::Page page, book_->List(plan_id, caller, page_size, after));
     const absl::Time now = book_->Now();
     for (const Consent& c : page.consents) ToProto(c, now, response->add_consents());
     if (page.next) {
@@ -249,7 +249,7 @@ grpc::Status ConsentGrpcService::ListConsents(grpc::ServerContext* context,
 grpc::Status ConsentGrpcService::CheckConsent(grpc::ServerContext* context,
                                               const pb::CheckConsentRequest* request,
                                               pb::CheckConsentResponse* response) {
-  return HandleCall(context, kErrorDomain, *request, [&](const Caller&) -> absl::Status {
+  return HandleCall(context, kErrorDomain, *request, [&](const Caller& caller) -> absl::Status {
     SIP_ASSIGN_OR_RETURN(std::string plan_id, PlanId(request->parent()));
     Violations v;
     const int asked = request->unit_hsa_ids_size() + request->others_size();
@@ -274,7 +274,7 @@ grpc::Status ConsentGrpcService::CheckConsent(grpc::ServerContext* context,
       }
     }
     SIP_RETURN_IF_ERROR(v.ToStatus());
-    SIP_ASSIGN_OR_RETURN(ConsentBook::CheckResult result, book_->Check(plan_id, units, others));
+    SIP_ASSIGN_OR_RETURN(ConsentBook::CheckResult result, book_->Check(plan_id, caller, units, others));
     for (const UnitCoverage& u : result.units) {
       auto* out = response->add_units();
       out->set_unit_hsa_id(u.unit_hsa_id);

@@ -11,6 +11,7 @@
 #include "common/event_consumer.h"
 #include "common/migrations.h"
 #include "common/server.h"
+#include "common/testing/access.h"
 #include "common/testing/fake_clock.h"
 #include "common/testing/grpc_details.h"
 #include "common/testing/status_matchers.h"
@@ -59,7 +60,11 @@ class ConsentServiceTest : public ::testing::Test {
                                                       absl::Seconds(5),
                                                       ConsentStore::Statements()}));
     store_ = std::make_unique<ConsentStore>(pool_.get());
-    book_ = std::make_unique<ConsentBook>(store_.get(), &plans_, &clock_);
+    // The plan as the plan service's events tell it: initiated by kVc, which takes part
+    // with kSoc and kPsy.
+    SIP_ASSERT_OK(sip::testing::SeedParties(*pool_, "plan-1", kVc, {kVc, kSoc, kPsy}, kSoc));
+    gate_ = std::make_unique<authz::PlanGate>(pool_.get(), &clock_);
+    book_ = std::make_unique<ConsentBook>(store_.get(), &plans_, &clock_, gate_.get());
     service_ = std::make_unique<ConsentGrpcService>(book_.get());
     registry_ = std::make_shared<prometheus::Registry>();
     Server::Options options;
@@ -149,6 +154,7 @@ class ConsentServiceTest : public ::testing::Test {
   FakePlans plans_;
   std::unique_ptr<db::Pool> pool_;
   std::unique_ptr<ConsentStore> store_;
+  std::unique_ptr<authz::PlanGate> gate_;
   std::unique_ptr<ConsentBook> book_;
   std::unique_ptr<ConsentGrpcService> service_;
   std::shared_ptr<prometheus::Registry> registry_;

@@ -6,6 +6,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/errors.h"
+#include "common/plan_access.h"
+#include "common/proto_convert.h"
 #include "common/status_macros.h"
 #include "common/model_json.h"
 #include "nlohmann/json.hpp"
@@ -171,9 +173,27 @@ void InsertScopeChanges(pqxx::work& txn, const Consent& c, size_t from) {
   }
 }
 
-// What a change of `c` leaves: its event and, for retries, the consent with its history.
-db::Effect EffectOf(const Consent& c, const EventFn& event) {
-  const Event e = event(c);
+// One change of a plan's consents at a time: the coverage an event carries is computed
+// from every consent of the plan as committed before it.
+void LockPlan(pqxx::work& txn, const std::string& plan_id) {
+  txn.exec_prepared0("consent_lock_plan", plan_id);
+}
+
+// What a change of `c` leaves: its event, carrying what the plan's consents cover after
+// it (also written to this service's access projection), and, for retries, the consent
+// with its history.
+db::Effect EffectOf(pqxx::work& txn, const Consent& c, absl::Time now, const EventFn& event) {
+  const std::vector<Consent> all =
+      RowsToConsents(txn.exec_prepared("consent_list_first", c.plan_id, 10000));
+  const std::vector<CoveredUntil> coverage = CoverageOfPlan(all, now);
+  sip::consent::v1::PlanCoverage projected;
+  for (const CoveredUntil& covered : coverage) {
+    auto* unit = projected.add_units();
+    unit->set_unit_hsa_id(covered.unit_hsa_id);
+    if (covered.until) ToProto(*covered.until, unit->mutable_covered_until());
+  }
+  authz::WriteCoverage(txn, c.plan_id, projected);
+  const Event e = event(c, coverage);
   return db::Effect{c.plan_id, e.type, e.payload, ConsentJson(c, true).dump()};
 }
 
@@ -187,6 +207,8 @@ absl::Status NotFoundError(const std::string& plan_id, const std::string& consen
 
 std::vector<db::PreparedStatement> ConsentStore::Statements() {
   return {
+      {"consent_lock_plan",
+       "SELECT pg_advisory_xact_lock(hashtext('sip-consent-plan:' || $1))"},
       {"consent_insert",
        "INSERT INTO consents (plan_id, consent_id, decision, decision_time, valid_until, "
        "withdraw_time, create_time, update_time, version, body) VALUES ($1, $2, $3, "
@@ -223,6 +245,7 @@ absl::StatusOr<Consent> ConsentStore::Create(const std::optional<db::RequestKey>
       std::string answer,
       db::RunMutation(*pool_, key, now, [&](pqxx::work& txn) -> absl::StatusOr<db::Effect> {
         const Consent& c = consent;
+        LockPlan(txn, c.plan_id);
         txn.exec_prepared0("consent_insert", c.plan_id, c.consent_id,
                            c.decision == Decision::kGiven ? "GIVEN" : "REFUSED",
                            db::ToSqlTime(c.decision_time), OptionalTime(c.valid_until),
@@ -232,7 +255,7 @@ absl::StatusOr<Consent> ConsentStore::Create(const std::optional<db::RequestKey>
                            db::ToSqlTime(c.create_time), db::ToSqlTime(c.update_time),
                            c.version, ConsentJson(c, false).dump());
         InsertScopeChanges(txn, c, 0);
-        return EffectOf(c, event);
+        return EffectOf(txn, c, now, event);
       }));
   return ConsentFromJson(json::parse(answer));
 }
@@ -250,6 +273,7 @@ absl::StatusOr<Consent> ConsentStore::Update(
   SIP_ASSIGN_OR_RETURN(
       std::string answer,
       db::RunMutation(*pool_, key, now, [&](pqxx::work& txn) -> absl::StatusOr<db::Effect> {
+        LockPlan(txn, plan_id);
         const pqxx::result rows =
             txn.exec_prepared("consent_get_for_update", plan_id, consent_id);
         if (rows.empty()) return NotFoundError(plan_id, consent_id);
@@ -268,7 +292,7 @@ absl::StatusOr<Consent> ConsentStore::Update(
                                                      : std::nullopt),
                            db::ToSqlTime(c.update_time), c.version, ConsentJson(c, false).dump());
         InsertScopeChanges(txn, c, stored_changes);
-        return EffectOf(c, event);
+        return EffectOf(txn, c, now, event);
       }));
   return ConsentFromJson(json::parse(answer));
 }

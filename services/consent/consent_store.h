@@ -23,7 +23,9 @@ struct Event {
   std::string type;
   std::string payload;
 };
-using EventFn = std::function<Event(const Consent&)>;
+// Makes the event of a change of a consent, given what the plan's consents cover after
+// it (every consent of the plan, the changed one included).
+using EventFn = std::function<Event(const Consent&, const std::vector<CoveredUntil>& coverage)>;
 
 // All SQL of the consent service.
 class ConsentStore final {
@@ -33,6 +35,9 @@ class ConsentStore final {
 
   explicit ConsentStore(db::Pool* pool) : pool_(pool) {}
 
+  // Every change of a plan's consents is serialized per plan, and writes, with its event,
+  // what the plan's consents then cover to this service's access projection.
+  //
   // Inserts `consent` (with its first scope) and its event in one transaction. With a
   // request key, a retry returns what the first call stored instead of inserting again.
   absl::StatusOr<Consent> Create(const std::optional<db::RequestKey>& key,

@@ -25,7 +25,9 @@ const Unit kPsy{"SE2321000131-P000000000003", PrincipalKind::kRegion, "Psykiatri
 const Actor kCaller{kVc, "user-1"};
 
 EventFn TestEvent(const std::string& type) {
-  return [type](const Consent& c) { return Event{type, c.consent_id}; };
+  return [type](const Consent& c, const std::vector<CoveredUntil>&) {
+    return Event{type, c.consent_id};
+  };
 }
 
 class ConsentStoreTest : public ::testing::Test {

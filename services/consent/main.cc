@@ -1,8 +1,10 @@
-// The consent service: wiring only. config → database → store → plan reader → domain →
-// gRPC adapter → server.
+// The consent service: wiring only. config → database → store → plan reader → the
+// plan-event consumer and the access gate → domain → gRPC adapter → server.
 #include <iostream>
 
 #include "common/clock.h"
+#include "common/event_consumer.h"
+#include "common/plan_access.h"
 #include "common/peer_clients.h"
 #include "common/server.h"
 #include "common/service_main.h"
@@ -10,6 +12,7 @@
 #include "services/consent/consent_config.h"
 #include "services/consent/consent_service.h"
 #include "services/consent/consent_store.h"
+#include "sip/plan/v1/plan.grpc.pb.h"
 
 int main(int argc, char** argv) {
   sip::BlockShutdownSignals();
@@ -28,8 +31,19 @@ int main(int argc, char** argv) {
   sip::RealClock clock;
   sip::consent::ConsentStore store(pool);
   sip::GrpcPlanReader plans((*channels)[0], config->plan.timeout);
-  sip::consent::ConsentBook book(&store, &plans, &clock);
+  // Who takes part in each plan, for the gate, from the plan service's events.
+  auto plan_stub = sip::plan::v1::PlanService::NewStub((*channels)[0]);
+  sip::EventConsumer plan_events(
+      pool, &clock, {"plan", 100, absl::Seconds(1)},
+      sip::ListEventsFetch(plan_stub.get(), &sip::plan::v1::PlanService::Stub::ListEvents,
+                           sip::ServiceActor("consent"), config->plan.timeout, "plan"),
+      sip::authz::PlanEventsToAccess());
+  sip::authz::PlanGate gate(pool, &clock, {[&] { return plan_events.CatchUp(); }});
+  sip::consent::ConsentBook book(&store, &plans, &clock, &gate);
   sip::consent::ConsentGrpcService service(&book);
-  return sip::ServeUntilSignal(config->server, {"sip.consent.v1.ConsentService"}, {&service},
-                               [pool] { return pool->Ping(); });
+  plan_events.Start();
+  const int code = sip::ServeUntilSignal(config->server, {"sip.consent.v1.ConsentService"},
+                                         {&service}, [pool] { return pool->Ping(); });
+  plan_events.Stop();
+  return code;
 }

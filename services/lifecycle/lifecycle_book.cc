@@ -115,7 +115,8 @@ absl::StatusOr<int> LifecycleBook::PerformClosures(int limit) {
 
 absl::StatusOr<pb::AgreeLaterMeetingResponse> LifecycleBook::AgreeLaterMeeting(
     const std::string& plan_id, absl::CivilDay day, const std::string& reason,
-    const std::optional<db::RequestKey>& key) {
+    const Actor& caller, const std::optional<db::RequestKey>& key) {
+  SIP_RETURN_IF_ERROR(gate_->Check(caller, authz::Action::kWrite, plan_id));
   const absl::Time now = clock_->Now();
   SIP_ASSIGN_OR_RETURN(
       std::string answer,
@@ -145,7 +146,27 @@ absl::StatusOr<pb::GetComplianceReportResponse> LifecycleBook::Report(
   return out;
 }
 
-absl::StatusOr<Timeline> LifecycleBook::GetTimeline(const std::string& plan_id) {
+absl::StatusOr<std::pair<std::vector<LifecycleStore::ListedDeadline>, std::optional<PageCursor>>>
+LifecycleBook::ListDeadlines(LifecycleStore::DeadlineFilter filter, const Actor& caller,
+                             int page_size, const std::optional<PageCursor>& after) {
+  const authz::Subject subject = authz::SubjectOf(caller);
+  if (!filter.responsible_unit_hsa_id.empty()) {
+    SIP_RETURN_IF_ERROR(authz::AuthorizeOwnUnit(subject, filter.responsible_unit_hsa_id));
+  }
+  if (subject.service.empty()) {
+    if (subject.unit_hsa_id.empty()) {
+      return std::make_pair(std::vector<LifecycleStore::ListedDeadline>(),
+                            std::optional<PageCursor>());
+    }
+    filter.visible_to_unit_hsa_id = subject.unit_hsa_id;
+    filter.visible_at = clock_->Now();
+  }
+  return store_->ListDeadlines(filter, page_size, after);
+}
+
+absl::StatusOr<Timeline> LifecycleBook::GetTimeline(const std::string& plan_id,
+                                                    const Actor& caller) {
+  SIP_RETURN_IF_ERROR(gate_->Check(caller, authz::Action::kRead, plan_id));
   SIP_ASSIGN_OR_RETURN(std::optional<Timeline> t, store_->Get(plan_id));
   if (!t) {
     return NotFound("TIMELINE_NOT_FOUND",

@@ -8,6 +8,7 @@
 #include "common/clock.h"
 #include "common/event_consumer.h"
 #include "common/peer_facts.h"
+#include "common/plan_access.h"
 #include "services/lifecycle/lifecycle_metrics.h"
 #include "services/lifecycle/lifecycle_store.h"
 #include "services/lifecycle/policy.h"
@@ -20,10 +21,12 @@ namespace sip::lifecycle {
 // through the plan service.
 class LifecycleBook final {
  public:
+  // `gate` decides who sees a plan's timeline and deadlines, before anything is read.
   // `metrics` may be null (tests that do not look at them).
   LifecycleBook(LifecycleStore* store, const Policies* policies, PlanCloser* closer,
-                const Clock* clock, LifecycleMetrics* metrics = nullptr)
-      : store_(store), policies_(policies), closer_(closer), clock_(clock), metrics_(metrics) {}
+                const Clock* clock, authz::PlanGate* gate, LifecycleMetrics* metrics = nullptr)
+      : store_(store), policies_(policies), closer_(closer), clock_(clock), gate_(gate),
+        metrics_(metrics) {}
 
   // The event consumers' Apply: an event of `source` ("plan", "consent" or "meeting")
   // applied to its plan's timeline in the consumer's transaction. An event that tells the
@@ -42,19 +45,20 @@ class LifecycleBook final {
   // done; one that fails stays open and is tried again.
   absl::StatusOr<int> PerformClosures(int limit);
 
-  // NOT_FOUND for a plan the service has not heard of.
-  absl::StatusOr<Timeline> GetTimeline(const std::string& plan_id);
+  // PERMISSION_DENIED NOT_VISIBLE for a plan the caller may not see; NOT_FOUND for one
+  // the service has not heard of.
+  absl::StatusOr<Timeline> GetTimeline(const std::string& plan_id, const Actor& caller);
 
   // The initial meeting agreed for a later `day` for the person's sake (AgreeLaterMeeting
   // in timeline.h), with its `request_id`.
   absl::StatusOr<pb::AgreeLaterMeetingResponse> AgreeLaterMeeting(
       const std::string& plan_id, absl::CivilDay day, const std::string& reason,
-      const std::optional<db::RequestKey>& key);
+      const Actor& caller, const std::optional<db::RequestKey>& key);
+  // A work list: a unit's own (NOT_YOUR_UNIT for another's), and only of plans the
+  // caller's unit sees.
   absl::StatusOr<std::pair<std::vector<LifecycleStore::ListedDeadline>, std::optional<PageCursor>>>
-  ListDeadlines(const LifecycleStore::DeadlineFilter& filter, int page_size,
-                const std::optional<PageCursor>& after) {
-    return store_->ListDeadlines(filter, page_size, after);
-  }
+  ListDeadlines(LifecycleStore::DeadlineFilter filter, const Actor& caller, int page_size,
+                const std::optional<PageCursor>& after);
   // The compliance report of `start`–`end` for a region, a unit, a kommun, or all (every
   // filter empty).
   absl::StatusOr<pb::GetComplianceReportResponse> Report(absl::CivilDay start, absl::CivilDay end,
@@ -72,6 +76,7 @@ class LifecycleBook final {
   const Policies* policies_;
   PlanCloser* closer_;
   const Clock* clock_;
+  authz::PlanGate* gate_;
   LifecycleMetrics* metrics_;
 };
 

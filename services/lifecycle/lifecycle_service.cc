@@ -37,9 +37,9 @@ absl::StatusOr<std::string> PlanOfTimeline(const std::string& name) {
 grpc::Status LifecycleGrpcService::GetTimeline(grpc::ServerContext* context,
                                                const pb::GetTimelineRequest* request,
                                                pb::GetTimelineResponse* response) {
-  return HandleCall(context, kErrorDomain, *request, [&](const Caller&) -> absl::Status {
+  return HandleCall(context, kErrorDomain, *request, [&](const Caller& caller) -> absl::Status {
     SIP_ASSIGN_OR_RETURN(std::string plan_id, PlanOfTimeline(request->name()));
-    SIP_ASSIGN_OR_RETURN(Timeline t, book_->GetTimeline(plan_id));
+    SIP_ASSIGN_OR_RETURN(Timeline t, book_->GetTimeline(plan_id, caller));
     ToProto(t, response->mutable_timeline());
     return absl::OkStatus();
   });
@@ -48,7 +48,7 @@ grpc::Status LifecycleGrpcService::GetTimeline(grpc::ServerContext* context,
 grpc::Status LifecycleGrpcService::ListDeadlines(grpc::ServerContext* context,
                                                  const pb::ListDeadlinesRequest* request,
                                                  pb::ListDeadlinesResponse* response) {
-  return HandleCall(context, kErrorDomain, *request, [&](const Caller&) -> absl::Status {
+  return HandleCall(context, kErrorDomain, *request, [&](const Caller& caller) -> absl::Status {
     Violations v;
     LifecycleStore::DeadlineFilter filter;
     if (!request->responsible_unit_hsa_id().empty()) {
@@ -80,7 +80,7 @@ grpc::Status LifecycleGrpcService::ListDeadlines(grpc::ServerContext* context,
         absl::StrCat("deadlines|", filter.responsible_unit_hsa_id, "|", request->state(), "|",
                      request->rule(), "|", request->due_before().seconds());
     SIP_ASSIGN_OR_RETURN(auto after, CursorFromToken(request->page_token(), query));
-    SIP_ASSIGN_OR_RETURN(auto page, book_->ListDeadlines(filter, page_size, after));
+    SIP_ASSIGN_OR_RETURN(auto page, book_->ListDeadlines(filter, caller, page_size, after));
     for (const auto& listed : page.first) {
       ToProto(listed.deadline, listed.plan_id, listed.number, response->add_deadlines());
     }
@@ -92,7 +92,7 @@ grpc::Status LifecycleGrpcService::ListDeadlines(grpc::ServerContext* context,
 grpc::Status LifecycleGrpcService::AgreeLaterMeeting(grpc::ServerContext* context,
                                                      const pb::AgreeLaterMeetingRequest* request,
                                                      pb::AgreeLaterMeetingResponse* response) {
-  return HandleCall(context, kErrorDomain, *request, [&](const Caller&) -> absl::Status {
+  return HandleCall(context, kErrorDomain, *request, [&](const Caller& caller) -> absl::Status {
     SIP_ASSIGN_OR_RETURN(std::string plan_id, PlanOfTimeline(request->name()));
     SIP_ASSIGN_OR_RETURN(auto key, RequestKeyOf("AgreeLaterMeeting", *request));
     if (!request->has_agreed_date()) {
@@ -101,7 +101,7 @@ grpc::Status LifecycleGrpcService::AgreeLaterMeeting(grpc::ServerContext* contex
     const std::optional<absl::CivilDay> day = DayFromProto(request->agreed_date());
     if (!day) return InvalidField("agreed_date", "is not a date in the calendar");
     SIP_ASSIGN_OR_RETURN(*response,
-                         book_->AgreeLaterMeeting(plan_id, *day, request->reason(), key));
+                         book_->AgreeLaterMeeting(plan_id, *day, request->reason(), caller, key));
     return absl::OkStatus();
   });
 }

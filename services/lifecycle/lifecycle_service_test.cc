@@ -15,6 +15,7 @@
 #include "common/event_consumer.h"
 #include "common/migrations.h"
 #include "common/proto_convert.h"
+#include "common/status_macros.h"
 #include "common/testing/grpc_details.h"
 #include "common/testing/loopback.h"
 #include "common/testing/status_matchers.h"
@@ -55,8 +56,12 @@ class LifecycleServiceTest : public ::testing::Test {
     store_ = std::make_unique<LifecycleStore>(pool_.get());
     closer_ = std::make_unique<GrpcPlanCloser>(suite_.plan_channel, absl::Seconds(5));
     metrics_ = std::make_unique<LifecycleMetrics>(*registry_);
+    gate_ = std::make_unique<authz::PlanGate>(
+        pool_.get(), &clock_,
+        std::vector<authz::PlanGate::CatchUp>{[this] { return consumers_[0]->CatchUp(); },
+                                              [this] { return consumers_[1]->CatchUp(); }});
     book_ = std::make_unique<LifecycleBook>(store_.get(), &*policies_, closer_.get(), &clock_,
-                                            metrics_.get());
+                                            gate_.get(), metrics_.get());
     service_ = std::make_unique<LifecycleGrpcService>(book_.get());
     server_ = sip::testing::ServeOnLoopback(service_.get(), "sip.lifecycle.v1.LifecycleService");
     ASSERT_NE(server_, nullptr);
@@ -67,6 +72,10 @@ class LifecycleServiceTest : public ::testing::Test {
       consumers_.push_back(std::make_unique<EventConsumer>(
           pool_.get(), &clock_, EventConsumer::Options{source, 50, absl::Seconds(1)},
           std::move(fetch), [this, source](pqxx::work& txn, const SourceEvent& e) {
+            // The plan and consent services' events also keep the access projection.
+            const std::string from = source;
+            if (from == "plan") SIP_RETURN_IF_ERROR(authz::ApplyPlanEvent(txn, e.payload));
+            if (from == "consent") SIP_RETURN_IF_ERROR(authz::ApplyConsentEvent(txn, e.payload));
             return book_->ApplyEvent(txn, source, e);
           }));
     };
@@ -82,9 +91,9 @@ class LifecycleServiceTest : public ::testing::Test {
         suite_.meeting_pool(), &clock_, EventConsumer::Options{"plan", 50, absl::Seconds(1)},
         ListEventsFetch(suite_.plan.get(), &planpb::PlanService::Stub::ListEvents,
                         ServiceActor("meeting"), absl::Seconds(5), "plan"),
-        [this](pqxx::work& txn, const SourceEvent& e) {
+        authz::PlanEventsToAccess([this](pqxx::work& txn, const SourceEvent& e) {
           return suite_.meeting_book()->ApplyPlanEvent(txn, e);
-        });
+        }));
   }
 
   void TearDown() override {
@@ -179,6 +188,7 @@ class LifecycleServiceTest : public ::testing::Test {
   std::unique_ptr<GrpcPlanCloser> closer_;
   std::shared_ptr<prometheus::Registry> registry_ = std::make_shared<prometheus::Registry>();
   std::unique_ptr<LifecycleMetrics> metrics_;
+  std::unique_ptr<authz::PlanGate> gate_;
   std::unique_ptr<LifecycleBook> book_;
   std::unique_ptr<LifecycleGrpcService> service_;
   std::unique_ptr<Server> server_;

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
 #include "common/outbox.h"
+#include "common/plan_access.h"
 #include "common/status_macros.h"
 #include "nlohmann/json.hpp"
 
@@ -260,8 +261,9 @@ std::vector<db::PreparedStatement> LifecycleStore::Statements() {
                     "WHERE ($1 = '' OR d.responsible_unit_hsa_id = $1) AND ($2 = '' OR "
                     "d.state = $2) AND ($3 = '' OR d.rule = $3) AND ($4 = '' OR d.due_time < "
                     "NULLIF($4, '')::timestamptz) AND (d.due_time, d.plan_id, d.deadline_no) > "
-                    "($5::timestamptz, $6, $7) ORDER BY d.due_time, d.plan_id, d.deadline_no "
-                    "LIMIT $8")},
+                    "($5::timestamptz, $6, $7) AND ($9 = '' OR ",
+                    authz::VisibleToUnitSql("d.plan_id", "$9", "$10"),
+                    ") ORDER BY d.due_time, d.plan_id, d.deadline_no LIMIT $8")},
   };
 }
 
@@ -368,7 +370,8 @@ LifecycleStore::ListDeadlines(const DeadlineFilter& filter, int page_size,
         filter.state ? StateName(*filter.state) : "",
         filter.rule == pb::DEADLINE_RULE_UNSPECIFIED ? "" : pb::DeadlineRule_Name(filter.rule),
         filter.due_before ? db::ToSqlTime(*filter.due_before) : "", after_time, after_plan,
-        after_no, page_size + 1);
+        after_no, page_size + 1, filter.visible_to_unit_hsa_id,
+        db::ToSqlTime(filter.visible_at));
     Result out;
     for (int r = 0; r < static_cast<int>(rows.size()); ++r) {
       if (r == page_size) {

@@ -66,6 +66,9 @@ class LifecycleStore final {
     std::optional<DeadlineState> state;
     pb::DeadlineRule rule = pb::DEADLINE_RULE_UNSPECIFIED;
     std::optional<absl::Time> due_before;
+    // Set for a user: only deadlines of plans this unit sees at `visible_at`.
+    std::string visible_to_unit_hsa_id;
+    absl::Time visible_at;
   };
   struct ListedDeadline {
     std::string plan_id;

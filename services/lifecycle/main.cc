@@ -10,6 +10,7 @@
 #include "common/log.h"
 #include "common/peer_clients.h"
 #include "common/periodic.h"
+#include "common/plan_access.h"
 #include "common/server.h"
 #include "common/service_main.h"
 #include "services/lifecycle/lifecycle_book.h"
@@ -47,10 +48,15 @@ int main(int argc, char** argv) {
   sip::lifecycle::LifecycleMetrics metrics(*registry);
   sip::lifecycle::LifecycleStore store(pool);
   sip::GrpcPlanCloser closer((*channels)[0], config->plan.timeout);
-  sip::lifecycle::LifecycleBook book(&store, &*policies, &closer, &clock, &metrics);
+  std::vector<std::unique_ptr<sip::EventConsumer>> consumers;
+  sip::authz::PlanGate gate(pool, &clock,
+                            {[&consumers] { return consumers[0]->CatchUp(); },
+                             [&consumers] { return consumers[1]->CatchUp(); }});
+  sip::lifecycle::LifecycleBook book(&store, &*policies, &closer, &clock, &gate, &metrics);
   sip::lifecycle::LifecycleGrpcService service(&book);
 
-  // Each source's events, applied once each (cursors in this service's schema).
+  // Each source's events, applied once each (cursors in this service's schema); the plan
+  // and consent services' also keep the access projection the gate reads.
   const sip::Actor self = sip::ServiceActor("lifecycle");
   auto plan_stub = sip::plan::v1::PlanService::NewStub((*channels)[0]);
   auto consent_stub = sip::consent::v1::ConsentService::NewStub((*channels)[1]);
@@ -60,18 +66,17 @@ int main(int argc, char** argv) {
       return book.ApplyEvent(txn, source, event);
     };
   };
-  std::vector<std::unique_ptr<sip::EventConsumer>> consumers;
   consumers.push_back(std::make_unique<sip::EventConsumer>(
       pool, &clock, sip::EventConsumer::Options{"plan", 100, absl::Seconds(1)},
       sip::ListEventsFetch(plan_stub.get(), &sip::plan::v1::PlanService::Stub::ListEvents, self,
                            config->plan.timeout, "plan"),
-      apply("plan")));
+      sip::authz::PlanEventsToAccess(apply("plan"))));
   consumers.push_back(std::make_unique<sip::EventConsumer>(
       pool, &clock, sip::EventConsumer::Options{"consent", 100, absl::Seconds(1)},
       sip::ListEventsFetch(consent_stub.get(),
                            &sip::consent::v1::ConsentService::Stub::ListEvents, self,
                            config->consent.timeout, "consent"),
-      apply("consent")));
+      sip::authz::ConsentEventsToAccess(apply("consent"))));
   consumers.push_back(std::make_unique<sip::EventConsumer>(
       pool, &clock, sip::EventConsumer::Options{"meeting", 100, absl::Seconds(1)},
       sip::ListEventsFetch(meeting_stub.get(),

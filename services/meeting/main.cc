@@ -1,9 +1,11 @@
 // The meeting service: wiring only. config → database → store → plan reader and consent
-// checker → book → gRPC adapter, and the plan-event consumer → server.
+// checker → the plan- and consent-event consumers and the access gate → book → gRPC
+// adapter → server.
 #include <iostream>
 
 #include "common/clock.h"
 #include "common/event_consumer.h"
+#include "common/plan_access.h"
 #include "common/peer_clients.h"
 #include "common/server.h"
 #include "common/service_main.h"
@@ -11,6 +13,7 @@
 #include "services/meeting/meeting_config.h"
 #include "services/meeting/meeting_service.h"
 #include "services/meeting/meeting_store.h"
+#include "sip/consent/v1/consent.grpc.pb.h"
 #include "sip/plan/v1/plan.grpc.pb.h"
 
 int main(int argc, char** argv) {
@@ -31,22 +34,38 @@ int main(int argc, char** argv) {
   sip::meeting::MeetingStore store(pool);
   sip::GrpcPlanReader plans((*channels)[0], config->plan.timeout);
   sip::GrpcConsentChecker consent((*channels)[1], config->consent.timeout);
-  sip::meeting::MeetingBook book(&store, &plans, &consent, &clock,
-                                 {config->initial_meeting_target_days});
-  sip::meeting::MeetingGrpcService service(&book);
-
-  // A closed plan's scheduled meetings are cancelled from the plan service's events.
   auto plan_stub = sip::plan::v1::PlanService::NewStub((*channels)[0]);
+  auto consent_stub = sip::consent::v1::ConsentService::NewStub((*channels)[1]);
+  const sip::Actor self = sip::ServiceActor("meeting");
+  sip::meeting::MeetingBook* book_ptr = nullptr;
+  // Who takes part in each plan and what the consent covers, for the gate, from the plan
+  // and consent services' events; a closed plan's scheduled meetings are cancelled from
+  // the plan service's events too.
   sip::EventConsumer plan_events(
       pool, &clock, {"plan", 100, absl::Seconds(1)},
-      sip::ListEventsFetch(plan_stub.get(), &sip::plan::v1::PlanService::Stub::ListEvents,
-                           sip::ServiceActor("meeting"), config->plan.timeout, "plan"),
-      [&book](pqxx::work& txn, const sip::SourceEvent& event) {
-        return book.ApplyPlanEvent(txn, event);
-      });
+      sip::ListEventsFetch(plan_stub.get(), &sip::plan::v1::PlanService::Stub::ListEvents, self,
+                           config->plan.timeout, "plan"),
+      sip::authz::PlanEventsToAccess([&book_ptr](pqxx::work& txn, const sip::SourceEvent& event) {
+        return book_ptr->ApplyPlanEvent(txn, event);
+      }));
+  sip::EventConsumer consent_events(
+      pool, &clock, {"consent", 100, absl::Seconds(1)},
+      sip::ListEventsFetch(consent_stub.get(),
+                           &sip::consent::v1::ConsentService::Stub::ListEvents, self,
+                           config->consent.timeout, "consent"),
+      sip::authz::ConsentEventsToAccess());
+  sip::authz::PlanGate gate(pool, &clock,
+                            {[&] { return plan_events.CatchUp(); },
+                             [&] { return consent_events.CatchUp(); }});
+  sip::meeting::MeetingBook book(&store, &plans, &consent, &clock,
+                                 {config->initial_meeting_target_days}, &gate);
+  book_ptr = &book;
+  sip::meeting::MeetingGrpcService service(&book);
   plan_events.Start();
+  consent_events.Start();
   const int code = sip::ServeUntilSignal(config->server, {"sip.meeting.v1.MeetingService"},
                                          {&service}, [pool] { return pool->Ping(); });
+  consent_events.Stop();
   plan_events.Stop();
   return code;
 }

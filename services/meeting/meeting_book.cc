@@ -1,5 +1,7 @@
 #include "services/meeting/meeting_book.h"
 
+#include "common/caller.h"
+
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -93,6 +95,7 @@ absl::Status MeetingBook::RequireCoverage(const std::string& plan_id,
 absl::StatusOr<pb::ScheduleMeetingResponse> MeetingBook::Schedule(
     const std::string& plan_id, const pb::ScheduleMeetingRequest& request, const Actor& caller,
     const Key& key) {
+  SIP_RETURN_IF_ERROR(gate_->Check(caller, authz::Action::kWrite, plan_id));
   const absl::Time now = clock_->Now();
   SIP_ASSIGN_OR_RETURN(auto prior, PriorAnswer<pb::ScheduleMeetingResponse>(*store_, key));
   if (prior) return *std::move(prior);
@@ -137,8 +140,35 @@ absl::StatusOr<std::string> MeetingBook::Insert(
       effect);
 }
 
+absl::StatusOr<bool> MeetingBook::AdmitReaderOrInvitee(const Actor& caller,
+                                                        const std::string& plan_id,
+                                                        const std::string& meeting_id) {
+  const absl::Status visible = gate_->Check(caller, authz::Action::kRead, plan_id);
+  if (visible.ok()) return false;
+  if (visible.code() != absl::StatusCode::kPermissionDenied || caller.unit.hsa_id.empty()) {
+    return visible;
+  }
+  absl::StatusOr<pb::Meeting> meeting = Load(plan_id, meeting_id);
+  if (!meeting.ok()) return meeting.status().code() == absl::StatusCode::kNotFound
+                                ? visible
+                                : meeting.status();
+  for (const pb::Invitation& inv : meeting->invitations()) {
+    if (inv.invitee().has_unit() && inv.invitee().unit().hsa_id() == caller.unit.hsa_id) {
+      return true;
+    }
+  }
+  return visible;
+}
+
 absl::StatusOr<pb::Meeting> MeetingBook::Get(const std::string& plan_id,
-                                             const std::string& meeting_id) {
+                                             const std::string& meeting_id,
+                                             const Actor& caller) {
+  SIP_RETURN_IF_ERROR(AdmitReaderOrInvitee(caller, plan_id, meeting_id).status());
+  return Load(plan_id, meeting_id);
+}
+
+absl::StatusOr<pb::Meeting> MeetingBook::Load(const std::string& plan_id,
+                                              const std::string& meeting_id) {
   SIP_ASSIGN_OR_RETURN(StoredMeeting stored, store_->Get(meeting_id));
   if (stored.meeting.name() != absl::StrCat("plans/", plan_id, "/meetings/", meeting_id)) {
     return NotFound("MEETING_NOT_FOUND",
@@ -197,6 +227,7 @@ absl::StatusOr<pb::Meeting> MeetingBook::Reschedule(const std::string& plan_id,
                                                     const std::string& reason,
                                                     const std::string& etag, const Actor& caller,
                                                     const Key& key) {
+  SIP_RETURN_IF_ERROR(gate_->Check(caller, authz::Action::kWrite, plan_id));
   const absl::Time now = clock_->Now();
   return ChangeMeeting(plan_id, meeting_id, etag, caller, key,
                        [&](pb::Meeting& m, pb::MeetingEvent& e) -> absl::Status {
@@ -211,6 +242,10 @@ absl::StatusOr<pb::Meeting> MeetingBook::Reschedule(const std::string& plan_id,
 absl::StatusOr<pb::AnswerInvitationResponse> MeetingBook::Answer(
     const std::string& plan_id, const std::string& meeting_id,
     const pb::AnswerInvitationRequest& request, const Actor& caller, const Key& key) {
+  SIP_ASSIGN_OR_RETURN(const bool invitee_only,
+                       AdmitReaderOrInvitee(caller, plan_id, meeting_id));
+  // An invited unit that does not see the plan yet has the consent asked by the service.
+  const Actor asker = invitee_only ? ServiceActor("meeting") : caller;
   const absl::Time now = clock_->Now();
   // A forward hands the meeting to another unit: the person's consent must cover it.
   if (request.has_forward()) {
@@ -218,12 +253,12 @@ absl::StatusOr<pb::AnswerInvitationResponse> MeetingBook::Answer(
     if (prior) return *std::move(prior);
     // The answer's own faults (not the caller's invitation, another principal, already
     // answered) come before the consent service is asked.
-    SIP_ASSIGN_OR_RETURN(pb::Meeting current, Get(plan_id, meeting_id));
+    SIP_ASSIGN_OR_RETURN(pb::Meeting current, Load(plan_id, meeting_id));
     SIP_RETURN_IF_ERROR(
         meeting::Answer(current, request.name(), request, caller, now, [] { return NewId(); })
             .status());
     SIP_RETURN_IF_ERROR(
-        RequireCoverage(plan_id, {request.forward().unit().hsa_id()}, {}, caller));
+        RequireCoverage(plan_id, {request.forward().unit().hsa_id()}, {}, asker));
   }
   SIP_ASSIGN_OR_RETURN(
       std::string answer,
@@ -257,6 +292,7 @@ absl::StatusOr<pb::Meeting> MeetingBook::Cancel(const std::string& plan_id,
                                                 const std::string& reason,
                                                 const std::string& etag, const Actor& caller,
                                                 const Key& key) {
+  SIP_RETURN_IF_ERROR(gate_->Check(caller, authz::Action::kWrite, plan_id));
   const absl::Time now = clock_->Now();
   return ChangeMeeting(plan_id, meeting_id, etag, caller, key,
                        [&](pb::Meeting& m, pb::MeetingEvent& e) -> absl::Status {
@@ -272,6 +308,7 @@ absl::StatusOr<pb::Meeting> MeetingBook::Hold(const std::string& plan_id,
                                               const std::string& meeting_id,
                                               const pb::RecordMeetingHeldRequest& request,
                                               const Actor& caller, const Key& key) {
+  SIP_RETURN_IF_ERROR(gate_->Check(caller, authz::Action::kWrite, plan_id));
   const absl::Time now = clock_->Now();
   const pb::HeldRecord& held = request.held();
   return ChangeMeeting(
@@ -297,8 +334,9 @@ absl::StatusOr<pb::Meeting> MeetingBook::Hold(const std::string& plan_id,
 }
 
 absl::StatusOr<std::pair<std::vector<pb::Meeting>, std::optional<PageCursor>>> MeetingBook::List(
-    const std::string& plan_id, std::optional<pb::MeetingState> state, int page_size,
-    const std::optional<PageCursor>& after) {
+    const std::string& plan_id, const Actor& caller, std::optional<pb::MeetingState> state,
+    int page_size, const std::optional<PageCursor>& after) {
+  SIP_RETURN_IF_ERROR(gate_->Check(caller, authz::Action::kRead, plan_id));
   return store_->ListByPlan(plan_id, state, page_size, after);
 }
 
@@ -307,6 +345,7 @@ absl::StatusOr<pb::Invitation> MeetingBook::AddInvitation(const std::string& pla
                                                           const pb::Invitee& invitee,
                                                           const std::string& etag,
                                                           const Actor& caller, const Key& key) {
+  SIP_RETURN_IF_ERROR(gate_->Check(caller, authz::Action::kWrite, plan_id));
   const absl::Time now = clock_->Now();
   SIP_ASSIGN_OR_RETURN(auto prior, PriorAnswer<pb::Invitation>(*store_, key));
   if (prior) return *std::move(prior);
@@ -336,6 +375,7 @@ absl::StatusOr<pb::Invitation> MeetingBook::AddInvitation(const std::string& pla
 absl::StatusOr<pb::Meeting> MeetingBook::RecordUnbooked(
     const std::string& plan_id, const pb::RecordUnbookedMeetingRequest& request,
     const Actor& caller, const Key& key) {
+  SIP_RETURN_IF_ERROR(gate_->Check(caller, authz::Action::kWrite, plan_id));
   const absl::Time now = clock_->Now();
   SIP_ASSIGN_OR_RETURN(auto prior, PriorAnswer<pb::Meeting>(*store_, key));
   if (prior) return *std::move(prior);
@@ -361,7 +401,9 @@ absl::StatusOr<pb::Meeting> MeetingBook::RecordUnbooked(
 absl::StatusOr<pb::RenderInvitationResponse> MeetingBook::Render(
     const std::string& plan_id, const std::string& meeting_id,
     const std::string& invitation_name, pb::InvitationFormat format, const Actor& caller) {
-  SIP_ASSIGN_OR_RETURN(pb::Meeting meeting, Get(plan_id, meeting_id));
+  SIP_ASSIGN_OR_RETURN(const bool invitee_only,
+                       AdmitReaderOrInvitee(caller, plan_id, meeting_id));
+  SIP_ASSIGN_OR_RETURN(pb::Meeting meeting, Load(plan_id, meeting_id));
   const pb::Invitation* invitation = nullptr;
   for (const pb::Invitation& inv : meeting.invitations()) {
     if (inv.name() == invitation_name) invitation = &inv;
@@ -371,7 +413,8 @@ absl::StatusOr<pb::RenderInvitationResponse> MeetingBook::Render(
                     absl::StrCat(invitation_name, " does not exist; read the meeting to find "
                                                   "its invitations"));
   }
-  SIP_ASSIGN_OR_RETURN(PlanFacts plan, plans_->Facts(plan_id, caller));
+  SIP_ASSIGN_OR_RETURN(PlanFacts plan,
+                       plans_->Facts(plan_id, invitee_only ? ServiceActor("meeting") : caller));
   if (plan.protected_identity) {
     return FailedPrecondition("PROTECTED_IDENTITY",
                               "the person has protected identity (skyddade personuppgifter): no "
@@ -399,9 +442,11 @@ absl::StatusOr<pb::RenderInvitationResponse> MeetingBook::Render(
   return out;
 }
 
-absl::StatusOr<InboxPage> MeetingBook::Inbox(const std::string& unit_hsa_id, bool to_do_only,
+absl::StatusOr<InboxPage> MeetingBook::Inbox(const std::string& unit_hsa_id,
+                                             const Actor& caller, bool to_do_only,
                                              int page_size,
                                              const std::optional<PageCursor>& after) {
+  SIP_RETURN_IF_ERROR(authz::AuthorizeOwnUnit(authz::SubjectOf(caller), unit_hsa_id));
   return store_->Inbox(unit_hsa_id, to_do_only, page_size, after);
 }
 
@@ -409,6 +454,7 @@ absl::StatusOr<pb::Notice> MeetingBook::Acknowledge(const std::string& unit_hsa_
                                                     const std::string& notice_id,
                                                     const std::string& etag, const Actor& caller,
                                                     const Key& key) {
+  SIP_RETURN_IF_ERROR(authz::AuthorizeOwnUnit(authz::SubjectOf(caller), unit_hsa_id));
   SIP_ASSIGN_OR_RETURN(std::string answer, store_->Acknowledge(key, unit_hsa_id, notice_id, etag,
                                                                caller, clock_->Now()));
   return ParseAnswer<pb::Notice>(answer);

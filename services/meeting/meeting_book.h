@@ -8,6 +8,7 @@
 #include "common/clock.h"
 #include "common/event_consumer.h"
 #include "common/outbox.h"
+#include "common/plan_access.h"
 #include "common/peer_facts.h"
 #include "services/meeting/meeting.h"
 #include "services/meeting/meeting_store.h"
@@ -23,9 +24,14 @@ class MeetingBook final {
     // was noticed (3 weeks unless a region decides otherwise).
     int initial_meeting_target_days = 21;
   };
+  // `gate` decides who sees and changes a plan's meetings, before anything else is read:
+  // a unit that may not see the plan gets PERMISSION_DENIED NOT_VISIBLE, whether the plan
+  // or meeting exists or not. A unit invited to a meeting also reads that meeting, its
+  // invitation's letter, and answers it.
   MeetingBook(MeetingStore* store, PlanReader* plans, ConsentChecker* consent, const Clock* clock,
-              Options options)
-      : store_(store), plans_(plans), consent_(consent), clock_(clock), options_(options) {}
+              Options options, authz::PlanGate* gate)
+      : store_(store), plans_(plans), consent_(consent), clock_(clock), options_(options),
+        gate_(gate) {}
 
   using Key = std::optional<db::RequestKey>;
 
@@ -35,10 +41,11 @@ class MeetingBook final {
   absl::StatusOr<pb::ScheduleMeetingResponse> Schedule(const std::string& plan_id,
                                                        const pb::ScheduleMeetingRequest& request,
                                                        const Actor& caller, const Key& key);
-  absl::StatusOr<pb::Meeting> Get(const std::string& plan_id, const std::string& meeting_id);
+  absl::StatusOr<pb::Meeting> Get(const std::string& plan_id, const std::string& meeting_id,
+                                  const Actor& caller);
   absl::StatusOr<std::pair<std::vector<pb::Meeting>, std::optional<PageCursor>>> List(
-      const std::string& plan_id, std::optional<pb::MeetingState> state, int page_size,
-      const std::optional<PageCursor>& after);
+      const std::string& plan_id, const Actor& caller, std::optional<pb::MeetingState> state,
+      int page_size, const std::optional<PageCursor>& after);
   // Every mutation below takes `etag` (when set, it must be the meeting's current one),
   // and writes the notices the change owes the units (NoticesOf).
   absl::StatusOr<pb::Meeting> Reschedule(const std::string& plan_id, const std::string& meeting_id,
@@ -77,9 +84,10 @@ class MeetingBook final {
                                                       pb::InvitationFormat format,
                                                       const Actor& caller);
 
-  // A unit's inbox and its notices.
-  absl::StatusOr<InboxPage> Inbox(const std::string& unit_hsa_id, bool to_do_only,
-                                  int page_size, const std::optional<PageCursor>& after);
+  // A unit's inbox and its notices: its own users' only (PERMISSION_DENIED NOT_YOUR_UNIT).
+  absl::StatusOr<InboxPage> Inbox(const std::string& unit_hsa_id, const Actor& caller,
+                                  bool to_do_only, int page_size,
+                                  const std::optional<PageCursor>& after);
   absl::StatusOr<pb::Notice> Acknowledge(const std::string& unit_hsa_id,
                                          const std::string& notice_id, const std::string& etag,
                                          const Actor& caller, const Key& key);
@@ -101,6 +109,14 @@ class MeetingBook final {
   absl::Status RequireCoverage(const std::string& plan_id, const std::vector<std::string>& units,
                                const std::vector<sip::common::v1::OtherParty>& others,
                                const Actor& caller);
+  // The meeting as stored, without the gate.
+  absl::StatusOr<pb::Meeting> Load(const std::string& plan_id, const std::string& meeting_id);
+  // The gate for reading a meeting and answering its invitations: the plan is visible to
+  // the caller, or the caller's unit is invited to the meeting (the same refusal
+  // otherwise, for a meeting that exists or not). Says whether the caller came in as an
+  // invitee only; then the peers are asked as the meeting service itself.
+  absl::StatusOr<bool> AdmitReaderOrInvitee(const Actor& caller, const std::string& plan_id,
+                                            const std::string& meeting_id);
   // The plan's facts: NOT_FOUND when unknown, FAILED_PRECONDITION PLAN_CLOSED when closed.
   absl::StatusOr<PlanFacts> OpenPlan(const std::string& plan_id, const Actor& caller);
   // Stores a new meeting with the event and answer `effect` says.
@@ -126,6 +142,7 @@ class MeetingBook final {
   ConsentChecker* consent_;
   const Clock* clock_;
   const Options options_;
+  authz::PlanGate* gate_;
 };
 
 // Outbox event types.

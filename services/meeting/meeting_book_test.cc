@@ -11,6 +11,8 @@
 #include "common/errors.h"
 #include "common/proto_convert.h"
 #include "common/swedish_names.h"
+#include "common/caller.h"
+#include "common/testing/access.h"
 #include "common/testing/fake_clock.h"
 #include "common/testing/status_matchers.h"
 #include "common/testing/test_database.h"
@@ -66,6 +68,10 @@ class FakeConsent final : public ConsentChecker {
   std::set<std::string> covered;
 };
 
+// Reads as the meeting service itself makes them: past the gate, so the book's own answers
+// (NOT_FOUND…) show.
+const Actor kService = ServiceActor("meeting");
+
 class MeetingBookTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -74,8 +80,13 @@ class MeetingBookTest : public ::testing::Test {
                                                       absl::Seconds(5),
                                                       MeetingStore::Statements()}));
     store_ = std::make_unique<MeetingStore>(pool_.get());
+    // Who takes part, as the plan service's events tell this service's projection.
+    for (const char* plan : {"p1", "p2"}) {
+      SIP_ASSERT_OK(sip::testing::SeedParties(*pool_, plan, kVc, {kVc, kSoc, kPsy}, kVc));
+    }
+    gate_ = std::make_unique<authz::PlanGate>(pool_.get(), &clock_);
     book_ = std::make_unique<MeetingBook>(store_.get(), &plans_, &consent_, &clock_,
-                                          MeetingBook::Options{});
+                                          MeetingBook::Options{}, gate_.get());
     PlanFacts open;
     open.need_noticed_time = kNow - absl::Hours(24 * 2);
     plans_.plans["p1"] = open;
@@ -93,7 +104,8 @@ class MeetingBookTest : public ::testing::Test {
     std::vector<pb::InboxItem> out;
     std::optional<PageCursor> after;
     for (int pages = 0; pages < 20; ++pages) {
-      auto page = book_->Inbox(unit, to_do, page_size, after);
+      auto page = book_->Inbox(unit, Actor{Unit{unit, PrincipalKind::kRegion, ""}, "user-1"},
+                               to_do, page_size, after);
       EXPECT_TRUE(page.ok()) << page.status();
       if (!page.ok()) break;
       out.insert(out.end(), page->items.begin(), page->items.end());
@@ -129,6 +141,7 @@ class MeetingBookTest : public ::testing::Test {
   FakeConsent consent_;
   std::unique_ptr<db::Pool> pool_;
   std::unique_ptr<MeetingStore> store_;
+  std::unique_ptr<authz::PlanGate> gate_;
   std::unique_ptr<MeetingBook> book_;
 };
 
@@ -190,7 +203,7 @@ TEST_F(MeetingBookTest, AForwardNeedsConsentForTheNewUnitAndEtagsGuardAnswers) {
   EXPECT_EQ(answered.invitation().state(), pb::INVITATION_STATE_FORWARDED);
   EXPECT_EQ(answered.forwarded_invitation().invitee().unit().hsa_id(), kPsy);
   EXPECT_EQ(Events(kEventForwarded), 1);
-  EXPECT_EQ(book_->Get("other-plan", meeting_id).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(book_->Get("other-plan", meeting_id, kService).status().code(), absl::StatusCode::kNotFound);
 
   SIP_ASSERT_OK_AND_ASSIGN(pb::Meeting cancelled,
                            book_->Cancel("p1", meeting_id, "Den enskilde är sjuk", "", kVcNurse, {}));
@@ -384,12 +397,12 @@ TEST_F(MeetingBookTest, APlansClosingCancelsItsScheduledMeetingsOnceWithNotices)
   EXPECT_EQ(again, 0);
 
   const std::string a_id = a.meeting().name().substr(a.meeting().name().rfind('/') + 1);
-  SIP_ASSERT_OK_AND_ASSIGN(pb::Meeting closed_a, book_->Get("p1", a_id));
+  SIP_ASSERT_OK_AND_ASSIGN(pb::Meeting closed_a, book_->Get("p1", a_id, kService));
   EXPECT_EQ(closed_a.state(), pb::MEETING_STATE_CANCELLED);
   EXPECT_EQ(closed_a.cancel_reason(), kPlanClosedReason);
   const std::string other_id =
       other.meeting().name().substr(other.meeting().name().rfind('/') + 1);
-  SIP_ASSERT_OK_AND_ASSIGN(pb::Meeting untouched, book_->Get("p2", other_id));
+  SIP_ASSERT_OK_AND_ASSIGN(pb::Meeting untouched, book_->Get("p2", other_id, kService));
   EXPECT_EQ(untouched.state(), pb::MEETING_STATE_SCHEDULED);
   // Each invited unit of meeting a got one PLAN_CLOSED notice; b's were CANCELLED ones.
   EXPECT_EQ(Count("SELECT count(*) FROM meeting.meeting_notices WHERE kind = 'PLAN_CLOSED'"), 2);

@@ -62,9 +62,9 @@ class MeetingServiceTest : public ::testing::Test {
         suite_.meeting_pool(), &clock_, EventConsumer::Options{"plan", 2, absl::Seconds(1)},
         ListEventsFetch(plan_stub_.get(), &planpb::PlanService::Stub::ListEvents,
                         ServiceActor("meeting"), absl::Seconds(5), "plan"),
-        [this](pqxx::work& txn, const SourceEvent& e) {
+        authz::PlanEventsToAccess([this](pqxx::work& txn, const SourceEvent& e) {
           return suite_.meeting_book()->ApplyPlanEvent(txn, e);
-        });
+        }));
   }
 
   static std::unique_ptr<grpc::ClientContext> As(const char* unit) {

@@ -1,8 +1,10 @@
 // The plan service: wiring only. config → database → store → consent and meeting clients →
-// domain → gRPC adapter → server.
+// the consent-event consumer and the access gate → domain → gRPC adapter → server.
 #include <iostream>
 
 #include "common/clock.h"
+#include "common/event_consumer.h"
+#include "common/plan_access.h"
 #include "common/peer_clients.h"
 #include "common/server.h"
 #include "common/service_main.h"
@@ -10,6 +12,7 @@
 #include "services/plan/plan_config.h"
 #include "services/plan/plan_service.h"
 #include "services/plan/plan_store.h"
+#include "sip/consent/v1/consent.grpc.pb.h"
 
 int main(int argc, char** argv) {
   sip::BlockShutdownSignals();
@@ -29,8 +32,20 @@ int main(int argc, char** argv) {
   sip::plan::PlanStore store(pool);
   sip::GrpcConsentChecker consent((*channels)[0], config->consent.timeout);
   sip::GrpcMeetingReader meetings((*channels)[1], config->meeting.timeout);
-  sip::plan::PlanBook book(&store, {&consent, &consent, &meetings}, &clock);
+  // What the person's consent covers, for the gate, from the consent service's events.
+  auto consent_stub = sip::consent::v1::ConsentService::NewStub((*channels)[0]);
+  sip::EventConsumer consent_events(
+      pool, &clock, {"consent", 100, absl::Seconds(1)},
+      sip::ListEventsFetch(consent_stub.get(),
+                           &sip::consent::v1::ConsentService::Stub::ListEvents,
+                           sip::ServiceActor("plan"), config->consent.timeout, "consent"),
+      sip::authz::ConsentEventsToAccess());
+  sip::authz::PlanGate gate(pool, &clock, {[&] { return consent_events.CatchUp(); }});
+  sip::plan::PlanBook book(&store, {&consent, &consent, &meetings}, &clock, &gate);
   sip::plan::PlanGrpcService service(&book);
-  return sip::ServeUntilSignal(config->server, {"sip.plan.v1.PlanService"}, {&service},
-                               [pool] { return pool->Ping(); });
+  consent_events.Start();
+  const int code = sip::ServeUntilSignal(config->server, {"sip.plan.v1.PlanService"},
+                                         {&service}, [pool] { return pool->Ping(); });
+  consent_events.Stop();
+  return code;
 }

@@ -17,11 +17,28 @@ namespace {
 
 // Every event names the plan and the acting unit; the payload carries ids, enums, dates
 // and times only, never personal details.
-pb::PlanEvent BaseEvent(const std::string& plan_id, const Actor& actor) {
+// Each carries who takes part after the change, for every service's access projection.
+pb::PlanEvent BaseEvent(const std::string& plan_id, const pb::Plan& plan, const Actor& actor) {
   pb::PlanEvent e;
   e.set_plan(absl::StrCat("plans/", plan_id));
   e.set_actor_unit_hsa_id(actor.unit.hsa_id);
+  auto* parties = e.mutable_parties();
+  parties->set_initiating_unit_hsa_id(plan.initiated_by().unit().hsa_id());
+  for (const std::string& unit : ParticipantUnitIds(plan)) {
+    parties->add_participant_unit_hsa_ids(unit);
+  }
+  parties->set_coordinator_unit_hsa_id(plan.overall_responsibility().unit().hsa_id());
   return e;
+}
+
+// What closing for `reason` asks of the authoriser.
+authz::Action CloseAction(pb::ClosureReason reason) {
+  switch (reason) {
+    case pb::CLOSURE_REASON_EXPIRED: return authz::Action::kCloseForExpiry;
+    case pb::CLOSURE_REASON_CONSENT_WITHDRAWN:
+    case pb::CLOSURE_REASON_CONSENT_REFUSED: return authz::Action::kCloseForConsentEnded;
+    default: return authz::Action::kClose;
+  }
 }
 
 Outcome WithEvent(const char* type, const pb::PlanEvent& event,
@@ -66,7 +83,7 @@ absl::StatusOr<pb::Plan> PlanBook::Create(pb::Plan input, const Actor& caller, c
           },
           now,
           [&](const StoredPlan& stored) {
-            pb::PlanEvent e = BaseEvent(stored.plan_id, caller);
+            pb::PlanEvent e = BaseEvent(stored.plan_id, stored.plan, caller);
             auto* initiated = e.mutable_initiated();
             if (stored.plan.has_discharge()) {
               *initiated->mutable_discharge_time() = stored.plan.discharge().discharge_time();
@@ -84,13 +101,22 @@ absl::StatusOr<pb::Plan> PlanBook::Create(pb::Plan input, const Actor& caller, c
   return Parse<pb::Plan>(result);
 }
 
-absl::StatusOr<pb::Plan> PlanBook::Get(const std::string& plan_id) {
+absl::StatusOr<pb::Plan> PlanBook::Get(const std::string& plan_id, const Actor& caller) {
+  SIP_RETURN_IF_ERROR(gate_->Check(caller, authz::Action::kRead, plan_id));
   SIP_ASSIGN_OR_RETURN(StoredPlan stored, store_->Get(plan_id));
   return std::move(stored.plan);
 }
 
-absl::StatusOr<PlanStore::PlanPage> PlanBook::List(const PlanFilter& filter, int page_size,
+absl::StatusOr<PlanStore::PlanPage> PlanBook::List(PlanFilter filter, const Actor& caller,
+                                                   int page_size,
                                                    const std::optional<PageCursor>& after) {
+  const authz::Subject subject = authz::SubjectOf(caller);
+  if (subject.service.empty()) {
+    // A unit with no HSA-id sees nothing; an empty filter value would filter nothing.
+    if (subject.unit_hsa_id.empty()) return PlanStore::PlanPage{};
+    filter.visible_to_unit_hsa_id = subject.unit_hsa_id;
+    filter.visible_at = clock_->Now();
+  }
   return store_->List(filter, page_size, after);
 }
 
@@ -138,6 +164,7 @@ absl::StatusOr<std::string> PlanBook::MutateWithConsent(
 absl::StatusOr<pb::Plan> PlanBook::Update(const std::string& plan_id, const pb::Plan& patch,
                                           const google::protobuf::FieldMask& mask,
                                           const Actor& caller, const Key& key) {
+  SIP_RETURN_IF_ERROR(gate_->Check(caller, authz::Action::kWrite, plan_id));
   const absl::Time now = clock_->Now();
   // On an ACTIVE plan a unit the change adds gets the plan at once: consent first.
   auto added = [](const pb::Plan& before, const pb::Plan& after) {
@@ -151,7 +178,7 @@ absl::StatusOr<pb::Plan> PlanBook::Update(const std::string& plan_id, const pb::
         const pb::Individual before = stored.plan.individual();
         SIP_ASSIGN_OR_RETURN(std::vector<std::string> changed,
                              ApplyUpdate(stored.plan, patch, mask, now));
-        pb::PlanEvent e = BaseEvent(plan_id, caller);
+        pb::PlanEvent e = BaseEvent(plan_id, stored.plan, caller);
         for (const std::string& field : changed) {
           e.mutable_content_updated()->add_changed_fields(field);
         }
@@ -171,6 +198,7 @@ absl::StatusOr<pb::Plan> PlanBook::Establish(const std::string& plan_id,
                                              const std::string& meeting_name,
                                              std::optional<absl::Time> meeting_time,
                                              const Actor& caller, const Key& key) {
+  SIP_RETURN_IF_ERROR(gate_->Check(caller, authz::Action::kWrite, plan_id));
   const absl::Time now = clock_->Now();
   if (meeting_time && *meeting_time > now) {
     return InvalidField("meeting_time",
@@ -217,7 +245,7 @@ absl::StatusOr<pb::Plan> PlanBook::Establish(const std::string& plan_id,
         SIP_RETURN_IF_ERROR(CheckEtag(stored, etag));
         SIP_ASSIGN_OR_RETURN(pb::PlanRevision revision,
                              sip::plan::Establish(stored.plan, plan_id, meeting, caller, now));
-        pb::PlanEvent e = BaseEvent(plan_id, caller);
+        pb::PlanEvent e = BaseEvent(plan_id, stored.plan, caller);
         auto* established = e.mutable_established();
         if (stored.plan.has_next_follow_up_date()) {
           *established->mutable_next_follow_up_date() = stored.plan.next_follow_up_date();
@@ -241,6 +269,7 @@ absl::StatusOr<pb::PlanRevision> PlanBook::Revise(const std::string& plan_id,
                                                   const std::string& note,
                                                   const std::string& etag, const Actor& caller,
                                                   const Key& key) {
+  SIP_RETURN_IF_ERROR(gate_->Check(caller, authz::Action::kWrite, plan_id));
   const absl::Time now = clock_->Now();
   // Every unit gets the new revision, a new party included: consent must cover them all.
   auto everyone = [](const pb::Plan&, const pb::Plan& after) {
@@ -253,7 +282,7 @@ absl::StatusOr<pb::PlanRevision> PlanBook::Revise(const std::string& plan_id,
         SIP_RETURN_IF_ERROR(CheckEtag(stored, etag));
         SIP_ASSIGN_OR_RETURN(pb::PlanRevision revision,
                              sip::plan::Revise(stored.plan, plan_id, reason, note, caller, now));
-        pb::PlanEvent e = BaseEvent(plan_id, caller);
+        pb::PlanEvent e = BaseEvent(plan_id, stored.plan, caller);
         e.mutable_revised()->set_revision(stored.plan.revision());
         e.mutable_revised()->set_reason(reason);
         e.mutable_revised()->set_coordinator_unit_hsa_id(
@@ -266,19 +295,22 @@ absl::StatusOr<pb::PlanRevision> PlanBook::Revise(const std::string& plan_id,
 }
 
 absl::StatusOr<pb::PlanRevision> PlanBook::GetRevision(const std::string& plan_id,
-                                                       int revision) {
+                                                       int revision, const Actor& caller) {
+  SIP_RETURN_IF_ERROR(gate_->Check(caller, authz::Action::kRead, plan_id));
   return store_->GetRevision(plan_id, revision);
 }
 
 absl::StatusOr<std::pair<std::vector<pb::PlanRevision>, std::optional<PageCursor>>>
-PlanBook::ListRevisions(const std::string& plan_id, int page_size,
+PlanBook::ListRevisions(const std::string& plan_id, const Actor& caller, int page_size,
                         const std::optional<PageCursor>& after) {
+  SIP_RETURN_IF_ERROR(gate_->Check(caller, authz::Action::kRead, plan_id));
   return store_->ListRevisions(plan_id, page_size, after);
 }
 
 absl::StatusOr<pb::FollowUp> PlanBook::RecordFollowUp(const std::string& plan_id,
                                                       pb::FollowUp input, const Actor& caller,
                                                       const Key& key) {
+  SIP_RETURN_IF_ERROR(gate_->Check(caller, authz::Action::kWrite, plan_id));
   const absl::Time now = clock_->Now();
   SIP_ASSIGN_OR_RETURN(
       std::string result,
@@ -292,7 +324,7 @@ absl::StatusOr<pb::FollowUp> PlanBook::RecordFollowUp(const std::string& plan_id
         }
         // A follow-up counts as activity on the plan (forfeiture looks at it).
         ToProto(now, stored.plan.mutable_update_time());
-        pb::PlanEvent e = BaseEvent(plan_id, caller);
+        pb::PlanEvent e = BaseEvent(plan_id, stored.plan, caller);
         auto* recorded = e.mutable_follow_up_recorded();
         *recorded->mutable_follow_up_date() = follow_up.follow_up_date();
         recorded->set_decision(follow_up.decision());
@@ -307,8 +339,9 @@ absl::StatusOr<pb::FollowUp> PlanBook::RecordFollowUp(const std::string& plan_id
 }
 
 absl::StatusOr<std::pair<std::vector<pb::FollowUp>, std::optional<PageCursor>>>
-PlanBook::ListFollowUps(const std::string& plan_id, int page_size,
+PlanBook::ListFollowUps(const std::string& plan_id, const Actor& caller, int page_size,
                         const std::optional<PageCursor>& after) {
+  SIP_RETURN_IF_ERROR(gate_->Check(caller, authz::Action::kRead, plan_id));
   return store_->ListFollowUps(plan_id, page_size, after);
 }
 
@@ -316,6 +349,7 @@ absl::StatusOr<pb::Plan> PlanBook::RecordCircumstances(const std::string& plan_i
                                                        CircumstanceChange change,
                                                        const std::string& etag,
                                                        const Actor& caller, const Key& key) {
+  SIP_RETURN_IF_ERROR(gate_->Check(caller, authz::Action::kWrite, plan_id));
   const absl::Time now = clock_->Now();
   change.recorded_by = caller;
   change.record_time = now;
@@ -324,7 +358,7 @@ absl::StatusOr<pb::Plan> PlanBook::RecordCircumstances(const std::string& plan_i
       store_->Mutate(key, plan_id, now, [&](StoredPlan& stored) -> absl::StatusOr<Outcome> {
         SIP_RETURN_IF_ERROR(CheckEtag(stored, etag));
         SIP_RETURN_IF_ERROR(sip::plan::RecordCircumstances(stored.plan, change));
-        pb::PlanEvent e = BaseEvent(plan_id, caller);
+        pb::PlanEvent e = BaseEvent(plan_id, stored.plan, caller);
         auto* changed = e.mutable_circumstances_changed();
         changed->set_kind(change.kind);
         DayToProto(change.effective_date, changed->mutable_effective_date());
@@ -344,14 +378,16 @@ absl::StatusOr<pb::Plan> PlanBook::RecordCircumstances(const std::string& plan_i
 }
 
 absl::StatusOr<std::pair<std::vector<pb::ChangedCircumstance>, std::optional<PageCursor>>>
-PlanBook::ListCircumstances(const std::string& plan_id, int page_size,
+PlanBook::ListCircumstances(const std::string& plan_id, const Actor& caller, int page_size,
                             const std::optional<PageCursor>& after) {
+  SIP_RETURN_IF_ERROR(gate_->Check(caller, authz::Action::kRead, plan_id));
   return store_->ListCircumstances(plan_id, page_size, after);
 }
 
 absl::StatusOr<pb::Plan> PlanBook::Close(const std::string& plan_id, pb::Closure closure,
                                          const std::string& etag, const Actor& caller,
                                          const Key& key) {
+  SIP_RETURN_IF_ERROR(gate_->Check(caller, CloseAction(closure.reason()), plan_id));
   const absl::Time now = clock_->Now();
   if (closure.reason() == pb::CLOSURE_REASON_CONSENT_WITHDRAWN ||
       closure.reason() == pb::CLOSURE_REASON_CONSENT_REFUSED) {
@@ -379,7 +415,7 @@ absl::StatusOr<pb::Plan> PlanBook::Close(const std::string& plan_id, pb::Closure
       store_->Mutate(key, plan_id, now, [&](StoredPlan& stored) -> absl::StatusOr<Outcome> {
         SIP_RETURN_IF_ERROR(CheckEtag(stored, etag));
         SIP_RETURN_IF_ERROR(sip::plan::Close(stored.plan, std::move(closure), caller, now));
-        pb::PlanEvent e = BaseEvent(plan_id, caller);
+        pb::PlanEvent e = BaseEvent(plan_id, stored.plan, caller);
         auto* closed = e.mutable_closed();
         closed->set_reason(stored.plan.closure().reason());
         // Every unit learns that the SIP no longer applies.
@@ -393,6 +429,7 @@ absl::StatusOr<pb::Plan> PlanBook::Close(const std::string& plan_id, pb::Closure
 
 absl::StatusOr<PlanBook::Copy> PlanBook::RenderCopy(const std::string& plan_id, int revision,
                                                     bool html, const Actor& caller) {
+  SIP_RETURN_IF_ERROR(gate_->Check(caller, authz::Action::kRead, plan_id));
   SIP_ASSIGN_OR_RETURN(StoredPlan current, store_->Get(plan_id));
   if (current.plan.individual().protected_identity()) {
     return FailedPrecondition(

@@ -8,6 +8,7 @@
 #include "absl/status/statusor.h"
 #include "common/clock.h"
 #include "common/outbox.h"
+#include "common/plan_access.h"
 #include "common/peer_facts.h"
 #include "services/plan/plan.h"
 #include "services/plan/plan_store.h"
@@ -24,14 +25,19 @@ class PlanBook final {
     ConsentRecords* consents = nullptr;
     MeetingReader* meetings = nullptr;
   };
-  PlanBook(PlanStore* store, Peers peers, const Clock* clock)
-      : store_(store), consent_(peers.consent), peers_(peers), clock_(clock) {}
+  // `gate` decides who sees and changes each plan, before anything else is read.
+  PlanBook(PlanStore* store, Peers peers, const Clock* clock, authz::PlanGate* gate)
+      : store_(store), consent_(peers.consent), peers_(peers), clock_(clock), gate_(gate) {}
 
   using Key = std::optional<db::RequestKey>;
 
   absl::StatusOr<pb::Plan> Create(pb::Plan input, const Actor& caller, const Key& key);
-  absl::StatusOr<pb::Plan> Get(const std::string& plan_id);
-  absl::StatusOr<PlanStore::PlanPage> List(const PlanFilter& filter, int page_size,
+  // Every call is decided by the gate first: a unit that may not see the plan gets
+  // PERMISSION_DENIED NOT_VISIBLE, whether the plan exists or not.
+  absl::StatusOr<pb::Plan> Get(const std::string& plan_id, const Actor& caller);
+  // Only the plans the caller's unit sees (a suite service acting on its own: all).
+  absl::StatusOr<PlanStore::PlanPage> List(PlanFilter filter, const Actor& caller,
+                                           int page_size,
                                            const std::optional<PageCursor>& after);
   // `patch.etag()`, when set, must be current (else ABORTED).
   absl::StatusOr<pb::Plan> Update(const std::string& plan_id, const pb::Plan& patch,
@@ -47,20 +53,23 @@ class PlanBook final {
   absl::StatusOr<pb::PlanRevision> Revise(const std::string& plan_id, pb::RevisionReason reason,
                                           const std::string& note, const std::string& etag,
                                           const Actor& caller, const Key& key);
-  absl::StatusOr<pb::PlanRevision> GetRevision(const std::string& plan_id, int revision);
+  absl::StatusOr<pb::PlanRevision> GetRevision(const std::string& plan_id, int revision,
+                                               const Actor& caller);
   absl::StatusOr<std::pair<std::vector<pb::PlanRevision>, std::optional<PageCursor>>>
-  ListRevisions(const std::string& plan_id, int page_size, const std::optional<PageCursor>& after);
+  ListRevisions(const std::string& plan_id, const Actor& caller, int page_size,
+                const std::optional<PageCursor>& after);
   absl::StatusOr<pb::FollowUp> RecordFollowUp(const std::string& plan_id, pb::FollowUp input,
                                               const Actor& caller, const Key& key);
   absl::StatusOr<std::pair<std::vector<pb::FollowUp>, std::optional<PageCursor>>>
-  ListFollowUps(const std::string& plan_id, int page_size, const std::optional<PageCursor>& after);
+  ListFollowUps(const std::string& plan_id, const Actor& caller, int page_size,
+                const std::optional<PageCursor>& after);
   // `etag`, when set, must be current (else ABORTED).
   absl::StatusOr<pb::Plan> RecordCircumstances(const std::string& plan_id,
                                                CircumstanceChange change,
                                                const std::string& etag, const Actor& caller,
                                                const Key& key);
   absl::StatusOr<std::pair<std::vector<pb::ChangedCircumstance>, std::optional<PageCursor>>>
-  ListCircumstances(const std::string& plan_id, int page_size,
+  ListCircumstances(const std::string& plan_id, const Actor& caller, int page_size,
                     const std::optional<PageCursor>& after);
   absl::StatusOr<pb::Plan> Close(const std::string& plan_id, pb::Closure closure,
                                  const std::string& etag, const Actor& caller, const Key& key);
@@ -96,6 +105,7 @@ class PlanBook final {
   ConsentChecker* consent_;
   Peers peers_;
   const Clock* clock_;
+  authz::PlanGate* gate_;
 };
 
 // Outbox event types.

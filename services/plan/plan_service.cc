@@ -61,9 +61,9 @@ grpc::Status PlanGrpcService::CreatePlan(grpc::ServerContext* context,
 grpc::Status PlanGrpcService::GetPlan(grpc::ServerContext* context,
                                       const pb::GetPlanRequest* request,
                                       pb::GetPlanResponse* response) {
-  return HandleCall(context, kErrorDomain, *request, [&](const Caller&) -> absl::Status {
+  return HandleCall(context, kErrorDomain, *request, [&](const Caller& caller) -> absl::Status {
     SIP_ASSIGN_OR_RETURN(std::string plan_id, PlanIdOf(request->name(), "name"));
-    SIP_ASSIGN_OR_RETURN(*response->mutable_plan(), book_->Get(plan_id));
+    SIP_ASSIGN_OR_RETURN(*response->mutable_plan(), book_->Get(plan_id, caller));
     return absl::OkStatus();
   });
 }
@@ -71,7 +71,7 @@ grpc::Status PlanGrpcService::GetPlan(grpc::ServerContext* context,
 grpc::Status PlanGrpcService::ListPlans(grpc::ServerContext* context,
                                         const pb::ListPlansRequest* request,
                                         pb::ListPlansResponse* response) {
-  return HandleCall(context, kErrorDomain, *request, [&](const Caller&) -> absl::Status {
+  return HandleCall(context, kErrorDomain, *request, [&](const Caller& caller) -> absl::Status {
     Violations v;
     PlanFilter filter;
     if (!request->personal_identity_number().empty()) {
@@ -109,7 +109,7 @@ grpc::Status PlanGrpcService::ListPlans(grpc::ServerContext* context,
     }
     SIP_ASSIGN_OR_RETURN(int page_size, EffectivePageSize(request->page_size(), 50, 500));
     SIP_ASSIGN_OR_RETURN(auto after, CursorFromToken(request->page_token(), filter.Key()));
-    SIP_ASSIGN_OR_RETURN(PlanStore::PlanPage page, book_->List(filter, page_size, after));
+    SIP_ASSIGN_OR_RETURN(PlanStore::PlanPage page, book_->List(filter, caller, page_size, after));
     for (StoredPlan& p : page.plans) *response->add_plans() = std::move(p.plan);
     response->set_next_page_token(TokenFromCursor(page.next, filter.Key()));
     return absl::OkStatus();
@@ -171,10 +171,10 @@ grpc::Status PlanGrpcService::RevisePlan(grpc::ServerContext* context,
 grpc::Status PlanGrpcService::GetPlanRevision(grpc::ServerContext* context,
                                               const pb::GetPlanRevisionRequest* request,
                                               pb::GetPlanRevisionResponse* response) {
-  return HandleCall(context, kErrorDomain, *request, [&](const Caller&) -> absl::Status {
+  return HandleCall(context, kErrorDomain, *request, [&](const Caller& caller) -> absl::Status {
     SIP_ASSIGN_OR_RETURN(auto which, RevisionOf(request->name(), false));
     SIP_ASSIGN_OR_RETURN(*response->mutable_revision(),
-                         book_->GetRevision(which.first, which.second));
+                         book_->GetRevision(which.first, which.second, caller));
     return absl::OkStatus();
   });
 }
@@ -182,11 +182,11 @@ grpc::Status PlanGrpcService::GetPlanRevision(grpc::ServerContext* context,
 grpc::Status PlanGrpcService::ListPlanRevisions(grpc::ServerContext* context,
                                                 const pb::ListPlanRevisionsRequest* request,
                                                 pb::ListPlanRevisionsResponse* response) {
-  return HandleCall(context, kErrorDomain, *request, [&](const Caller&) -> absl::Status {
+  return HandleCall(context, kErrorDomain, *request, [&](const Caller& caller) -> absl::Status {
     SIP_ASSIGN_OR_RETURN(std::string plan_id, PlanIdOf(request->parent(), "parent"));
     SIP_ASSIGN_OR_RETURN(int page_size, EffectivePageSize(request->page_size(), 50, 500));
     SIP_ASSIGN_OR_RETURN(auto after, CursorFromToken(request->page_token(), request->parent()));
-    SIP_ASSIGN_OR_RETURN(auto page, book_->ListRevisions(plan_id, page_size, after));
+    SIP_ASSIGN_OR_RETURN(auto page, book_->ListRevisions(plan_id, caller, page_size, after));
     for (auto& r : page.first) *response->add_revisions() = std::move(r);
     response->set_next_page_token(TokenFromCursor(page.second, request->parent()));
     return absl::OkStatus();
@@ -211,11 +211,11 @@ grpc::Status PlanGrpcService::RecordFollowUp(grpc::ServerContext* context,
 grpc::Status PlanGrpcService::ListFollowUps(grpc::ServerContext* context,
                                             const pb::ListFollowUpsRequest* request,
                                             pb::ListFollowUpsResponse* response) {
-  return HandleCall(context, kErrorDomain, *request, [&](const Caller&) -> absl::Status {
+  return HandleCall(context, kErrorDomain, *request, [&](const Caller& caller) -> absl::Status {
     SIP_ASSIGN_OR_RETURN(std::string plan_id, PlanIdOf(request->parent(), "parent"));
     SIP_ASSIGN_OR_RETURN(int page_size, EffectivePageSize(request->page_size(), 50, 500));
     SIP_ASSIGN_OR_RETURN(auto after, CursorFromToken(request->page_token(), request->parent()));
-    SIP_ASSIGN_OR_RETURN(auto page, book_->ListFollowUps(plan_id, page_size, after));
+    SIP_ASSIGN_OR_RETURN(auto page, book_->ListFollowUps(plan_id, caller, page_size, after));
     for (auto& f : page.first) *response->add_follow_ups() = std::move(f);
     response->set_next_page_token(TokenFromCursor(page.second, request->parent()));
     return absl::OkStatus();
@@ -225,12 +225,12 @@ grpc::Status PlanGrpcService::ListFollowUps(grpc::ServerContext* context,
 grpc::Status PlanGrpcService::ListChangedCircumstances(
     grpc::ServerContext* context, const pb::ListChangedCircumstancesRequest* request,
     pb::ListChangedCircumstancesResponse* response) {
-  return HandleCall(context, kErrorDomain, *request, [&](const Caller&) -> absl::Status {
+  return HandleCall(context, kErrorDomain, *request, [&](const Caller& caller) -> absl::Status {
     SIP_ASSIGN_OR_RETURN(std::string plan_id, PlanIdOf(request->parent(), "parent"));
     SIP_ASSIGN_OR_RETURN(int page_size, EffectivePageSize(request->page_size(), 50, 500));
     const std::string query = absl::StrCat("circumstances|", request->parent());
     SIP_ASSIGN_OR_RETURN(auto after, CursorFromToken(request->page_token(), query));
-    SIP_ASSIGN_OR_RETURN(auto page, book_->ListCircumstances(plan_id, page_size, after));
+    SIP_ASSIGN_OR_RETURN(auto page, book_->ListCircumstances(plan_id, caller, page_size, after));
     for (auto& c : page.first) *response->add_circumstances() = std::move(c);
     response->set_next_page_token(TokenFromCursor(page.second, query));
     return absl::OkStatus();

@@ -9,6 +9,8 @@
 #include "absl/strings/match.h"
 #include "pqxx/pqxx"
 #include "common/document.h"
+#include "common/event_consumer.h"
+#include "common/plan_access.h"
 #include "common/migrations.h"
 #include "common/proto_convert.h"
 #include "common/peer_clients.h"
@@ -108,8 +110,20 @@ class PlanServiceTest : public ::testing::Test {
                                                consent::ConsentStore::Statements()}));
     consent_store_ = std::make_unique<consent::ConsentStore>(consent_pool_.get());
     // The consent service asks this plan service about plans; it starts below.
-    consent_book_ =
-        std::make_unique<consent::ConsentBook>(consent_store_.get(), &plans_for_consent_, &clock_);
+    // Its gate learns who takes part from this plan service's events (the stub is made
+    // once the plan service has started).
+    consent_follows_plan_ = std::make_unique<EventConsumer>(
+        consent_pool_.get(), &clock_, EventConsumer::Options{"plan", 100, absl::Seconds(1)},
+        [this](int64_t after, int limit) {
+          return ListEventsFetch(stub_.get(), &pb::PlanService::Stub::ListEvents,
+                                 ServiceActor("consent"), absl::Seconds(5), "plan")(after, limit);
+        },
+        authz::PlanEventsToAccess());
+    consent_gate_ = std::make_unique<authz::PlanGate>(
+        consent_pool_.get(), &clock_,
+        std::vector<authz::PlanGate::CatchUp>{[this] { return consent_follows_plan_->CatchUp(); }});
+    consent_book_ = std::make_unique<consent::ConsentBook>(
+        consent_store_.get(), &plans_for_consent_, &clock_, consent_gate_.get());
     consent_service_ = std::make_unique<consent::ConsentGrpcService>(consent_book_.get());
     consent_server_ = sip::testing::ServeOnLoopback(consent_service_.get(), "sip.consent.v1.ConsentService");
     ASSERT_NE(consent_server_, nullptr);
@@ -126,8 +140,20 @@ class PlanServiceTest : public ::testing::Test {
     peer.plaintext = true;
     SIP_ASSERT_OK_AND_ASSIGN(auto channel, MakePeerChannel(peer));
     checker_ = std::make_unique<GrpcConsentChecker>(channel, absl::Seconds(2));
+    consent_stub_ = consentpb::ConsentService::NewStub(
+        grpc::CreateChannel(consent_address, grpc::InsecureChannelCredentials()));
+    // The plan service's gate learns what the consent covers from the consent events.
+    follows_consent_ = std::make_unique<EventConsumer>(
+        pool_.get(), &clock_, EventConsumer::Options{"consent", 100, absl::Seconds(1)},
+        ListEventsFetch(consent_stub_.get(), &consentpb::ConsentService::Stub::ListEvents,
+                        ServiceActor("plan"), absl::Seconds(5), "consent"),
+        authz::ConsentEventsToAccess());
+    gate_ = std::make_unique<authz::PlanGate>(
+        pool_.get(), &clock_,
+        std::vector<authz::PlanGate::CatchUp>{[this] { return follows_consent_->CatchUp(); }});
     book_ = std::make_unique<PlanBook>(
-        store_.get(), PlanBook::Peers{checker_.get(), checker_.get(), &meetings_}, &clock_);
+        store_.get(), PlanBook::Peers{checker_.get(), checker_.get(), &meetings_}, &clock_,
+        gate_.get());
     service_ = std::make_unique<PlanGrpcService>(book_.get());
     server_ = sip::testing::ServeOnLoopback(service_.get(), "sip.plan.v1.PlanService");
     ASSERT_NE(server_, nullptr);
@@ -140,8 +166,6 @@ class PlanServiceTest : public ::testing::Test {
     SIP_ASSERT_OK_AND_ASSIGN(auto plan_channel, MakePeerChannel(plan_peer));
     plan_reader_ = std::make_unique<GrpcPlanReader>(plan_channel, absl::Seconds(2));
     plans_for_consent_.target = plan_reader_.get();
-    consent_stub_ = consentpb::ConsentService::NewStub(
-        grpc::CreateChannel(consent_address, grpc::InsecureChannelCredentials()));
   }
 
   void TearDown() override {
@@ -229,6 +253,8 @@ class PlanServiceTest : public ::testing::Test {
   std::unique_ptr<GrpcPlanReader> plan_reader_;
   std::unique_ptr<db::Pool> consent_pool_;
   std::unique_ptr<consent::ConsentStore> consent_store_;
+  std::unique_ptr<EventConsumer> consent_follows_plan_;
+  std::unique_ptr<authz::PlanGate> consent_gate_;
   std::unique_ptr<consent::ConsentBook> consent_book_;
   std::unique_ptr<consent::ConsentGrpcService> consent_service_;
   std::unique_ptr<Server> consent_server_;
@@ -236,6 +262,8 @@ class PlanServiceTest : public ::testing::Test {
   std::unique_ptr<PlanStore> store_;
   std::unique_ptr<GrpcConsentChecker> checker_;
   FakeMeetings meetings_;
+  std::unique_ptr<EventConsumer> follows_consent_;
+  std::unique_ptr<authz::PlanGate> gate_;
   std::unique_ptr<PlanBook> book_;
   std::unique_ptr<PlanGrpcService> service_;
   std::unique_ptr<Server> server_;

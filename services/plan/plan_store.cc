@@ -8,6 +8,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
+#include "common/plan_access.h"
 #include "common/proto_convert.h"
 #include "common/status_macros.h"
 #include "google/protobuf/util/json_util.h"
@@ -97,7 +98,13 @@ void WriteOutcome(pqxx::work& txn, const std::string& plan_id, absl::Time now,
 }
 
 // The common part of what a change leaves: its event and its answer.
-db::Effect EffectOf(const std::string& plan_id, const Outcome& outcome) {
+// The plan's parties go to this service's access projection with the change itself, so
+// the gate is never behind the plan.
+absl::StatusOr<db::Effect> EffectOf(pqxx::work& txn, const std::string& plan_id,
+                                    const Outcome& outcome) {
+  if (!outcome.event_type.empty()) {
+    SIP_RETURN_IF_ERROR(authz::ApplyPlanEvent(txn, outcome.event_payload));
+  }
   return db::Effect{plan_id, outcome.event_type, outcome.event_payload, outcome.result};
 }
 
@@ -162,7 +169,8 @@ absl::Status RemoveIdentityFromHistory(pqxx::work& txn, const std::string& plan_
 
 std::string PlanFilter::Key() const {
   return absl::StrCat("pin=", personal_identity_number, "|participant=", participant_unit_hsa_id,
-                      "|responsible=", responsible_unit_hsa_id, "|state=", state.value_or(""));
+                      "|responsible=", responsible_unit_hsa_id, "|state=", state.value_or(""),
+                      "|visible=", visible_to_unit_hsa_id);
 }
 
 std::vector<db::PreparedStatement> PlanStore::Statements() {
@@ -243,7 +251,7 @@ absl::StatusOr<std::string> PlanStore::Create(
     WritePlan(txn, stored, true);
     const Outcome out = outcome(stored);
     WriteOutcome(txn, stored.plan_id, now, out);
-    return EffectOf(stored.plan_id, out);
+    return EffectOf(txn, stored.plan_id, out);
   });
 }
 
@@ -263,7 +271,7 @@ absl::StatusOr<std::string> PlanStore::Mutate(
           txn, plan_id, stored.plan.individual().local_reference(), now));
     }
     WriteOutcome(txn, plan_id, now, out);
-    return EffectOf(plan_id, out);
+    return EffectOf(txn, plan_id, out);
   });
 }
 
@@ -318,6 +326,11 @@ absl::StatusOr<PlanStore::PlanPage> PlanStore::List(const PlanFilter& filter, in
                     param(filter.personal_identity_number));
   }
   if (filter.state) absl::StrAppend(&where, " AND p.state = ", param(*filter.state));
+  if (!filter.visible_to_unit_hsa_id.empty()) {
+    const std::string unit = param(filter.visible_to_unit_hsa_id);
+    absl::StrAppend(&where, " AND ",
+                    authz::VisibleToUnitSql("p.plan_id", unit, param(db::ToSqlTime(filter.visible_at))));
+  }
   if (after) {
     absl::StrAppend(&where, " AND (", order_time, ", ", order_id, ") < (",
                     param(db::ToSqlTime(after->time)), "::timestamptz, ", param(after->id), ")");

@@ -39,6 +39,9 @@ struct PlanFilter {
   std::string participant_unit_hsa_id;
   std::string responsible_unit_hsa_id;
   std::optional<std::string> state;  // "INITIATED", "ACTIVE", "CLOSED"
+  // Set for a user: only the plans this unit sees at `visible_at` (the access projection).
+  std::string visible_to_unit_hsa_id;
+  absl::Time visible_at;
   // Identifies the query for page tokens (no personal data in it is exposed).
   std::string Key() const;
 };
@@ -57,8 +60,8 @@ class PlanStore final {
                                      const std::function<Outcome(const StoredPlan&)>& outcome);
 
   // Loads the plan locked for update with its version already raised by one (and the
-  // etag set), lets `change` change it, and writes plan, units, history and event in one
-  // transaction. NOT_FOUND for an unknown plan; nothing is written when `change` fails.
+  // etag set), lets `change` change it, and writes plan, units, history, event and the
+  // plan's parties in the access projection in one transaction. NOT_FOUND for an unknown plan; nothing is written when `change` fails.
   absl::StatusOr<std::string> Mutate(
       const std::optional<db::RequestKey>& key, const std::string& plan_id, absl::Time now,
       const std::function<absl::StatusOr<Outcome>(StoredPlan&)>& change);

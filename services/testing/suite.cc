@@ -12,8 +12,20 @@ absl::Status Suite::Start(const std::string& conninfo) {
   SIP_ASSIGN_OR_RETURN(consent_pool_, db::Pool::Create({conninfo, "consent", 2, absl::Seconds(5),
                                                         consent::ConsentStore::Statements()}));
   consent_store_ = std::make_unique<consent::ConsentStore>(consent_pool_.get());
-  consent_book_ =
-      std::make_unique<consent::ConsentBook>(consent_store_.get(), &plans_for_consent_, clock_);
+  // Its projection of who takes part follows the plan service's events (the stub is made
+  // once that service has started).
+  consent_plan_events_ = std::make_unique<EventConsumer>(
+      consent_pool_.get(), clock_, EventConsumer::Options{"plan", 100, absl::Seconds(1)},
+      [this](int64_t after, int limit) {
+        return ListEventsFetch(plan.get(), &sip::plan::v1::PlanService::Stub::ListEvents,
+                               ServiceActor("consent"), absl::Seconds(5), "plan")(after, limit);
+      },
+      authz::PlanEventsToAccess());
+  consent_gate_ = std::make_unique<authz::PlanGate>(
+      consent_pool_.get(), clock_,
+      std::vector<authz::PlanGate::CatchUp>{[this] { return consent_plan_events_->CatchUp(); }});
+  consent_book_ = std::make_unique<consent::ConsentBook>(consent_store_.get(), &plans_for_consent_,
+                                                         clock_, consent_gate_.get());
   consent_service_ = std::make_unique<consent::ConsentGrpcService>(consent_book_.get());
   consent_server_ = ServeOnLoopback(consent_service_.get(), "sip.consent.v1.ConsentService");
   if (!consent_server_) return absl::InternalError("the consent service did not start");
@@ -25,16 +37,26 @@ absl::Status Suite::Start(const std::string& conninfo) {
                                                      plan::PlanStore::Statements()}));
   plan_store_ = std::make_unique<plan::PlanStore>(plan_pool_.get());
   plan_consent_ = std::make_unique<GrpcConsentChecker>(consent_channel, absl::Seconds(2));
+  consent = sip::consent::v1::ConsentService::NewStub(consent_channel);
+  plan_consent_events_ = std::make_unique<EventConsumer>(
+      plan_pool_.get(), clock_, EventConsumer::Options{"consent", 100, absl::Seconds(1)},
+      ListEventsFetch(consent.get(), &sip::consent::v1::ConsentService::Stub::ListEvents,
+                      ServiceActor("plan"), absl::Seconds(5), "consent"),
+      authz::ConsentEventsToAccess());
+  plan_gate_ = std::make_unique<authz::PlanGate>(
+      plan_pool_.get(), clock_,
+      std::vector<authz::PlanGate::CatchUp>{[this] { return plan_consent_events_->CatchUp(); }});
   plan_book_ = std::make_unique<plan::PlanBook>(
       plan_store_.get(),
       plan::PlanBook::Peers{plan_consent_.get(), plan_consent_.get(), &meetings_for_plan_},
-      clock_);
+      clock_, plan_gate_.get());
   plan_service_ = std::make_unique<plan::PlanGrpcService>(plan_book_.get());
   plan_server_ = ServeOnLoopback(plan_service_.get(), "sip.plan.v1.PlanService");
   if (!plan_server_) return absl::InternalError("the plan service did not start");
   plan_channel = PeerChannelTo(*plan_server_, "plan");
   plan_reader_ = std::make_unique<GrpcPlanReader>(plan_channel, absl::Seconds(2));
   plans_for_consent_.target = plan_reader_.get();
+  plan = sip::plan::v1::PlanService::NewStub(plan_channel);
 
   // Meeting, asking both.
   SIP_RETURN_IF_ERROR(db::ApplyMigrations(conninfo, "meeting", meeting::Migrations()));
@@ -42,9 +64,25 @@ absl::Status Suite::Start(const std::string& conninfo) {
                                                         meeting::MeetingStore::Statements()}));
   meeting_store_ = std::make_unique<meeting::MeetingStore>(meeting_pool_.get());
   meeting_consent_ = std::make_unique<GrpcConsentChecker>(consent_channel, absl::Seconds(2));
+  meeting_plan_events_ = std::make_unique<EventConsumer>(
+      meeting_pool_.get(), clock_, EventConsumer::Options{"plan", 100, absl::Seconds(1)},
+      ListEventsFetch(plan.get(), &sip::plan::v1::PlanService::Stub::ListEvents,
+                      ServiceActor("meeting"), absl::Seconds(5), "plan"),
+      authz::PlanEventsToAccess([this](pqxx::work& txn, const SourceEvent& event) {
+        return meeting_book_->ApplyPlanEvent(txn, event);
+      }));
+  meeting_consent_events_ = std::make_unique<EventConsumer>(
+      meeting_pool_.get(), clock_, EventConsumer::Options{"consent", 100, absl::Seconds(1)},
+      ListEventsFetch(consent.get(), &sip::consent::v1::ConsentService::Stub::ListEvents,
+                      ServiceActor("meeting"), absl::Seconds(5), "consent"),
+      authz::ConsentEventsToAccess());
+  meeting_gate_ = std::make_unique<authz::PlanGate>(
+      meeting_pool_.get(), clock_,
+      std::vector<authz::PlanGate::CatchUp>{[this] { return meeting_plan_events_->CatchUp(); },
+                                            [this] { return meeting_consent_events_->CatchUp(); }});
   meeting_book_ = std::make_unique<meeting::MeetingBook>(
       meeting_store_.get(), plan_reader_.get(), meeting_consent_.get(), clock_,
-      meeting::MeetingBook::Options{});
+      meeting::MeetingBook::Options{}, meeting_gate_.get());
   meeting_service_ = std::make_unique<meeting::MeetingGrpcService>(meeting_book_.get());
   meeting_server_ = ServeOnLoopback(meeting_service_.get(), "sip.meeting.v1.MeetingService");
   if (!meeting_server_) return absl::InternalError("the meeting service did not start");
@@ -52,8 +90,6 @@ absl::Status Suite::Start(const std::string& conninfo) {
   meeting_reader_ = std::make_unique<GrpcMeetingReader>(meeting_channel, absl::Seconds(2));
   meetings_for_plan_.target = meeting_reader_.get();
 
-  plan = sip::plan::v1::PlanService::NewStub(plan_channel);
-  consent = sip::consent::v1::ConsentService::NewStub(consent_channel);
   meeting = sip::meeting::v1::MeetingService::NewStub(meeting_channel);
   return absl::OkStatus();
 }

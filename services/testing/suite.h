@@ -8,7 +8,9 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "common/event_consumer.h"
 #include "common/peer_clients.h"
+#include "common/plan_access.h"
 #include "common/server.h"
 #include "common/testing/fake_clock.h"
 #include "services/consent/consent_service.h"
@@ -35,6 +37,15 @@ class Suite final {
   // The meeting service's parts its tests reach into (its plan-event consumer).
   db::Pool* meeting_pool() { return meeting_pool_.get(); }
   meeting::MeetingBook* meeting_book() { return meeting_book_.get(); }
+
+  // The event consumers that keep each service's access projection, as the servers run
+  // them; here they run only when a gate catches up (a refusal on what a service knows),
+  // or when a test polls them. The meeting service's plan consumer also cancels a closed
+  // plan's meetings.
+  EventConsumer* consent_follows_plan() { return consent_plan_events_.get(); }
+  EventConsumer* plan_follows_consent() { return plan_consent_events_.get(); }
+  EventConsumer* meeting_follows_plan() { return meeting_plan_events_.get(); }
+  EventConsumer* meeting_follows_consent() { return meeting_consent_events_.get(); }
 
  private:
   // Lets a service be made before the one it reads from has started.
@@ -71,6 +82,9 @@ class Suite final {
   std::unique_ptr<meeting::MeetingBook> meeting_book_;
   std::unique_ptr<meeting::MeetingGrpcService> meeting_service_;
   std::unique_ptr<Server> consent_server_, plan_server_, meeting_server_;
+  std::unique_ptr<EventConsumer> consent_plan_events_, plan_consent_events_,
+      meeting_plan_events_, meeting_consent_events_;
+  std::unique_ptr<authz::PlanGate> consent_gate_, plan_gate_, meeting_gate_;
 };
 
 }  // namespace sip::testing
