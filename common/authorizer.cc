@@ -29,6 +29,7 @@ absl::Status Authorize(const Subject& subject, Action action,
     const bool lifecycle = subject.service == "lifecycle";
     switch (action) {
       case Action::kRead:
+      case Action::kConsent:
         // The facts a service checks before acting (consent to close, the plan to book a
         // meeting), also of a plan it has not heard of: the answer is then NOT_FOUND.
         return absl::OkStatus();
@@ -40,6 +41,13 @@ absl::Status Authorize(const Subject& subject, Action action,
       default:
         return NotVisible();
     }
+  }
+  if (action == Action::kConsent) {
+    if (!plan || subject.unit_hsa_id.empty()) return NotVisible();
+    const bool takes_part = plan->consent_recorded
+                                ? plan->participant_unit_hsa_ids.count(subject.unit_hsa_id) > 0
+                                : subject.unit_hsa_id == plan->initiating_unit_hsa_id;
+    return takes_part ? absl::OkStatus() : NotVisible();
   }
   if (!plan || !Sees(subject.unit_hsa_id, *plan)) return NotVisible();
   switch (action) {

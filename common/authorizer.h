@@ -37,6 +37,7 @@ struct Subject {
 
 enum class Action {
   kRead,                      // any read of the plan or what is under it
+  kConsent,                   // reading or recording the person's consent decisions
   kWrite,                     // any change of the plan or what is under it, but closing
   kClose,                     // closing for a person's reason (goals met, moved, …)
   kCloseForExpiry,            // the lifecycle service: forfeited past its policy
@@ -48,6 +49,9 @@ enum class Action {
 // may not see, so an outsider cannot learn which plans exist.
 //  - A user's unit sees and changes a plan before any consent only as its initiating unit;
 //    after, only when it takes part in the plan and the consent covers it.
+//  - The person's consent decisions (the consent service) are every taking part unit's,
+//    covered or not: a unit learns that it is not covered and why, and a new consent
+//    can be recorded after a withdrawal or refusal, which leaves no unit covered.
 //  - Closing for a person's reason is the coordinator's unit's (which must also see it);
 //    before anyone has overall responsibility, the initiating unit's.
 //  - Services acting on their own read (the facts they check before acting: the answer

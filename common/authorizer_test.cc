@@ -73,6 +73,20 @@ TEST(AuthorizerTest, OnlyTheCoordinatorClosesAndOnlyLifecycleForExpiry) {
   EXPECT_FALSE(Allowed(Service("consent"), Action::kWrite, p));
 }
 
+TEST(AuthorizerTest, ConsentDecisionsAreEveryTakingPartUnitsCoveredOrNot) {
+  PlanAccess p = Plan(true);
+  EXPECT_TRUE(Allowed(User(kPsy), Action::kConsent, p)) << "takes part, not covered";
+  EXPECT_FALSE(Allowed(User(kPsy), Action::kRead, p));
+  p.covered_unit_hsa_ids.clear();  // withdrawn: nobody is covered
+  EXPECT_TRUE(Allowed(User(kVc), Action::kConsent, p)) << "a new consent can be recorded";
+  EXPECT_FALSE(Allowed(User(kVc), Action::kRead, p));
+  EXPECT_FALSE(Allowed(User(kOutsider), Action::kConsent, p));
+  EXPECT_FALSE(Allowed(User(kSoc), Action::kConsent, Plan(false))) << "before consent";
+  EXPECT_TRUE(Allowed(User(kVc), Action::kConsent, Plan(false)));
+  EXPECT_EQ(Authorize(User(kOutsider), Action::kConsent, std::nullopt),
+            Authorize(User(kOutsider), Action::kConsent, p));
+}
+
 TEST(AuthorizerTest, BeforeOverallResponsibilityTheInitiatingUnitCloses) {
   PlanAccess p = Plan(false);
   p.coordinator_unit_hsa_id.clear();

@@ -161,7 +161,7 @@ absl::StatusOr<std::optional<PlanAccess>> PlanGate::Read(const std::string& plan
 absl::Status PlanGate::Check(const Actor& caller, Action action, const std::string& plan_id) {
   const Subject subject = SubjectOf(caller);
   // A suite service's reads do not depend on what this service knows of the plan.
-  if (!subject.service.empty() && action == Action::kRead) {
+  if (!subject.service.empty() && (action == Action::kRead || action == Action::kConsent)) {
     return Authorize(subject, action, std::nullopt);
   }
   SIP_ASSIGN_OR_RETURN(std::optional<PlanAccess> access, Read(plan_id));

@@ -96,7 +96,7 @@ absl::StatusOr<PlanFacts> ConsentBook::OpenPlan(const std::string& plan_id,
 absl::StatusOr<Consent> ConsentBook::Record(const std::string& plan_id, ConsentInput input,
                                             const Actor& caller,
                                             const std::optional<db::RequestKey>& key) {
-  SIP_RETURN_IF_ERROR(gate_->Check(caller, authz::Action::kWrite, plan_id));
+  SIP_RETURN_IF_ERROR(gate_->Check(caller, authz::Action::kConsent, plan_id));
   const absl::Time now = clock_->Now();
   // A retry of a completed call is answered even if the plan has closed since.
   if (key) {
@@ -114,7 +114,7 @@ absl::StatusOr<Consent> ConsentBook::Record(const std::string& plan_id, ConsentI
 absl::StatusOr<Consent> ConsentBook::RecordRefusal(const std::string& plan_id,
                                                    RefusalInput input, const Actor& caller,
                                                    const std::optional<db::RequestKey>& key) {
-  SIP_RETURN_IF_ERROR(gate_->Check(caller, authz::Action::kWrite, plan_id));
+  SIP_RETURN_IF_ERROR(gate_->Check(caller, authz::Action::kConsent, plan_id));
   const absl::Time now = clock_->Now();
   if (key) {
     SIP_ASSIGN_OR_RETURN(std::optional<Consent> answered, store_->PriorResult(*key));
@@ -132,7 +132,7 @@ absl::StatusOr<Consent> ConsentBook::ChangeScope(const std::string& plan_id,
                                                  ScopeChangeInput input,
                                                  const std::string& etag, const Actor& caller,
                                                  const std::optional<db::RequestKey>& key) {
-  SIP_RETURN_IF_ERROR(gate_->Check(caller, authz::Action::kWrite, plan_id));
+  SIP_RETURN_IF_ERROR(gate_->Check(caller, authz::Action::kConsent, plan_id));
   const absl::Time now = clock_->Now();
   return store_->Update(
       key, plan_id, consent_id, now,
@@ -148,7 +148,7 @@ absl::StatusOr<Consent> ConsentBook::Withdraw(const std::string& plan_id,
                                               WithdrawalInput input, const std::string& etag,
                                               const Actor& caller,
                                               const std::optional<db::RequestKey>& key) {
-  SIP_RETURN_IF_ERROR(gate_->Check(caller, authz::Action::kWrite, plan_id));
+  SIP_RETURN_IF_ERROR(gate_->Check(caller, authz::Action::kConsent, plan_id));
   const absl::Time now = clock_->Now();
   return store_->Update(
       key, plan_id, consent_id, now,
@@ -161,21 +161,21 @@ absl::StatusOr<Consent> ConsentBook::Withdraw(const std::string& plan_id,
 
 absl::StatusOr<Consent> ConsentBook::Get(const std::string& plan_id,
                                          const std::string& consent_id, const Actor& caller) {
-  SIP_RETURN_IF_ERROR(gate_->Check(caller, authz::Action::kRead, plan_id));
+  SIP_RETURN_IF_ERROR(gate_->Check(caller, authz::Action::kConsent, plan_id));
   return store_->Get(plan_id, consent_id);
 }
 
 absl::StatusOr<ConsentStore::Page> ConsentBook::List(const std::string& plan_id,
                                                      const Actor& caller, int page_size,
                                                      const std::optional<PageCursor>& after) {
-  SIP_RETURN_IF_ERROR(gate_->Check(caller, authz::Action::kRead, plan_id));
+  SIP_RETURN_IF_ERROR(gate_->Check(caller, authz::Action::kConsent, plan_id));
   return store_->List(plan_id, page_size, after);
 }
 
 absl::StatusOr<ConsentBook::CheckResult> ConsentBook::Check(
     const std::string& plan_id, const Actor& caller,
     const std::vector<std::string>& unit_hsa_ids, const std::vector<OtherParty>& others) {
-  SIP_RETURN_IF_ERROR(gate_->Check(caller, authz::Action::kRead, plan_id));
+  SIP_RETURN_IF_ERROR(gate_->Check(caller, authz::Action::kConsent, plan_id));
   const absl::Time now = clock_->Now();
   SIP_ASSIGN_OR_RETURN(std::vector<Consent> consents, store_->ListAll(plan_id));
   return CheckResult{CheckCoverage(consents, unit_hsa_ids, now),

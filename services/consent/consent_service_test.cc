@@ -62,7 +62,9 @@ class ConsentServiceTest : public ::testing::Test {
     store_ = std::make_unique<ConsentStore>(pool_.get());
     // The plan as the plan service's events tell it: initiated by kVc, which takes part
     // with kSoc and kPsy.
-    SIP_ASSERT_OK(sip::testing::SeedParties(*pool_, "plan-1", kVc, {kVc, kSoc, kPsy}, kSoc));
+    for (const char* plan : {"plan-1", "plan-2", "adult", "closed", "minor", "protected"}) {
+      SIP_ASSERT_OK(sip::testing::SeedParties(*pool_, plan, kVc, {kVc, kSoc, kPsy}, kSoc));
+    }
     gate_ = std::make_unique<authz::PlanGate>(pool_.get(), &clock_);
     book_ = std::make_unique<ConsentBook>(store_.get(), &plans_, &clock_, gate_.get());
     service_ = std::make_unique<ConsentGrpcService>(book_.get());
@@ -276,15 +278,17 @@ TEST_F(ConsentServiceTest, DecisionsNeedAnOpenPlanAndMinorityFollowsTheBirthDate
   pb::RecordConsentResponse response;
   grpc::Status status =
       stub_->RecordConsent(Context().get(), ValidRecord("plans/no-such-plan"), &response);
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
-  EXPECT_EQ(DetailsOf(status).reason, "PLAN_NOT_FOUND");
+  // Permission before existence: a plan the service does not know is one the unit may
+  // not see.
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(DetailsOf(status).reason, "NOT_VISIBLE");
   pb::RecordRefusalRequest refusal;
   refusal.set_parent("plans/no-such-plan");
   refusal.mutable_giver()->set_role(pb::GIVER_ROLE_INDIVIDUAL);
   refusal.set_form(sip::common::v1::COMMUNICATION_FORM_ORAL);
   pb::RecordRefusalResponse refused;
   EXPECT_EQ(stub_->RecordRefusal(Context().get(), refusal, &refused).error_code(),
-            grpc::StatusCode::NOT_FOUND);
+            grpc::StatusCode::PERMISSION_DENIED);
 
   plans_.plans["closed"] = {true, absl::CivilDay(1990, 1, 1)};
   status = stub_->RecordConsent(Context().get(), ValidRecord("plans/closed"), &response);

@@ -176,7 +176,7 @@ void InsertScopeChanges(pqxx::work& txn, const Consent& c, size_t from) {
 // One change of a plan's consents at a time: the coverage an event carries is computed
 // from every consent of the plan as committed before it.
 void LockPlan(pqxx::work& txn, const std::string& plan_id) {
-  txn.exec_prepared0("consent_lock_plan", plan_id);
+  txn.exec_prepared("consent_lock_plan", plan_id);
 }
 
 // What a change of `c` leaves: its event, carrying what the plan's consents cover after

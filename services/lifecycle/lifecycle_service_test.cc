@@ -334,22 +334,24 @@ TEST_F(LifecycleServiceTest, AConsumerRestartedMidPageAppliesEachEventOnce) {
   int calls = 0;
   {
     EventConsumer stopping(pool_.get(), &clock_, {"plan", 2, absl::Seconds(1)}, fetch,
-                           [&](pqxx::work& txn, const SourceEvent& e) -> absl::Status {
-                             SIP_RETURN_IF_ERROR(book_->ApplyEvent(txn, "plan", e));
-                             if (++calls == 2) return absl::UnavailableError("stopped");
-                             return absl::OkStatus();
-                           });
+                           authz::PlanEventsToAccess(
+                               [&](pqxx::work& txn, const SourceEvent& e) -> absl::Status {
+                                 SIP_RETURN_IF_ERROR(book_->ApplyEvent(txn, "plan", e));
+                                 if (++calls == 2) return absl::UnavailableError("stopped");
+                                 return absl::OkStatus();
+                               }));
     EXPECT_FALSE(stopping.PollOnce().ok());
   }
   EventConsumer restarted(pool_.get(), &clock_, {"plan", 2, absl::Seconds(1)}, fetch,
-                          [&](pqxx::work& txn, const SourceEvent& e) {
+                          authz::PlanEventsToAccess([&](pqxx::work& txn, const SourceEvent& e) {
                             return book_->ApplyEvent(txn, "plan", e);
-                          });
+                          }));
   for (int i = 0; i < 5; ++i) ASSERT_TRUE(restarted.PollOnce().ok());
   const pb::Timeline t = Timeline(plan);
   std::vector<std::string> what;
   for (const auto& e : t.entries()) what.push_back(e.what());
-  EXPECT_THAT(what, ElementsAre("initiated", "established")) << "each once";
+  // (Reading the timeline had the gate catch up on the consent events too.)
+  EXPECT_THAT(what, ElementsAre("initiated", "consent_recorded", "established")) << "each once";
   EXPECT_EQ(Find(t, pb::DEADLINE_RULE_FORFEITURE)->state(), pb::DEADLINE_STATE_PENDING);
   int forfeitures = 0;
   for (const auto& d : t.deadlines()) forfeitures += d.rule() == pb::DEADLINE_RULE_FORFEITURE;
@@ -407,9 +409,18 @@ TEST_F(LifecycleServiceTest, TheTimelineWorkListAndPolicyOverGrpcWithTheirErrors
   get.set_name(plan);
   grpc::Status status = stub_->GetTimeline(As(kSoc).get(), get, &got);
   EXPECT_THAT(DetailsOf(status).fields, ElementsAre("name"));
+  // Permission before existence: an unknown plan and one the unit takes no part in get
+  // the same answer.
   get.set_name("plans/unknown/timeline");
-  EXPECT_EQ(stub_->GetTimeline(As(kSoc).get(), get, &got).error_code(),
-            grpc::StatusCode::NOT_FOUND);
+  const grpc::Status unknown = stub_->GetTimeline(As(kSoc).get(), get, &got);
+  EXPECT_EQ(unknown.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(DetailsOf(unknown).reason, "NOT_VISIBLE");
+  constexpr char kOutsider[] = "SE2321000131-X000000000009";
+  get.set_name(plan + "/timeline");
+  const grpc::Status outsider = stub_->GetTimeline(As(kOutsider).get(), get, &got);
+  EXPECT_EQ(outsider.error_code(), unknown.error_code());
+  EXPECT_EQ(outsider.error_message(), unknown.error_message());
+  EXPECT_TRUE(got.timeline().entries().empty());
 
   pb::ListDeadlinesRequest list;
   pb::ListDeadlinesResponse listed;
@@ -426,6 +437,18 @@ TEST_F(LifecycleServiceTest, TheTimelineWorkListAndPolicyOverGrpcWithTheirErrors
   ASSERT_TRUE(stub_->ListDeadlines(As(kSoc).get(), list, &next).ok());
   ASSERT_EQ(next.deadlines_size(), 1);
   EXPECT_EQ(next.deadlines(0).rule(), pb::DEADLINE_RULE_FORFEITURE);
+  // A work list is the unit's own; and a unit's list of every pending deadline holds
+  // only the plans it sees.
+  pb::ListDeadlinesRequest others = list;
+  others.clear_page_token();
+  EXPECT_EQ(DetailsOf(stub_->ListDeadlines(As(kOutsider).get(), others, &next)).reason,
+            "NOT_YOUR_UNIT");
+  others.clear_responsible_unit_hsa_id();
+  others.set_page_size(100);
+  ASSERT_TRUE(stub_->ListDeadlines(As(kOutsider).get(), others, &next).ok());
+  EXPECT_EQ(next.deadlines_size(), 0);
+  ASSERT_TRUE(stub_->ListDeadlines(As(kSoc).get(), others, &next).ok());
+  EXPECT_GE(next.deadlines_size(), 2);
 
   // A later initial meeting agreed for the person's sake, with its reason: not for an
   // established plan (the meeting was held), yes for one still being planned.

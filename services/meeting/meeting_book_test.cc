@@ -81,7 +81,7 @@ class MeetingBookTest : public ::testing::Test {
                                                       MeetingStore::Statements()}));
     store_ = std::make_unique<MeetingStore>(pool_.get());
     // Who takes part, as the plan service's events tell this service's projection.
-    for (const char* plan : {"p1", "p2"}) {
+    for (const char* plan : {"p1", "p2", "closed", "hidden"}) {
       SIP_ASSERT_OK(sip::testing::SeedParties(*pool_, plan, kVc, {kVc, kSoc, kPsy}, kVc));
     }
     gate_ = std::make_unique<authz::PlanGate>(pool_.get(), &clock_);
@@ -146,8 +146,9 @@ class MeetingBookTest : public ::testing::Test {
 };
 
 TEST_F(MeetingBookTest, SchedulingAsksThePlanAndTheConsent) {
+  // A plan the service does not know is one the unit may not see (permission first).
   EXPECT_EQ(ReasonOf(book_->Schedule("nope", Request(absl::Hours(48)), kVcNurse, {}).status()),
-            "PLAN_NOT_FOUND");
+            "NOT_VISIBLE");
   PlanFacts closed;
   closed.closed = true;
   plans_.plans["closed"] = closed;
@@ -256,11 +257,14 @@ TEST_F(MeetingBookTest, AUnitsInboxShowsExactlyWhatIsAddressedToIt) {
   // Acknowledging: only the unit's own notice, with a current etag.
   const pb::Notice notice = Inbox(kSoc, true)[1].notice();
   const std::string notice_id = notice.name().substr(notice.name().rfind('/') + 1);
-  EXPECT_EQ(book_->Acknowledge(kPsy, notice_id, "", kVcNurse, {}).status().code(),
-            absl::StatusCode::kNotFound);
-  EXPECT_EQ(book_->Acknowledge(kSoc, notice_id, "\"7\"", kVcNurse, {}).status().code(),
-            absl::StatusCode::kAborted);
   const Actor social{{kSoc, PrincipalKind::kMunicipality, "", "1482"}, "handlaggare-2"};
+  const Actor psychiatry{{kPsy, PrincipalKind::kRegion, "", "14"}, "sjukskoterska-3"};
+  EXPECT_EQ(ReasonOf(book_->Acknowledge(kSoc, notice_id, "", kVcNurse, {}).status()),
+            "NOT_YOUR_UNIT");
+  EXPECT_EQ(book_->Acknowledge(kPsy, notice_id, "", psychiatry, {}).status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(book_->Acknowledge(kSoc, notice_id, "\"7\"", social, {}).status().code(),
+            absl::StatusCode::kAborted);
   SIP_ASSERT_OK_AND_ASSIGN(pb::Notice acked,
                            book_->Acknowledge(kSoc, notice_id, notice.etag(), social, {}));
   EXPECT_EQ(acked.acknowledged_by().user_id(), "handlaggare-2");
@@ -271,7 +275,7 @@ TEST_F(MeetingBookTest, AUnitsInboxShowsExactlyWhatIsAddressedToIt) {
                           "notice NOTICE_KIND_RESCHEDULED acknowledged"))
       << "history keeps it";
   // Acknowledging again changes nothing.
-  SIP_ASSERT_OK_AND_ASSIGN(pb::Notice again, book_->Acknowledge(kSoc, notice_id, "", kVcNurse, {}));
+  SIP_ASSERT_OK_AND_ASSIGN(pb::Notice again, book_->Acknowledge(kSoc, notice_id, "", social, {}));
   EXPECT_EQ(again.acknowledged_by().user_id(), "handlaggare-2");
 
   // Once the meeting is held, an invitation never answered awaits nothing.

@@ -826,6 +826,13 @@ absl::Status MayClose(pb::ClosureReason reason, const std::string& service) {
         "a plan is closed as EXPIRED (förverkad) only by the lifecycle service, by the region's "
         "policy; close it for GOALS_MET, NO_LONGER_NEEDED or another reason that applies");
   }
+  if (reason == pb::CLOSURE_REASON_CONSENT_WITHDRAWN ||
+      reason == pb::CLOSURE_REASON_CONSENT_REFUSED) {
+    return denied(
+        "a plan is closed for a withdrawn or refused consent by the lifecycle service, once "
+        "the consent service has recorded the person's decision; record the withdrawal or "
+        "refusal there");
+  }
   return absl::OkStatus();
 }
 

@@ -141,7 +141,8 @@ absl::Status Close(pb::Plan& plan, pb::Closure closure, const Actor& caller, abs
 
 // Who may close for `reason`, asked before the plan is read (so the answer says nothing of
 // whether it exists). `service` is the suite service acting on its own (Caller::service),
-// empty for a user. A plan is forfeited (EXPIRED) only by the lifecycle service, and a
+// empty for a user. A plan is forfeited (EXPIRED), and closed for a withdrawn or refused
+// consent (CONSENT_WITHDRAWN, CONSENT_REFUSED), only by the lifecycle service, and a
 // service acting on its own closes only as the lifecycle service, for what that service
 // closes for (EXPIRED, CONSENT_WITHDRAWN, CONSENT_REFUSED, MOVED_OUT_OF_REGION); anything
 // else is PERMISSION_DENIED, reason CLOSURE_NOT_ALLOWED.

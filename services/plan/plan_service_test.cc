@@ -173,11 +173,22 @@ class PlanServiceTest : public ::testing::Test {
     if (consent_server_) consent_server_->Shutdown(absl::Seconds(1));
   }
 
-  static std::unique_ptr<grpc::ClientContext> Context() {
+  static std::unique_ptr<grpc::ClientContext> Context() { return ContextOf(testdata::kVc); }
+
+  // A user of `unit` (kSoc is the kommun's, the others the region's).
+  static std::unique_ptr<grpc::ClientContext> ContextOf(const std::string& unit) {
     auto context = std::make_unique<grpc::ClientContext>();
-    context->AddMetadata("x-sip-unit-hsa-id", testdata::kVc);
-    context->AddMetadata("x-sip-unit-principal", "REGION");
+    context->AddMetadata("x-sip-unit-hsa-id", unit);
+    context->AddMetadata("x-sip-unit-principal",
+                         unit == testdata::kSoc ? "MUNICIPALITY" : "REGION");
     context->AddMetadata("x-sip-user-id", "nurse-1");
+    return context;
+  }
+
+  // A suite service acting on its own.
+  static std::unique_ptr<grpc::ClientContext> AsService(const char* service) {
+    auto context = std::make_unique<grpc::ClientContext>();
+    context->AddMetadata("x-sip-service", service);
     return context;
   }
 
@@ -392,14 +403,18 @@ TEST_F(PlanServiceTest, APlanFromInitiationToClosure) {
   close.mutable_closure()->set_reason(pb::CLOSURE_REASON_GOALS_MET);
   close.mutable_closure()->set_note("Kontakta vårdcentralen om behovet kommer tillbaka");
   pb::ClosePlanResponse closed;
-  ASSERT_TRUE(stub_->ClosePlan(Context().get(), close, &closed).ok());
+  // Only the coordinator's unit (samordningsansvarig) closes it.
+  grpc::Status not_coordinator = stub_->ClosePlan(Context().get(), close, &closed);
+  EXPECT_EQ(not_coordinator.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(DetailsOf(not_coordinator).reason, "NOT_THE_COORDINATOR");
+  ASSERT_TRUE(stub_->ClosePlan(ContextOf(testdata::kSoc).get(), close, &closed).ok());
   EXPECT_EQ(closed.plan().state(), cpb::PLAN_STATE_CLOSED);
-  EXPECT_EQ(closed.plan().closure().closed_by().unit().hsa_id(), testdata::kVc);
+  EXPECT_EQ(closed.plan().closure().closed_by().unit().hsa_id(), testdata::kSoc);
   patch.set_etag("");
   status = Update(patch, "long_term_goal", &edited);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(DetailsOf(status).reason, "PLAN_CLOSED");
-  EXPECT_EQ(stub_->ClosePlan(Context().get(), close, &closed).error_code(),
+  EXPECT_EQ(stub_->ClosePlan(ContextOf(testdata::kSoc).get(), close, &closed).error_code(),
             grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(Revise(created.name(), pb::REVISION_REASON_FOLLOW_UP, &revision).error_code(),
             grpc::StatusCode::FAILED_PRECONDITION);
@@ -481,7 +496,8 @@ TEST_F(PlanServiceTest, UnitsJoiningAnActivePlanNeedConsentFirst) {
   EXPECT_EQ(revision.snapshot().participants_size(), updated.participants_size());
 }
 
-// "Consent withdrawn" is a closure reason only the consent service can confirm.
+// "Consent withdrawn" is a closure reason only the consent service can confirm, and the
+// lifecycle service acts on: a user, even the coordinator's, does not close for it.
 TEST_F(PlanServiceTest, ClosingForWithdrawnConsentNeedsTheWithdrawal) {
   const pb::Plan created = Create();
   RecordConsent(created.name(), {testdata::kVc, testdata::kSoc, testdata::kPsy});
@@ -489,13 +505,16 @@ TEST_F(PlanServiceTest, ClosingForWithdrawnConsentNeedsTheWithdrawal) {
   close.set_name(created.name());
   close.mutable_closure()->set_reason(pb::CLOSURE_REASON_CONSENT_WITHDRAWN);
   pb::ClosePlanResponse closed;
-  grpc::Status status = stub_->ClosePlan(Context().get(), close, &closed);
+  grpc::Status status = stub_->ClosePlan(ContextOf(testdata::kSoc).get(), close, &closed);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(DetailsOf(status).reason, "CLOSURE_NOT_ALLOWED");
+  status = stub_->ClosePlan(AsService("lifecycle").get(), close, &closed);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(DetailsOf(status).reason, "CONSENT_NOT_WITHDRAWN");
   EXPECT_THAT(status.error_message(), HasSubstr("COVERED"));
   // Nor for a refusal the consent service does not know of.
   close.mutable_closure()->set_reason(pb::CLOSURE_REASON_CONSENT_REFUSED);
-  status = stub_->ClosePlan(Context().get(), close, &closed);
+  status = stub_->ClosePlan(AsService("lifecycle").get(), close, &closed);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(DetailsOf(status).reason, "CONSENT_NOT_REFUSED");
   close.mutable_closure()->set_reason(pb::CLOSURE_REASON_CONSENT_WITHDRAWN);
@@ -511,8 +530,14 @@ TEST_F(PlanServiceTest, ClosingForWithdrawnConsentNeedsTheWithdrawal) {
   withdraw.set_form(cpb::COMMUNICATION_FORM_ORAL);
   consentpb::WithdrawConsentResponse withdrawn;
   ASSERT_TRUE(consent_stub_->WithdrawConsent(Context().get(), withdraw, &withdrawn).ok());
+  // No unit is covered now: the plan is visible to none of them.
+  pb::GetPlanRequest get;
+  get.set_name(created.name());
+  pb::GetPlanResponse got;
+  EXPECT_EQ(stub_->GetPlan(ContextOf(testdata::kSoc).get(), get, &got).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
 
-  status = stub_->ClosePlan(Context().get(), close, &closed);
+  status = stub_->ClosePlan(AsService("lifecycle").get(), close, &closed);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(closed.plan().closure().reason(), pb::CLOSURE_REASON_CONSENT_WITHDRAWN);
 }
@@ -711,8 +736,10 @@ TEST_F(PlanServiceTest, GetAndListPlans) {
   pb::GetPlanResponse got;
   ASSERT_TRUE(stub_->GetPlan(Context().get(), get, &got).ok());
   EXPECT_EQ(got.plan().SerializeAsString(), created.SerializeAsString());
+  // Permission before existence: a plan that does not exist is one the unit does not see.
   get.set_name("plans/unknown");
-  EXPECT_EQ(stub_->GetPlan(Context().get(), get, &got).error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(stub_->GetPlan(Context().get(), get, &got).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
   get.set_name("plan/bad");
   const grpc::Status bad = stub_->GetPlan(Context().get(), get, &got);
   EXPECT_THAT(DetailsOf(bad).fields, ElementsAre("name"));
@@ -979,8 +1006,8 @@ TEST_F(PlanServiceTest, ReadsOfHistoryExplainTheirErrors) {
   list_revisions.set_parent("plans/unknown");
   pb::ListPlanRevisionsResponse revisions;
   status = stub_->ListPlanRevisions(Context().get(), list_revisions, &revisions);
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
-  EXPECT_EQ(DetailsOf(status).reason, "PLAN_NOT_FOUND");
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(DetailsOf(status).reason, "NOT_VISIBLE");
   list_revisions.set_parent(created.name());
   list_revisions.set_page_size(-1);
   status = stub_->ListPlanRevisions(Context().get(), list_revisions, &revisions);
