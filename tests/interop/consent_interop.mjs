@@ -25,13 +25,14 @@ const { plan: created } = await plans.call('CreatePlan', {
 });
 const plan = created.name;
 
-// A plan that does not exist: NOT_FOUND, named.
+// A plan that does not exist gets what a plan the unit may not see gets: permission
+// before existence.
 const missing = await expectError(call('RecordConsent', {
   parent: `plans/${randomUUID()}`,
   consent: { giver: { role: 'GIVER_ROLE_INDIVIDUAL' }, form: 'COMMUNICATION_FORM_WRITTEN',
     covered_units: [{ hsa_id: VC, principal: 'PRINCIPAL_KIND_REGION', principal_code: '14' }] },
-}), grpc.status.NOT_FOUND);
-assert.equal(errorDetails(missing).reason, 'PLAN_NOT_FOUND');
+}), grpc.status.PERMISSION_DENIED);
+assert.equal(errorDetails(missing).reason, 'NOT_VISIBLE');
 
 // Record a consent covering the health centre and social services.
 const requestId = randomUUID();
