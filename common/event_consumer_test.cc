@@ -3,6 +3,8 @@
 #include "common/event_consumer.h"
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <mutex>
 #include <thread>
 
@@ -21,6 +23,8 @@ class FakeSource {
   explicit FakeSource(int n) : n_(n) {}
   EventConsumer::Fetch Fetch() {
     return [this](int64_t after, int limit) -> absl::StatusOr<std::vector<SourceEvent>> {
+      fetches_ += 1;
+      if (slow_) std::this_thread::sleep_for(std::chrono::milliseconds(100));
       std::vector<SourceEvent> out;
       for (int64_t s = after + 1; s <= n_ && static_cast<int>(out.size()) < limit; ++s) {
         out.push_back({s, absl::FromUnixSeconds(1700000000 + s), absl::StrCat("e", s)});
@@ -34,9 +38,16 @@ class FakeSource {
       return Fetch()(0, limit);
     };
   }
+  // More events happen at the source.
+  void Grow(int n) { n_ = n; }
+  // Each fetch takes 100 ms, so that callers pile up behind one.
+  void SlowDown() { slow_ = true; }
+  int fetches() const { return fetches_; }
 
  private:
-  int64_t n_;
+  std::atomic<int64_t> n_;
+  std::atomic<int> fetches_{0};
+  std::atomic<bool> slow_{false};
 };
 
 class EventConsumerTest : public ::testing::Test {
@@ -139,6 +150,42 @@ TEST_F(EventConsumerTest, TwoReplicasConsumingOneSourceApplyEachEventOnce) {
   EXPECT_EQ(applied_by_a + applied_by_b, kEvents);
   EXPECT_EQ(AppliedCountAndDistinct(), std::make_pair(kEvents, kEvents));
   EXPECT_EQ(*a.Cursor(), kEvents);
+}
+
+// The gate's catch-up: everything the source has now, every page of it, at once.
+TEST_F(EventConsumerTest, CatchUpAppliesAllTheSourceHasNow) {
+  FakeSource source(25);
+  EventConsumer consumer(pool_a_.get(), &clock_, {"plan", 10, absl::Seconds(1)},
+                         source.Fetch(), Apply());
+  SIP_ASSERT_OK(consumer.CatchUp());
+  EXPECT_EQ(*consumer.Cursor(), 25);
+  // An event after it is not lost to the coalescing: the next catch-up began after it.
+  source.Grow(26);
+  SIP_ASSERT_OK(consumer.CatchUp());
+  EXPECT_EQ(*consumer.Cursor(), 26);
+  EXPECT_EQ(AppliedCountAndDistinct(), std::make_pair(26, 26));
+}
+
+// A burst of refusals catching up at once costs a fetch or two, not one each, and every
+// caller returns only after a catch-up that began after it asked.
+TEST_F(EventConsumerTest, ConcurrentCatchUpsCoalesce) {
+  FakeSource source(0);
+  EventConsumer consumer(pool_a_.get(), &clock_, {"plan", 10, absl::Seconds(1)},
+                         source.Fetch(), Apply());
+  source.SlowDown();
+  source.Grow(3);
+  std::vector<std::thread> callers;
+  std::atomic<int> failed{0};
+  for (int i = 0; i < 8; ++i) {
+    callers.emplace_back([&] {
+      if (!consumer.CatchUp().ok()) failed += 1;
+    });
+  }
+  for (auto& t : callers) t.join();
+  EXPECT_EQ(failed, 0);
+  EXPECT_EQ(*consumer.Cursor(), 3);
+  EXPECT_LE(source.fetches(), 2) << "eight callers, one catch-up under way and one after it";
+  EXPECT_EQ(AppliedCountAndDistinct(), std::make_pair(3, 3));
 }
 
 TEST_F(EventConsumerTest, RunsOnItsOwnThreadUntilStopped) {

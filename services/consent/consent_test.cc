@@ -330,5 +330,43 @@ TEST_F(CheckCoverageTest, ARestrictingHarmAssessmentRestrictsWhatItNames) {
   EXPECT_FALSE(answers[1].covered());
 }
 
+// What the access projection is told: every unit covered now, until the first end of a
+// consent's validity after which it is no longer covered.
+TEST(CoverageOfPlanTest, EveryCoveredUnitWithTheEndOfItsCoverage) {
+  EXPECT_THAT(CoverageOfPlan({}, kNow), IsEmpty());
+  ConsentInput short_one = ValidInput();
+  short_one.covered_units = {kVc, kSoc};
+  short_one.valid_until = kNow + absl::Hours(24);
+  ConsentInput long_one = ValidInput();
+  long_one.covered_units = {kSoc};
+  long_one.valid_until = kNow + absl::Hours(48);
+  Consent a = Given(short_one);
+  Consent b = Given(long_one);
+  b.consent_id = "c2";
+  const std::vector<CoveredUntil> both = CoverageOfPlan({a, b}, kNow);
+  ASSERT_EQ(both.size(), 2u);
+  EXPECT_EQ(both[0].unit_hsa_id, kSoc.hsa_id) << "sorted by HSA-id";
+  EXPECT_EQ(both[0].until, kNow + absl::Hours(48)) << "the longer consent keeps covering it";
+  EXPECT_EQ(both[1].unit_hsa_id, kVc.hsa_id);
+  EXPECT_EQ(both[1].until, kNow + absl::Hours(24));
+  // An open consent covers until the person decides otherwise.
+  EXPECT_EQ(CoverageOfPlan({Given()}, kNow)[0].until, std::nullopt);
+  // A harm assessment's restriction, a withdrawal and an expiry leave units uncovered.
+  ConsentInput harm = ValidInput();
+  HarmAssessment assessment;
+  assessment.assessed_by = kCaller;
+  assessment.outcome = HarmOutcome::kRestricted;
+  assessment.restricted_unit_hsa_ids = {kSoc.hsa_id};
+  assessment.note = "Uppgifter om missbruk lämnas inte till socialtjänsten";
+  harm.harm_assessment = assessment;
+  const std::vector<CoveredUntil> restricted = CoverageOfPlan({Given(harm)}, kNow);
+  ASSERT_EQ(restricted.size(), 1u);
+  EXPECT_EQ(restricted[0].unit_hsa_id, kVc.hsa_id);
+  Consent withdrawn = Given();
+  SIP_ASSERT_OK(Withdraw(withdrawn, {}, kCaller, kNow));
+  EXPECT_THAT(CoverageOfPlan({withdrawn}, kNow + absl::Minutes(1)), IsEmpty());
+  EXPECT_THAT(CoverageOfPlan({a}, kNow + absl::Hours(24)), IsEmpty());
+}
+
 }  // namespace
 }  // namespace sip::consent
