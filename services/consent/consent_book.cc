@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/caller.h"
 #include "common/errors.h"
 #include "common/ids.h"
 #include "common/proto_convert.h"
@@ -81,9 +82,11 @@ absl::Status CheckEtag(const Consent& c, const std::string& etag) {
 
 }  // namespace
 
-absl::StatusOr<PlanFacts> ConsentBook::OpenPlan(const std::string& plan_id,
-                                                const Actor& caller) {
-  SIP_ASSIGN_OR_RETURN(PlanFacts facts, plans_->Facts(plan_id, caller));
+absl::StatusOr<PlanFacts> ConsentBook::OpenPlan(const std::string& plan_id) {
+  // Asked as the consent service itself: the gate has let the caller in, and after a
+  // withdrawal or refusal no unit sees the plan in the plan service, yet a taking-part
+  // unit must be able to record the person's new decision.
+  SIP_ASSIGN_OR_RETURN(PlanFacts facts, plans_->Facts(plan_id, ServiceActor("consent")));
   if (facts.closed) {
     return FailedPrecondition("PLAN_CLOSED",
                               absl::StrCat("plans/", plan_id,
@@ -103,7 +106,7 @@ absl::StatusOr<Consent> ConsentBook::Record(const std::string& plan_id, ConsentI
     SIP_ASSIGN_OR_RETURN(std::optional<Consent> answered, store_->PriorResult(*key));
     if (answered) return *std::move(answered);
   }
-  SIP_ASSIGN_OR_RETURN(PlanFacts plan, OpenPlan(plan_id, caller));
+  SIP_ASSIGN_OR_RETURN(PlanFacts plan, OpenPlan(plan_id));
   input.protected_identity = plan.protected_identity;
   SIP_RETURN_IF_ERROR(DecideMinority(input, plan.birth_date, now));
   SIP_ASSIGN_OR_RETURN(Consent consent, NewConsent(plan_id, std::move(input), caller, now));
@@ -120,7 +123,7 @@ absl::StatusOr<Consent> ConsentBook::RecordRefusal(const std::string& plan_id,
     SIP_ASSIGN_OR_RETURN(std::optional<Consent> answered, store_->PriorResult(*key));
     if (answered) return *std::move(answered);
   }
-  SIP_ASSIGN_OR_RETURN(PlanFacts plan, OpenPlan(plan_id, caller));
+  SIP_ASSIGN_OR_RETURN(PlanFacts plan, OpenPlan(plan_id));
   input.protected_identity = plan.protected_identity;
   SIP_ASSIGN_OR_RETURN(Consent refusal, NewRefusal(plan_id, std::move(input), caller, now));
   refusal.consent_id = NewId();

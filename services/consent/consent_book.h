@@ -65,7 +65,7 @@ class ConsentBook final {
 
  private:
   // The plan's facts, after answering a retry of a completed call from the request log.
-  absl::StatusOr<PlanFacts> OpenPlan(const std::string& plan_id, const Actor& caller);
+  absl::StatusOr<PlanFacts> OpenPlan(const std::string& plan_id);
 
   ConsentStore* store_;
   PlanReader* plans_;

@@ -542,6 +542,55 @@ TEST_F(PlanServiceTest, ClosingForWithdrawnConsentNeedsTheWithdrawal) {
   EXPECT_EQ(closed.plan().closure().reason(), pb::CLOSURE_REASON_CONSENT_WITHDRAWN);
 }
 
+// After a withdrawal no unit sees the plan, yet a unit taking part records the person's
+// new consent, and those it covers see the plan again; a unit that takes no part records
+// nothing.
+TEST_F(PlanServiceTest, ANewConsentAfterAWithdrawalOpensThePlanAgain) {
+  const pb::Plan created = Create();
+  RecordConsent(created.name(), {testdata::kVc, testdata::kSoc});
+  consentpb::ListConsentsRequest list;
+  list.set_parent(created.name());
+  consentpb::ListConsentsResponse consents;
+  ASSERT_TRUE(consent_stub_->ListConsents(Context().get(), list, &consents).ok());
+  consentpb::WithdrawConsentRequest withdraw;
+  withdraw.set_name(consents.consents(0).name());
+  withdraw.mutable_withdrawn_by()->set_role(consentpb::GIVER_ROLE_INDIVIDUAL);
+  withdraw.set_form(cpb::COMMUNICATION_FORM_ORAL);
+  consentpb::WithdrawConsentResponse withdrawn;
+  ASSERT_TRUE(consent_stub_->WithdrawConsent(Context().get(), withdraw, &withdrawn).ok());
+  // Once the plan service has the withdrawal (its consumer polls every second; here at
+  // once), no unit sees the plan.
+  SIP_ASSERT_OK(follows_consent_->CatchUp());
+  pb::GetPlanRequest get;
+  get.set_name(created.name());
+  pb::GetPlanResponse got;
+  EXPECT_EQ(stub_->GetPlan(Context().get(), get, &got).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+
+  // The person decides again a while later (a decision at the very instant of the
+  // withdrawal would not be ordered after it).
+  clock_.Advance(absl::Minutes(5));
+  consentpb::RecordConsentRequest again;
+  again.set_parent(created.name());
+  again.mutable_consent()->mutable_giver()->set_role(consentpb::GIVER_ROLE_INDIVIDUAL);
+  again.mutable_consent()->set_form(cpb::COMMUNICATION_FORM_WRITTEN);
+  auto* vc = again.mutable_consent()->add_covered_units();
+  vc->set_hsa_id(testdata::kVc);
+  vc->set_principal(cpb::PRINCIPAL_KIND_REGION);
+  vc->set_principal_code("14");
+  consentpb::RecordConsentResponse recorded;
+  const grpc::Status outsider = consent_stub_->RecordConsent(
+      ContextOf("SE2321000131-X000000000009").get(), again, &recorded);
+  EXPECT_EQ(outsider.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  const grpc::Status status = consent_stub_->RecordConsent(Context().get(), again, &recorded);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_TRUE(stub_->GetPlan(Context().get(), get, &got).ok());
+  EXPECT_EQ(got.plan().name(), created.name());
+  EXPECT_EQ(stub_->GetPlan(ContextOf(testdata::kSoc).get(), get, &got).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED)
+      << "the new consent covers the health centre only";
+}
+
 // Forfeiture is the lifecycle service's alone; other services acting on their own close
 // nothing. Asked before the plan is read: a plan that does not exist gets the same answer.
 TEST_F(PlanServiceTest, OnlyTheLifecycleServiceClosesAsExpired) {
