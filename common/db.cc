@@ -7,6 +7,7 @@
 #include "common/errors.h"
 #include "common/log.h"
 #include "common/outbox.h"
+#include "common/access_log.h"
 #include "common/plan_access.h"
 
 namespace sip::db {
@@ -59,6 +60,8 @@ absl::StatusOr<std::unique_ptr<Pool>> Pool::Create(Options options) {
   options.statements.insert(options.statements.begin(), common.begin(), common.end());
   const auto& access = authz::AccessStatements();
   options.statements.insert(options.statements.begin(), access.begin(), access.end());
+  const auto& log = accesslog::Statements();
+  options.statements.insert(options.statements.begin(), log.begin(), log.end());
   auto pool = std::unique_ptr<Pool>(new Pool(std::move(options)));
   // Fail fast on a bad connection string or unreachable server.
   auto lease = pool->Acquire();

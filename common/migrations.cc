@@ -101,6 +101,28 @@ CREATE TABLE access_coverage (
 );
 CREATE INDEX access_coverage_by_unit ON access_coverage (unit_hsa_id);
 )sql"},
+      {"common_0007_access_log", R"sql(
+-- The access log (common/access_log.h): one entry per access to a person's data, written
+-- with the access itself; a chainer then gives committed entries their place in a hash
+-- chain (position, prev_hash, hash), in order, one chainer at a time.
+CREATE TABLE access_log (
+  seq bigserial PRIMARY KEY,
+  log_time timestamptz NOT NULL,
+  plan_id text NOT NULL,
+  user_id text NOT NULL,
+  unit_hsa_id text NOT NULL,
+  system text NOT NULL,
+  method text NOT NULL,
+  resource text NOT NULL,
+  outcome text NOT NULL,
+  position bigint,
+  prev_hash text,
+  hash text
+);
+CREATE INDEX access_log_unchained ON access_log (seq) WHERE position IS NULL;
+CREATE UNIQUE INDEX access_log_by_position ON access_log (position) WHERE position IS NOT NULL;
+CREATE INDEX access_log_by_plan ON access_log (plan_id, log_time);
+)sql"},
   };
   return *kMigrations;
 }

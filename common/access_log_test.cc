@@ -1,0 +1,164 @@
+// The access log's hash chain on PostgreSQL: entries chained in order by one chainer at a
+// time, however many write at once; a changed field, a changed hash or a removed entry is
+// named; retention keeps what is left verifiable.
+#include "common/access_log.h"
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "common/migrations.h"
+#include "common/testing/status_matchers.h"
+#include "common/testing/test_database.h"
+#include "gtest/gtest.h"
+
+namespace sip::accesslog {
+namespace {
+
+const absl::Time kStart = absl::FromUnixMicros(1764000000123456);
+
+Entry EntryAt(int i) {
+  return {kStart + absl::Minutes(i), "plan-1", "nurse-1", "SE2321000131-E000000000001",
+          "dev-regional-system", "GetPlan", "plans/plan-1", "OK"};
+}
+
+class AccessLogTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    SIP_ASSERT_OK(db::ApplyMigrations(db_.conninfo(), "svc", {}));
+    SIP_ASSERT_OK_AND_ASSIGN(pool_, db::Pool::Create({db_.conninfo(), "svc", 4,
+                                                      absl::Seconds(5), {}}));
+  }
+
+  void AppendAll(int from, int to) {
+    for (int i = from; i < to; ++i) {
+      SIP_ASSERT_OK(pool_->InTransaction([&](pqxx::work& txn) {
+        Append(txn, EntryAt(i));
+        return absl::OkStatus();
+      }));
+    }
+  }
+
+  void Exec(const std::string& sql) {
+    pqxx::connection conn(db_.conninfo());
+    pqxx::work txn(conn);
+    txn.exec(sql);
+    txn.commit();
+  }
+
+  sip::testing::TestDatabase db_;
+  std::unique_ptr<db::Pool> pool_;
+};
+
+TEST_F(AccessLogTest, EntriesAreChainedInOrderAndVerify) {
+  AppendAll(0, 5);
+  SIP_ASSERT_OK_AND_ASSIGN(Verification before, Verify(*pool_));
+  EXPECT_EQ(before.verified, 0);
+  EXPECT_EQ(before.unchained, 5);
+  SIP_ASSERT_OK_AND_ASSIGN(int chained, ChainOnce(*pool_, 3));
+  EXPECT_EQ(chained, 3);
+  SIP_ASSERT_OK_AND_ASSIGN(chained, ChainOnce(*pool_, 100));
+  EXPECT_EQ(chained, 2);
+  SIP_ASSERT_OK_AND_ASSIGN(chained, ChainOnce(*pool_, 100));
+  EXPECT_EQ(chained, 0);
+  SIP_ASSERT_OK_AND_ASSIGN(Verification after, Verify(*pool_));
+  EXPECT_EQ(after.verified, 5);
+  EXPECT_EQ(after.first_broken, std::nullopt);
+  EXPECT_EQ(after.unchained, 0);
+  // Each hash covers the previous one: the chain is not five independent hashes.
+  EXPECT_NE(HashOf("", 1, EntryAt(0)), HashOf("x", 1, EntryAt(0)));
+  EXPECT_NE(HashOf("", 1, EntryAt(0)), HashOf("", 2, EntryAt(0)));
+}
+
+TEST_F(AccessLogTest, ATamperedEntryIsNamed) {
+  AppendAll(0, 6);
+  SIP_ASSERT_OK(ChainOnce(*pool_, 100).status());
+  // Someone with database access changes who read: the third entry.
+  Exec("UPDATE svc.access_log SET unit_hsa_id = 'SE2321000131-X000000000009' WHERE position = 3");
+  SIP_ASSERT_OK_AND_ASSIGN(Verification changed, Verify(*pool_));
+  EXPECT_EQ(changed.first_broken, 3);
+  EXPECT_EQ(changed.verified, 2);
+}
+
+TEST_F(AccessLogTest, ARecomputedHashOrARemovedEntryIsNamedToo) {
+  AppendAll(0, 6);
+  SIP_ASSERT_OK(ChainOnce(*pool_, 100).status());
+  // The change covered by a new hash of its own: the next entry no longer links to it.
+  Entry forged = EntryAt(3);
+  forged.outcome = "PERMISSION_DENIED";
+  pqxx::connection conn(db_.conninfo());
+  {
+    pqxx::work txn(conn);
+    const std::string prev =
+        txn.exec1("SELECT prev_hash FROM svc.access_log WHERE position = 4")[0].as<std::string>();
+    txn.exec_params("UPDATE svc.access_log SET outcome = $1, hash = $2 WHERE position = 4",
+                    forged.outcome, HashOf(prev, 4, forged));
+    txn.commit();
+  }
+  SIP_ASSERT_OK_AND_ASSIGN(Verification rehashed, Verify(*pool_));
+  EXPECT_EQ(rehashed.first_broken, 5);
+  // A removed entry in the middle: its successor is named.
+  Exec("TRUNCATE svc.access_log");
+  AppendAll(0, 6);
+  SIP_ASSERT_OK(ChainOnce(*pool_, 100).status());
+  Exec("DELETE FROM svc.access_log WHERE position = 2");
+  SIP_ASSERT_OK_AND_ASSIGN(Verification removed, Verify(*pool_));
+  EXPECT_EQ(removed.first_broken, 3);
+}
+
+TEST_F(AccessLogTest, ConcurrentWritersAndChainersMakeOneChain) {
+  std::atomic<int> failed{0};
+  std::vector<std::thread> threads;
+  for (int w = 0; w < 4; ++w) {
+    threads.emplace_back([&, w] {
+      for (int i = 0; i < 50; ++i) {
+        const absl::Status s = pool_->InTransaction([&](pqxx::work& txn) {
+          Append(txn, EntryAt(w * 100 + i));
+          return absl::OkStatus();
+        });
+        if (!s.ok()) ++failed;
+      }
+    });
+  }
+  for (int c = 0; c < 2; ++c) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 40; ++i) {
+        if (!ChainOnce(*pool_, 10).ok()) ++failed;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  while (true) {
+    SIP_ASSERT_OK_AND_ASSIGN(int chained, ChainOnce(*pool_, 100));
+    if (chained == 0) break;
+  }
+  EXPECT_EQ(failed, 0);
+  SIP_ASSERT_OK_AND_ASSIGN(Verification v, Verify(*pool_));
+  EXPECT_EQ(v.verified, 200);
+  EXPECT_EQ(v.first_broken, std::nullopt);
+  EXPECT_EQ(v.unchained, 0);
+}
+
+TEST_F(AccessLogTest, RetentionKeepsWhatIsLeftVerifiable) {
+  AppendAll(0, 10);  // one a minute
+  SIP_ASSERT_OK(ChainOnce(*pool_, 100).status());
+  SIP_ASSERT_OK_AND_ASSIGN(int64_t removed, RemoveBefore(*pool_, kStart + absl::Minutes(4)));
+  EXPECT_EQ(removed, 4);
+  AppendAll(10, 12);
+  SIP_ASSERT_OK(ChainOnce(*pool_, 100).status());
+  SIP_ASSERT_OK_AND_ASSIGN(Verification v, Verify(*pool_));
+  EXPECT_EQ(v.verified, 8);
+  EXPECT_EQ(v.first_broken, std::nullopt);
+  // Everything older: the last chained entry stays, so the chain goes on from it.
+  SIP_ASSERT_OK_AND_ASSIGN(removed, RemoveBefore(*pool_, kStart + absl::Hours(1)));
+  EXPECT_EQ(removed, 7);
+  AppendAll(20, 21);
+  SIP_ASSERT_OK(ChainOnce(*pool_, 100).status());
+  SIP_ASSERT_OK_AND_ASSIGN(v, Verify(*pool_));
+  EXPECT_EQ(v.verified, 2);
+  EXPECT_EQ(v.first_broken, std::nullopt);
+}
+
+}  // namespace
+}  // namespace sip::accesslog
