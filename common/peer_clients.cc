@@ -157,4 +157,36 @@ absl::StatusOr<PlanFacts> GrpcPlanReader::Facts(const std::string& plan_id,
   return facts;
 }
 
+namespace {
+
+template <typename Service, typename Request, typename Response>
+EventConsumer::Fetch OwnedFetch(
+    std::shared_ptr<grpc::Channel> channel,
+    grpc::Status (Service::Stub::*list)(grpc::ClientContext*, const Request&, Response*),
+    Actor actor, absl::Duration timeout, const std::string& source) {
+  std::shared_ptr<typename Service::Stub> stub = Service::NewStub(std::move(channel));
+  EventConsumer::Fetch fetch = ListEventsFetch(stub.get(), list, std::move(actor), timeout, source);
+  return [stub, fetch = std::move(fetch)](int64_t after, int limit) { return fetch(after, limit); };
+}
+
+}  // namespace
+
+EventConsumer::Fetch ListEventsOf(const std::string& source,
+                                  std::shared_ptr<grpc::Channel> channel, Actor actor,
+                                  absl::Duration timeout) {
+  if (source == "plan") {
+    return OwnedFetch<sip::plan::v1::PlanService>(
+        std::move(channel), &sip::plan::v1::PlanService::Stub::ListEvents, std::move(actor),
+        timeout, source);
+  }
+  if (source == "consent") {
+    return OwnedFetch<sip::consent::v1::ConsentService>(
+        std::move(channel), &sip::consent::v1::ConsentService::Stub::ListEvents,
+        std::move(actor), timeout, source);
+  }
+  return OwnedFetch<sip::meeting::v1::MeetingService>(
+      std::move(channel), &sip::meeting::v1::MeetingService::Stub::ListEvents, std::move(actor),
+      timeout, source);
+}
+
 }  // namespace sip

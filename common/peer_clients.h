@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "common/event_consumer.h"
 #include "common/peer_facts.h"
 #include "grpcpp/channel.h"
 #include "sip/consent/v1/consent.grpc.pb.h"
@@ -69,5 +70,12 @@ class GrpcMeetingReader final : public MeetingReader {
   std::unique_ptr<sip::meeting::v1::MeetingService::Stub> stub_;
   absl::Duration timeout_;
 };
+
+// The events of the suite service `source` ("plan", "consent" or "meeting") through
+// `channel`, read as `actor` with the common client's deadline and error mapping: an
+// EventConsumer::Fetch that owns its stub.
+EventConsumer::Fetch ListEventsOf(const std::string& source,
+                                  std::shared_ptr<grpc::Channel> channel, Actor actor,
+                                  absl::Duration timeout);
 
 }  // namespace sip

@@ -12,7 +12,6 @@
 #include "services/consent/consent_config.h"
 #include "services/consent/consent_service.h"
 #include "services/consent/consent_store.h"
-#include "sip/plan/v1/plan.grpc.pb.h"
 
 int main(int argc, char** argv) {
   sip::BlockShutdownSignals();
@@ -32,11 +31,10 @@ int main(int argc, char** argv) {
   sip::consent::ConsentStore store(pool);
   sip::GrpcPlanReader plans((*channels)[0], config->plan.timeout);
   // Who takes part in each plan, for the gate, from the plan service's events.
-  auto plan_stub = sip::plan::v1::PlanService::NewStub((*channels)[0]);
   sip::EventConsumer plan_events(
       pool, &clock, {"plan", 100, absl::Seconds(1)},
-      sip::ListEventsFetch(plan_stub.get(), &sip::plan::v1::PlanService::Stub::ListEvents,
-                           sip::ServiceActor("consent"), config->plan.timeout, "plan"),
+      sip::ListEventsOf("plan", (*channels)[0], sip::ServiceActor("consent"),
+                        config->plan.timeout),
       sip::authz::PlanEventsToAccess());
   sip::authz::PlanGate gate(pool, &clock, {[&] { return plan_events.CatchUp(); }});
   sip::consent::ConsentBook book(&store, &plans, &clock, &gate);

@@ -5,16 +5,14 @@
 
 #include "common/clock.h"
 #include "common/event_consumer.h"
-#include "common/plan_access.h"
 #include "common/peer_clients.h"
+#include "common/plan_access.h"
 #include "common/server.h"
 #include "common/service_main.h"
 #include "services/meeting/meeting_book.h"
 #include "services/meeting/meeting_config.h"
 #include "services/meeting/meeting_service.h"
 #include "services/meeting/meeting_store.h"
-#include "sip/consent/v1/consent.grpc.pb.h"
-#include "sip/plan/v1/plan.grpc.pb.h"
 
 int main(int argc, char** argv) {
   sip::BlockShutdownSignals();
@@ -34,8 +32,6 @@ int main(int argc, char** argv) {
   sip::meeting::MeetingStore store(pool);
   sip::GrpcPlanReader plans((*channels)[0], config->plan.timeout);
   sip::GrpcConsentChecker consent((*channels)[1], config->consent.timeout);
-  auto plan_stub = sip::plan::v1::PlanService::NewStub((*channels)[0]);
-  auto consent_stub = sip::consent::v1::ConsentService::NewStub((*channels)[1]);
   const sip::Actor self = sip::ServiceActor("meeting");
   sip::meeting::MeetingBook* book_ptr = nullptr;
   // Who takes part in each plan and what the consent covers, for the gate, from the plan
@@ -43,16 +39,13 @@ int main(int argc, char** argv) {
   // the plan service's events too.
   sip::EventConsumer plan_events(
       pool, &clock, {"plan", 100, absl::Seconds(1)},
-      sip::ListEventsFetch(plan_stub.get(), &sip::plan::v1::PlanService::Stub::ListEvents, self,
-                           config->plan.timeout, "plan"),
+      sip::ListEventsOf("plan", (*channels)[0], self, config->plan.timeout),
       sip::authz::PlanEventsToAccess([&book_ptr](pqxx::work& txn, const sip::SourceEvent& event) {
         return book_ptr->ApplyPlanEvent(txn, event);
       }));
   sip::EventConsumer consent_events(
       pool, &clock, {"consent", 100, absl::Seconds(1)},
-      sip::ListEventsFetch(consent_stub.get(),
-                           &sip::consent::v1::ConsentService::Stub::ListEvents, self,
-                           config->consent.timeout, "consent"),
+      sip::ListEventsOf("consent", (*channels)[1], self, config->consent.timeout),
       sip::authz::ConsentEventsToAccess());
   sip::authz::PlanGate gate(pool, &clock,
                             {[&] { return plan_events.CatchUp(); },

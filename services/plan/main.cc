@@ -12,7 +12,6 @@
 #include "services/plan/plan_config.h"
 #include "services/plan/plan_service.h"
 #include "services/plan/plan_store.h"
-#include "sip/consent/v1/consent.grpc.pb.h"
 
 int main(int argc, char** argv) {
   sip::BlockShutdownSignals();
@@ -33,12 +32,10 @@ int main(int argc, char** argv) {
   sip::GrpcConsentChecker consent((*channels)[0], config->consent.timeout);
   sip::GrpcMeetingReader meetings((*channels)[1], config->meeting.timeout);
   // What the person's consent covers, for the gate, from the consent service's events.
-  auto consent_stub = sip::consent::v1::ConsentService::NewStub((*channels)[0]);
   sip::EventConsumer consent_events(
       pool, &clock, {"consent", 100, absl::Seconds(1)},
-      sip::ListEventsFetch(consent_stub.get(),
-                           &sip::consent::v1::ConsentService::Stub::ListEvents,
-                           sip::ServiceActor("plan"), config->consent.timeout, "consent"),
+      sip::ListEventsOf("consent", (*channels)[0], sip::ServiceActor("plan"),
+                        config->consent.timeout),
       sip::authz::ConsentEventsToAccess());
   sip::authz::PlanGate gate(pool, &clock, {[&] { return consent_events.CatchUp(); }});
   sip::plan::PlanBook book(&store, {&consent, &consent, &meetings}, &clock, &gate);

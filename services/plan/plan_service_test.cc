@@ -110,15 +110,8 @@ class PlanServiceTest : public ::testing::Test {
                                                consent::ConsentStore::Statements()}));
     consent_store_ = std::make_unique<consent::ConsentStore>(consent_pool_.get());
     // The consent service asks this plan service about plans; it starts below.
-    // Its gate learns who takes part from this plan service's events (the stub is made
-    // once the plan service has started).
-    consent_follows_plan_ = std::make_unique<EventConsumer>(
-        consent_pool_.get(), &clock_, EventConsumer::Options{"plan", 100, absl::Seconds(1)},
-        [this](int64_t after, int limit) {
-          return ListEventsFetch(stub_.get(), &pb::PlanService::Stub::ListEvents,
-                                 ServiceActor("consent"), absl::Seconds(5), "plan")(after, limit);
-        },
-        authz::PlanEventsToAccess());
+    // Its gate learns who takes part from this plan service's events (the consumer is
+    // made once the plan service has started, below).
     consent_gate_ = std::make_unique<authz::PlanGate>(
         consent_pool_.get(), &clock_,
         std::vector<authz::PlanGate::CatchUp>{[this] { return consent_follows_plan_->CatchUp(); }});
@@ -145,8 +138,7 @@ class PlanServiceTest : public ::testing::Test {
     // The plan service's gate learns what the consent covers from the consent events.
     follows_consent_ = std::make_unique<EventConsumer>(
         pool_.get(), &clock_, EventConsumer::Options{"consent", 100, absl::Seconds(1)},
-        ListEventsFetch(consent_stub_.get(), &consentpb::ConsentService::Stub::ListEvents,
-                        ServiceActor("plan"), absl::Seconds(5), "consent"),
+        ListEventsOf("consent", channel, ServiceActor("plan"), absl::Seconds(5)),
         authz::ConsentEventsToAccess());
     gate_ = std::make_unique<authz::PlanGate>(
         pool_.get(), &clock_,
@@ -165,6 +157,10 @@ class PlanServiceTest : public ::testing::Test {
     plan_peer.plaintext = true;
     SIP_ASSERT_OK_AND_ASSIGN(auto plan_channel, MakePeerChannel(plan_peer));
     plan_reader_ = std::make_unique<GrpcPlanReader>(plan_channel, absl::Seconds(2));
+    consent_follows_plan_ = std::make_unique<EventConsumer>(
+        consent_pool_.get(), &clock_, EventConsumer::Options{"plan", 100, absl::Seconds(1)},
+        ListEventsOf("plan", plan_channel, ServiceActor("consent"), absl::Seconds(5)),
+        authz::PlanEventsToAccess());
     plans_for_consent_.target = plan_reader_.get();
   }
 
@@ -595,11 +591,6 @@ TEST_F(PlanServiceTest, ANewConsentAfterAWithdrawalOpensThePlanAgain) {
 // nothing. Asked before the plan is read: a plan that does not exist gets the same answer.
 TEST_F(PlanServiceTest, OnlyTheLifecycleServiceClosesAsExpired) {
   const pb::Plan created = Create();
-  const auto as_service = [](const char* service) {
-    auto context = std::make_unique<grpc::ClientContext>();
-    context->AddMetadata("x-sip-service", service);
-    return context;
-  };
   pb::ClosePlanRequest close;
   close.set_name(created.name());
   close.mutable_closure()->set_reason(pb::CLOSURE_REASON_EXPIRED);
@@ -610,7 +601,7 @@ TEST_F(PlanServiceTest, OnlyTheLifecycleServiceClosesAsExpired) {
   EXPECT_THAT(status.error_message(), HasSubstr("lifecycle service"));
   const grpc::Status user_denied = status;
   // Another service on its own writes nothing at all (common/caller.h, ServiceMayCall).
-  status = stub_->ClosePlan(as_service("meeting").get(), close, &closed);
+  status = stub_->ClosePlan(AsService("meeting").get(), close, &closed);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(DetailsOf(status).reason, "SERVICE_NOT_ALLOWED");
   pb::ClosePlanRequest missing = close;
@@ -622,7 +613,7 @@ TEST_F(PlanServiceTest, OnlyTheLifecycleServiceClosesAsExpired) {
   // Nor does the lifecycle service close for a person's reason.
   pb::ClosePlanRequest goals = close;
   goals.mutable_closure()->set_reason(pb::CLOSURE_REASON_GOALS_MET);
-  status = stub_->ClosePlan(as_service("lifecycle").get(), goals, &closed);
+  status = stub_->ClosePlan(AsService("lifecycle").get(), goals, &closed);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
 
   pb::GetPlanRequest get;
@@ -631,7 +622,7 @@ TEST_F(PlanServiceTest, OnlyTheLifecycleServiceClosesAsExpired) {
   ASSERT_TRUE(stub_->GetPlan(Context().get(), get, &got).ok());
   EXPECT_NE(got.plan().state(), cpb::PLAN_STATE_CLOSED) << "no refused closure closed it";
 
-  status = stub_->ClosePlan(as_service("lifecycle").get(), close, &closed);
+  status = stub_->ClosePlan(AsService("lifecycle").get(), close, &closed);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(closed.plan().closure().reason(), pb::CLOSURE_REASON_EXPIRED);
   EXPECT_EQ(closed.plan().closure().closed_by().user_id(), "lifecycle-service");

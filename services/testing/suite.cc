@@ -6,21 +6,24 @@
 
 namespace sip::testing {
 
+std::unique_ptr<EventConsumer> Suite::Follow(db::Pool* pool, const std::string& source,
+                                             std::shared_ptr<grpc::Channel> channel,
+                                             const std::string& follower,
+                                             EventConsumer::Apply apply) {
+  return std::make_unique<EventConsumer>(
+      pool, clock_, EventConsumer::Options{source, 100, absl::Seconds(1)},
+      ListEventsOf(source, std::move(channel), ServiceActor(follower), absl::Seconds(5)),
+      std::move(apply));
+}
+
 absl::Status Suite::Start(const std::string& conninfo) {
   // Consent, asking the plan service (started below) about plans.
   SIP_RETURN_IF_ERROR(db::ApplyMigrations(conninfo, "consent", consent::Migrations()));
   SIP_ASSIGN_OR_RETURN(consent_pool_, db::Pool::Create({conninfo, "consent", 2, absl::Seconds(5),
                                                         consent::ConsentStore::Statements()}));
   consent_store_ = std::make_unique<consent::ConsentStore>(consent_pool_.get());
-  // Its projection of who takes part follows the plan service's events (the stub is made
-  // once that service has started).
-  consent_plan_events_ = std::make_unique<EventConsumer>(
-      consent_pool_.get(), clock_, EventConsumer::Options{"plan", 100, absl::Seconds(1)},
-      [this](int64_t after, int limit) {
-        return ListEventsFetch(plan.get(), &sip::plan::v1::PlanService::Stub::ListEvents,
-                               ServiceActor("consent"), absl::Seconds(5), "plan")(after, limit);
-      },
-      authz::PlanEventsToAccess());
+  // Its projection of who takes part follows the plan service's events (the consumer is
+  // made once that service has started, below).
   consent_gate_ = std::make_unique<authz::PlanGate>(
       consent_pool_.get(), clock_,
       std::vector<authz::PlanGate::CatchUp>{[this] { return consent_plan_events_->CatchUp(); }});
@@ -38,11 +41,8 @@ absl::Status Suite::Start(const std::string& conninfo) {
   plan_store_ = std::make_unique<plan::PlanStore>(plan_pool_.get());
   plan_consent_ = std::make_unique<GrpcConsentChecker>(consent_channel, absl::Seconds(2));
   consent = sip::consent::v1::ConsentService::NewStub(consent_channel);
-  plan_consent_events_ = std::make_unique<EventConsumer>(
-      plan_pool_.get(), clock_, EventConsumer::Options{"consent", 100, absl::Seconds(1)},
-      ListEventsFetch(consent.get(), &sip::consent::v1::ConsentService::Stub::ListEvents,
-                      ServiceActor("plan"), absl::Seconds(5), "consent"),
-      authz::ConsentEventsToAccess());
+  plan_consent_events_ = Follow(plan_pool_.get(), "consent", consent_channel, "plan",
+                                authz::ConsentEventsToAccess());
   plan_gate_ = std::make_unique<authz::PlanGate>(
       plan_pool_.get(), clock_,
       std::vector<authz::PlanGate::CatchUp>{[this] { return plan_consent_events_->CatchUp(); }});
@@ -57,6 +57,8 @@ absl::Status Suite::Start(const std::string& conninfo) {
   plan_reader_ = std::make_unique<GrpcPlanReader>(plan_channel, absl::Seconds(2));
   plans_for_consent_.target = plan_reader_.get();
   plan = sip::plan::v1::PlanService::NewStub(plan_channel);
+  consent_plan_events_ = Follow(consent_pool_.get(), "plan", plan_channel, "consent",
+                                authz::PlanEventsToAccess());
 
   // Meeting, asking both.
   SIP_RETURN_IF_ERROR(db::ApplyMigrations(conninfo, "meeting", meeting::Migrations()));
@@ -64,18 +66,13 @@ absl::Status Suite::Start(const std::string& conninfo) {
                                                         meeting::MeetingStore::Statements()}));
   meeting_store_ = std::make_unique<meeting::MeetingStore>(meeting_pool_.get());
   meeting_consent_ = std::make_unique<GrpcConsentChecker>(consent_channel, absl::Seconds(2));
-  meeting_plan_events_ = std::make_unique<EventConsumer>(
-      meeting_pool_.get(), clock_, EventConsumer::Options{"plan", 100, absl::Seconds(1)},
-      ListEventsFetch(plan.get(), &sip::plan::v1::PlanService::Stub::ListEvents,
-                      ServiceActor("meeting"), absl::Seconds(5), "plan"),
-      authz::PlanEventsToAccess([this](pqxx::work& txn, const SourceEvent& event) {
-        return meeting_book_->ApplyPlanEvent(txn, event);
-      }));
-  meeting_consent_events_ = std::make_unique<EventConsumer>(
-      meeting_pool_.get(), clock_, EventConsumer::Options{"consent", 100, absl::Seconds(1)},
-      ListEventsFetch(consent.get(), &sip::consent::v1::ConsentService::Stub::ListEvents,
-                      ServiceActor("meeting"), absl::Seconds(5), "consent"),
-      authz::ConsentEventsToAccess());
+  meeting_plan_events_ = Follow(meeting_pool_.get(), "plan", plan_channel, "meeting",
+                                authz::PlanEventsToAccess([this](pqxx::work& txn,
+                                                                 const SourceEvent& event) {
+                                  return meeting_book_->ApplyPlanEvent(txn, event);
+                                }));
+  meeting_consent_events_ = Follow(meeting_pool_.get(), "consent", consent_channel, "meeting",
+                                   authz::ConsentEventsToAccess());
   meeting_gate_ = std::make_unique<authz::PlanGate>(
       meeting_pool_.get(), clock_,
       std::vector<authz::PlanGate::CatchUp>{[this] { return meeting_plan_events_->CatchUp(); },

@@ -65,6 +65,11 @@ class Suite final {
     MeetingReader* target = nullptr;
   };
 
+  // `follower`'s consumer of `source`'s events through `channel`, on `pool`.
+  std::unique_ptr<EventConsumer> Follow(db::Pool* pool, const std::string& source,
+                                        std::shared_ptr<grpc::Channel> channel,
+                                        const std::string& follower, EventConsumer::Apply apply);
+
   FakeClock* clock_;
   LatePlanReader plans_for_consent_;
   LateMeetingReader meetings_for_plan_;
