@@ -8,7 +8,9 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/errors.h"
 #include "common/migrations.h"
+#include "common/outbox.h"
 #include "common/testing/status_matchers.h"
 #include "common/testing/test_database.h"
 #include "gtest/gtest.h"
@@ -158,6 +160,166 @@ TEST_F(AccessLogTest, RetentionKeepsWhatIsLeftVerifiable) {
   SIP_ASSERT_OK_AND_ASSIGN(v, Verify(*pool_));
   EXPECT_EQ(v.verified, 2);
   EXPECT_EQ(v.first_broken, std::nullopt);
+}
+
+TEST_F(AccessLogTest, RetentionKeepsTheFirstKeptPositionKnown) {
+  AppendAll(0, 6);
+  SIP_ASSERT_OK(ChainOnce(*pool_, 100).status());
+  SIP_ASSERT_OK(RemoveBefore(*pool_, kStart + absl::Minutes(2)).status());
+  SIP_ASSERT_OK_AND_ASSIGN(Verification v, Verify(*pool_));
+  EXPECT_EQ(v.first_kept, 3);
+  EXPECT_EQ(v.verified, 4);
+}
+
+TEST_F(AccessLogTest, SealingFillsOnlyEmptyChainFields) {
+  AppendAll(0, 2);
+  SIP_ASSERT_OK(ChainOnce(*pool_, 100).status());
+  // The sealing function is the runtime role's only way to change an entry: it cannot
+  // reseal a chained entry with a hash of its choosing.
+  pqxx::connection conn(db_.conninfo());
+  pqxx::work txn(conn);
+  const int64_t seq = txn.exec1("SELECT seq FROM svc.access_log WHERE position = 1")[0].as<int64_t>();
+  const int sealed = txn.exec_params1("SELECT svc.access_log_seal($1::bigint[], '{7}'::bigint[], "
+                                      "'{x}'::text[], '{forged}'::text[])",
+                                      db::ToSqlArray({absl::StrCat(seq)}))[0]
+                         .as<int>();
+  txn.commit();
+  EXPECT_EQ(sealed, 0);
+  SIP_ASSERT_OK_AND_ASSIGN(Verification v, Verify(*pool_));
+  EXPECT_EQ(v.verified, 2);
+  EXPECT_EQ(v.first_broken, std::nullopt);
+}
+
+class ManualClock final : public Clock {
+ public:
+  absl::Time Now() const override { return kStart; }
+};
+
+class CallRecordTest : public AccessLogTest {
+ protected:
+  int64_t Count(const std::string& where) {
+    pqxx::connection conn(db_.conninfo());
+    pqxx::work txn(conn);
+    return txn.exec1("SELECT count(*) FROM svc.access_log WHERE " + where)[0].as<int64_t>();
+  }
+  Caller Nurse() {
+    Caller c;
+    c.unit.hsa_id = "SE2321000131-E000000000001";
+    c.user_id = "SE2321000131-T000000000001";
+    c.system = "regional-system";
+    c.credential = "secret-token";
+    return c;
+  }
+  ManualClock clock_;
+};
+
+TEST_F(CallRecordTest, AReadIsLoggedBeforeFinishReturnsWithItsOutcome) {
+  Log log(pool_.get(), &clock_);
+  {
+    CallRecord record(Nurse(), "GetPlan", "plans/p-1/revisions/2");
+    Note(&log, "p-1");
+    Note(&log, "p-1");  // once per plan and call
+    Note(&log, "p-2");
+    EXPECT_EQ(Count("true"), 0);  // nothing before the answer is ready
+    SIP_EXPECT_OK(record.Finish(absl::OkStatus()));
+  }
+  EXPECT_EQ(Count("true"), 2);
+  EXPECT_EQ(Count("plan_id = 'p-1' AND resource = 'plans/p-1/revisions/2' AND outcome = 'OK' "
+                  "AND method = 'GetPlan' AND system = 'regional-system' "
+                  "AND user_id = 'SE2321000131-T000000000001' "
+                  "AND unit_hsa_id = 'SE2321000131-E000000000001'"),
+            1);
+  // Another plan than the request's resource is logged as the plan itself.
+  EXPECT_EQ(Count("plan_id = 'p-2' AND resource = 'plans/p-2'"), 1);
+  {
+    CallRecord record(Nurse(), "GetPlan", "plans/p-3");
+    Note(&log, "p-3");
+    const absl::Status refused = absl::PermissionDeniedError("no");
+    EXPECT_EQ(record.Finish(refused), refused);
+  }
+  EXPECT_EQ(Count("plan_id = 'p-3' AND outcome = 'PERMISSION_DENIED'"), 1);
+  // Without a record (a consumer's own work) or suspended, nothing is noted.
+  Note(&log, "p-4");
+  {
+    CallRecord record(Nurse(), "GetPlan", "");
+    {
+      Suspended not_the_call;
+      Note(&log, "p-4");
+    }
+    SIP_EXPECT_OK(record.Finish(absl::OkStatus()));
+  }
+  EXPECT_EQ(Count("plan_id = 'p-4'"), 0);
+}
+
+TEST_F(CallRecordTest, AWritesEntryCommitsWithItAndARolledBackOneIsLoggedAfter) {
+  Log log(pool_.get(), &clock_);
+  {
+    CallRecord record(Nurse(), "UpdatePlan", "plans/p-1");
+    Note(&log, "p-1");
+    SIP_ASSERT_OK(db::RunMutation(*pool_, std::nullopt, kStart,
+                                  [&](pqxx::work&) -> absl::StatusOr<db::Effect> {
+                                    return db::Effect{"p-1", "", "", "answer"};
+                                  })
+                      .status());
+    // Written in the change's transaction, before the call ends.
+    EXPECT_EQ(Count("plan_id = 'p-1' AND outcome = 'OK' AND method = 'UpdatePlan'"), 1);
+    SIP_EXPECT_OK(record.Finish(absl::OkStatus()));
+  }
+  EXPECT_EQ(Count("plan_id = 'p-1'"), 1);  // not twice
+  {
+    CallRecord record(Nurse(), "UpdatePlan", "plans/p-2");
+    Note(&log, "p-2");
+    const absl::Status failed =
+        db::RunMutation(*pool_, std::nullopt, kStart,
+                        [&](pqxx::work&) -> absl::StatusOr<db::Effect> {
+                          return absl::FailedPreconditionError("closed");
+                        })
+            .status();
+    EXPECT_EQ(Count("plan_id = 'p-2'"), 0);  // rolled back with the change
+    EXPECT_EQ(record.Finish(failed).code(), absl::StatusCode::kFailedPrecondition);
+  }
+  EXPECT_EQ(Count("plan_id = 'p-2' AND outcome = 'FAILED_PRECONDITION'"), 1);
+  // A created plan, not noted by a gate, is logged by its mutation.
+  {
+    CallRecord record(Nurse(), "CreatePlan", "");
+    SIP_ASSERT_OK(db::RunMutation(*pool_, std::nullopt, kStart,
+                                  [&](pqxx::work&) -> absl::StatusOr<db::Effect> {
+                                    return db::Effect{"p-new", "", "", "answer"};
+                                  })
+                      .status());
+    SIP_EXPECT_OK(record.Finish(absl::OkStatus()));
+  }
+  EXPECT_EQ(Count("plan_id = 'p-new' AND method = 'CreatePlan' AND resource = 'plans/p-new'"), 1);
+}
+
+TEST_F(CallRecordTest, ConcurrentReadsShareCommitsAndAreAllDurable) {
+  Log log(pool_.get(), &clock_);
+  std::atomic<int> failed{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 25; ++i) {
+        CallRecord record(Nurse(), "GetPlan", "");
+        Note(&log, absl::StrCat("p-", t, "-", i));
+        if (!record.Finish(absl::OkStatus()).ok()) ++failed;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failed, 0);
+  EXPECT_EQ(Count("true"), 200);
+  EXPECT_EQ(Count("plan_id = 'p-7-24'"), 1);
+}
+
+TEST_F(CallRecordTest, AnAnswerDoesNotLeaveWhenItsEntryCannotBeWritten) {
+  Log log(pool_.get(), &clock_);
+  Exec("ALTER TABLE svc.access_log RENAME TO access_log_gone");
+  CallRecord record(Nurse(), "GetPlan", "");
+  Note(&log, "p-1");
+  const absl::Status status = record.Finish(absl::OkStatus());
+  EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(ReasonOf(status), "ACCESS_LOG_UNAVAILABLE");
+  Exec("ALTER TABLE svc.access_log_gone RENAME TO access_log");
 }
 
 }  // namespace

@@ -36,6 +36,15 @@ ABSL_FLAG(absl::Duration, database_acquire_timeout, absl::Seconds(5),
           "how long a call waits for a free database connection");
 ABSL_FLAG(bool, migrate_on_start, true, "apply pending migrations at start");
 ABSL_FLAG(bool, migrate_only, false, "apply migrations and exit");
+ABSL_FLAG(std::string, migration_database_url, "",
+          "libpq connection string of the role that owns the schema and runs migrations and "
+          "access-log retention (default: --database_url)");
+ABSL_FLAG(bool, verify_access_log, false,
+          "verify the access log's hash chain, print the result and exit (0 intact, 3 broken)");
+ABSL_FLAG(bool, prune_access_log, false,
+          "remove access-log entries older than --access_log_retention and exit");
+ABSL_FLAG(absl::Duration, access_log_retention, absl::Hours(24 * 3653),
+          "how long access-log entries are kept (default ten years), at least 1 day");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(20),
           "how long in-flight calls may finish after SIGTERM");
 ABSL_FLAG(std::string, log_level, "info", "debug, info, warn or error");
@@ -55,7 +64,8 @@ constexpr const char* kFlagNames[] = {
     "database_pool_size", "database_acquire_timeout", "migrate_on_start", "migrate_only",
     "shutdown_grace", "log_level", "page_token_secret", "max_request_bytes", "drain_period",
     "insecure_dev_callers", "token_issuer", "token_audience", "token_public_keys_file",
-    "token_leeway"};
+    "token_leeway", "migration_database_url", "verify_access_log", "prune_access_log",
+    "access_log_retention"};
 
 bool ValidHostPort(const std::string& address) {
   const auto colon = address.rfind(':');
@@ -82,6 +92,13 @@ bool ValidSchemaName(const std::string& name) {
 
 absl::Status ServerConfig::Validate() const {
   std::vector<std::string> problems;
+  if (access_log_retention < absl::Hours(24)) {
+    problems.push_back("--access_log_retention (SIP_ACCESS_LOG_RETENTION) must be at least 24h");
+  }
+  if (verify_access_log && prune_access_log) {
+    problems.push_back("--verify_access_log and --prune_access_log are separate commands: "
+                       "give one");
+  }
   if (!ValidHostPort(listen_address)) {
     problems.push_back(absl::StrCat("--listen_address (SIP_LISTEN_ADDRESS) \"",
                                     listen_address, "\" must be host:port"));
@@ -202,6 +219,11 @@ ServerConfig ServerConfigFromFlags(std::string service_name) {
   c.database_acquire_timeout = absl::GetFlag(FLAGS_database_acquire_timeout);
   c.migrate_on_start = absl::GetFlag(FLAGS_migrate_on_start);
   c.migrate_only = absl::GetFlag(FLAGS_migrate_only);
+  c.migration_database_url = absl::GetFlag(FLAGS_migration_database_url);
+  if (c.migration_database_url.empty()) c.migration_database_url = c.database_url;
+  c.verify_access_log = absl::GetFlag(FLAGS_verify_access_log);
+  c.prune_access_log = absl::GetFlag(FLAGS_prune_access_log);
+  c.access_log_retention = absl::GetFlag(FLAGS_access_log_retention);
   c.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
   c.log_level = absl::GetFlag(FLAGS_log_level);
   c.page_token_secret = absl::GetFlag(FLAGS_page_token_secret);

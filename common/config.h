@@ -46,6 +46,15 @@ struct ServerConfig {
   bool migrate_on_start = true;
   // Apply migrations and exit.
   bool migrate_only = false;
+  // The role that owns the schema: migrations and access-log retention run as it; the
+  // service itself connects with `database_url`, a role that owns nothing. Default:
+  // database_url.
+  std::string migration_database_url;
+  // Commands instead of serving: verify the access log's chain (exit 0 intact, 3 broken),
+  // or remove entries older than `access_log_retention` (as the migration role).
+  bool verify_access_log = false;
+  bool prune_access_log = false;
+  absl::Duration access_log_retention = absl::Hours(24 * 3653);
   // How long in-flight calls may finish after SIGTERM.
   absl::Duration shutdown_grace = absl::Seconds(20);
   // "debug", "info", "warn" or "error".

@@ -9,6 +9,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "common/access_log.h"
 #include "common/caller.h"
 #include "common/errors.h"
 #include "common/grpc_status.h"
@@ -41,7 +42,10 @@ grpc::Status HandleCall(grpc::ServerContext* context, absl::string_view domain,
   if (status.ok()) {
     // Calls this one makes to other services for the user pass the user's token on.
     ScopedCaller for_user(*caller);
-    status = std::forward<Fn>(fn)(*caller);
+    // Every plan the call touches is logged before the answer leaves (access_log.h).
+    accesslog::CallRecord record(*caller, MethodOf(*Request::descriptor()),
+                                 ResourceNameOf(request));
+    status = record.Finish(std::forward<Fn>(fn)(*caller));
   }
   if (status.code() == absl::StatusCode::kInternal ||
       status.code() == absl::StatusCode::kUnknown) {

@@ -123,6 +123,24 @@ CREATE INDEX access_log_unchained ON access_log (seq) WHERE position IS NULL;
 CREATE UNIQUE INDEX access_log_by_position ON access_log (position) WHERE position IS NOT NULL;
 CREATE INDEX access_log_by_plan ON access_log (plan_id, log_time);
 )sql"},
+      {"common_0008_access_log_seal", R"sql(
+-- Sealing an entry into the chain is the only change ever made to it, and only once. It
+-- goes through this function, which runs with its owner's rights (the migration role's),
+-- so that a service's runtime role needs no UPDATE on the log: it can fill the chain
+-- fields of entries that have none, and change nothing else (least privilege).
+CREATE FUNCTION access_log_seal(seqs bigint[], positions bigint[], prevs text[],
+                                hashes text[])
+RETURNS integer LANGUAGE sql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+  WITH sealed AS (
+    UPDATE access_log a
+       SET position = s.position, prev_hash = s.prev_hash, hash = s.hash
+      FROM unnest(seqs, positions, prevs, hashes) AS s(seq, position, prev_hash, hash)
+     WHERE a.seq = s.seq AND a.position IS NULL
+    RETURNING 1)
+  SELECT count(*)::integer FROM sealed
+$$;
+REVOKE ALL ON FUNCTION access_log_seal(bigint[], bigint[], text[], text[]) FROM PUBLIC;
+)sql"},
   };
   return *kMigrations;
 }

@@ -1,5 +1,7 @@
 #include "common/outbox.h"
 
+#include "common/access_log.h"
+
 #include <algorithm>
 
 #include "absl/strings/ascii.h"
@@ -149,20 +151,26 @@ void RewriteAnswer(pqxx::work& txn, const RequestKey& key, absl::string_view ans
 absl::StatusOr<std::string> RunMutation(
     Pool& pool, const std::optional<RequestKey>& key, absl::Time now,
     const std::function<absl::StatusOr<Effect>(pqxx::work&)>& apply) {
-  return pool.InTransaction<std::string>([&](pqxx::work& txn) -> absl::StatusOr<std::string> {
-    if (key) {
-      absl::StatusOr<std::optional<std::string>> earlier = ClaimRequest(txn, *key, now);
-      if (!earlier.ok()) return earlier.status();
-      if (earlier->has_value()) return DecodeAnswer(**earlier);
-    }
-    absl::StatusOr<Effect> effect = apply(txn);
-    if (!effect.ok()) return effect.status();
-    if (!effect->event_type.empty()) {
-      AppendEvent(txn, now, effect->plan_id, effect->event_type, effect->event_payload);
-    }
-    if (key) RecordRequestResult(txn, *key, EncodeAnswer(effect->answer), effect->plan_id);
-    return std::move(effect->answer);
-  });
+  std::vector<size_t> logged;
+  absl::StatusOr<std::string> answer =
+      pool.InTransaction<std::string>([&](pqxx::work& txn) -> absl::StatusOr<std::string> {
+        if (key) {
+          absl::StatusOr<std::optional<std::string>> earlier = ClaimRequest(txn, *key, now);
+          if (!earlier.ok()) return earlier.status();
+          if (earlier->has_value()) return DecodeAnswer(**earlier);
+        }
+        absl::StatusOr<Effect> effect = apply(txn);
+        if (!effect.ok()) return effect.status();
+        // The call's access log entries commit with the change (access_log.h).
+        logged = accesslog::AppendForMutation(txn, pool, effect->plan_id, now);
+        if (!effect->event_type.empty()) {
+          AppendEvent(txn, now, effect->plan_id, effect->event_type, effect->event_payload);
+        }
+        if (key) RecordRequestResult(txn, *key, EncodeAnswer(effect->answer), effect->plan_id);
+        return std::move(effect->answer);
+      });
+  if (answer.ok()) accesslog::MarkWritten(logged);
+  return answer;
 }
 
 absl::StatusOr<std::optional<std::string>> PriorAnswer(Pool& pool, const RequestKey& key) {

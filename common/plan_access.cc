@@ -159,6 +159,7 @@ absl::StatusOr<std::optional<PlanAccess>> PlanGate::Read(const std::string& plan
 }
 
 absl::Status PlanGate::Check(const Actor& caller, Action action, const std::string& plan_id) {
+  accesslog::Note(log_, plan_id);
   const Subject subject = SubjectOf(caller);
   // A suite service's reads do not depend on what this service knows of the plan.
   if (!subject.service.empty() && (action == Action::kRead || action == Action::kConsent)) {
@@ -169,6 +170,7 @@ absl::Status PlanGate::Check(const Actor& caller, Action action, const std::stri
   if (decided.ok() || ReasonOf(decided) != "NOT_VISIBLE" || catch_up_.empty()) return decided;
   // Refused on what this service knows: learn what the sources changed meanwhile, then
   // decide again. A source that cannot be reached leaves the refusal.
+  accesslog::Suspended not_this_call;  // the consumers' work is not the call's access
   for (const CatchUp& catch_up : catch_up_) {
     if (absl::Status caught = catch_up(); !caught.ok()) {
       log::Warn("access_catch_up_failed", {{"code", absl::StatusCodeToString(caught.code())}});

@@ -8,6 +8,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/access_log.h"
 #include "common/authorizer.h"
 #include "common/clock.h"
 #include "common/db.h"
@@ -76,11 +77,18 @@ Subject SubjectOf(const Actor& caller);
 class PlanGate final {
  public:
   using CatchUp = std::function<absl::Status()>;
-  PlanGate(db::Pool* pool, const Clock* clock, std::vector<CatchUp> catch_up = {})
-      : pool_(pool), clock_(clock), catch_up_(std::move(catch_up)) {}
+  // Every plan the gate decides on, allowed or not, is noted for the call's entry in
+  // `log` (access_log.h), when given.
+  PlanGate(db::Pool* pool, const Clock* clock, std::vector<CatchUp> catch_up = {},
+           accesslog::Log* log = nullptr)
+      : pool_(pool), clock_(clock), catch_up_(std::move(catch_up)), log_(log) {}
 
   // OK, or Authorize's refusal (PERMISSION_DENIED, also for a plan that does not exist).
   absl::Status Check(const Actor& caller, Action action, const std::string& plan_id);
+
+  // Notes that the call answers with something of `plan_id` it read without a Check (an
+  // item of a list).
+  void NoteRead(const std::string& plan_id) { accesslog::Note(log_, plan_id); }
 
  private:
   absl::StatusOr<std::optional<PlanAccess>> Read(const std::string& plan_id);
@@ -88,6 +96,7 @@ class PlanGate final {
   db::Pool* pool_;
   const Clock* clock_;
   std::vector<CatchUp> catch_up_;
+  accesslog::Log* log_;
 };
 
 }  // namespace sip::authz

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
@@ -114,6 +115,28 @@ absl::Status CheckRequestShape(const google::protobuf::Message& request) {
   Walker walker;
   walker.Message(request, "");
   return walker.ToStatus();
+}
+
+std::string MethodOf(const google::protobuf::Descriptor& request) {
+  std::string name = request.name();
+  constexpr absl::string_view kSuffix = "Request";
+  if (absl::EndsWith(name, kSuffix)) name.resize(name.size() - kSuffix.size());
+  return name;
+}
+
+std::string ResourceNameOf(const google::protobuf::Message& request) {
+  const google::protobuf::Descriptor* descriptor = request.GetDescriptor();
+  const google::protobuf::Reflection* reflection = request.GetReflection();
+  for (const char* field_name : {"name", "parent", "plan"}) {
+    const google::protobuf::FieldDescriptor* field = descriptor->FindFieldByName(field_name);
+    if (field == nullptr || field->is_repeated() ||
+        field->type() != google::protobuf::FieldDescriptor::TYPE_STRING) {
+      continue;
+    }
+    std::string value = reflection->GetString(request, field);
+    if (!value.empty()) return value;
+  }
+  return "";
 }
 
 }  // namespace sip

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 
 #include "absl/status/status.h"
 #include "google/protobuf/message.h"
@@ -26,5 +27,11 @@ struct RequestLimits {
 // in 0..999999999). INVALID_ARGUMENT with a BadRequest naming each offending field by its
 // path in the request (e.g. `plan.needs[3].description`); never echoes the value.
 absl::Status CheckRequestShape(const google::protobuf::Message& request);
+
+// The RPC a request message is for: "GetPlanRequest" → "GetPlan".
+std::string MethodOf(const google::protobuf::Descriptor& request);
+// The resource a request names (its string field `name`, `parent` or `plan`, the first
+// set), or empty. For the access log, which keeps resource names, never content.
+std::string ResourceNameOf(const google::protobuf::Message& request);
 
 }  // namespace sip

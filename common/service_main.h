@@ -16,12 +16,19 @@
 namespace sip {
 
 // Logging from the config, the migrations when asked (--migrate_on_start,
-// --migrate_only), then the connection pool with the service's statements. Returns the
-// pool, or the exit code main returns: 0 after --migrate_only, 1 (logged) when the
-// database cannot be migrated or reached.
+// --migrate_only; as the migration role), then the connection pool with the service's
+// statements. Returns the pool, or the exit code main returns: 0 after --migrate_only,
+// 1 (logged) when the database cannot be migrated or reached, RunAccessLogCommand's
+// after an access-log command.
 std::variant<std::unique_ptr<db::Pool>, int> OpenServiceDatabase(
     const ServerConfig& server, const std::vector<db::Migration>& migrations,
     std::vector<db::PreparedStatement> statements);
+
+// The access-log commands (--verify_access_log, --prune_access_log): runs the one asked
+// for on `pool` (retention on a pool of the migration role) and returns the exit code:
+// 0 done (the chain intact), 1 the database failed, 3 the chain is broken (the first
+// broken position printed).
+int RunAccessLogCommand(const ServerConfig& server, db::Pool& pool);
 
 // The channels to `peers`, in their order; nullopt (logged) when one cannot be made
 // (an unreadable certificate file, say).

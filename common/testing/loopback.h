@@ -21,16 +21,21 @@ namespace sip::testing {
 // A server for `service` on a free loopback port, plaintext, whose callers are read from
 // the x-sip-* headers (the development authenticator, installed for the whole test
 // process); null (with a test failure) when it cannot start.
-inline std::unique_ptr<Server> ServeOnLoopback(grpc::Service* service, const std::string& name) {
+inline std::unique_ptr<Server> ServeOnLoopback(std::vector<grpc::Service*> services,
+                                               const std::string& name) {
   InstallAuthenticator(MakeDevelopmentAuthenticator());
   Server::Options options;
   options.health_names = {name};
   options.listen_address = "127.0.0.1:0";
   options.credentials = grpc::InsecureServerCredentials();
   options.registry = std::make_shared<prometheus::Registry>();
-  auto server = Server::Start(std::move(options), {service});
+  auto server = Server::Start(std::move(options), std::move(services));
   EXPECT_TRUE(server.ok()) << server.status();
   return server.ok() ? *std::move(server) : nullptr;
+}
+
+inline std::unique_ptr<Server> ServeOnLoopback(grpc::Service* service, const std::string& name) {
+  return ServeOnLoopback(std::vector<grpc::Service*>{service}, name);
 }
 
 // The common service client's channel to a loopback server, as peer `name`.

@@ -2,6 +2,8 @@
 // plan-event consumer and the access gate → domain → gRPC adapter → server.
 #include <iostream>
 
+#include "common/access_extract.h"
+#include "common/access_log.h"
 #include "common/clock.h"
 #include "common/event_consumer.h"
 #include "common/plan_access.h"
@@ -36,12 +38,17 @@ int main(int argc, char** argv) {
       sip::ListEventsOf("plan", (*channels)[0], sip::ServiceActor("consent"),
                         config->plan.timeout),
       sip::authz::PlanEventsToAccess());
-  sip::authz::PlanGate gate(pool, &clock, {[&] { return plan_events.CatchUp(); }});
+  // Every access to a plan, logged (access_log.h); the chainer seals the entries.
+  sip::accesslog::Log access_log(pool, &clock);
+  sip::authz::PlanGate gate(pool, &clock, {[&] { return plan_events.CatchUp(); }}, &access_log);
   sip::consent::ConsentBook book(&store, &plans, &clock, &gate);
   sip::consent::ConsentGrpcService service(&book);
+  sip::accesslog::AccessLogGrpcService access_log_service(pool, "consent");
   plan_events.Start();
-  const int code = sip::ServeUntilSignal(config->server, {"sip.consent.v1.ConsentService"},
-                                         {&service}, [pool] { return pool->Ping(); });
+  access_log.Start();
+  const int code = sip::ServeUntilSignal(config->server, {"sip.consent.v1.ConsentService", "sip.accesslog.v1.AccessLogService"},
+                                         {&service, &access_log_service}, [pool] { return pool->Ping(); });
   plan_events.Stop();
+  access_log.Stop();
   return code;
 }

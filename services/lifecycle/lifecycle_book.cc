@@ -161,7 +161,11 @@ LifecycleBook::ListDeadlines(LifecycleStore::DeadlineFilter filter, const Actor&
     filter.visible_to_unit_hsa_id = subject.unit_hsa_id;
     filter.visible_at = clock_->Now();
   }
-  return store_->ListDeadlines(filter, page_size, after);
+  auto page = store_->ListDeadlines(filter, page_size, after);
+  if (page.ok()) {
+    for (const LifecycleStore::ListedDeadline& d : page->first) gate_->NoteRead(d.plan_id);
+  }
+  return page;
 }
 
 absl::StatusOr<Timeline> LifecycleBook::GetTimeline(const std::string& plan_id,

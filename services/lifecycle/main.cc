@@ -5,6 +5,8 @@
 #include <memory>
 #include <vector>
 
+#include "common/access_extract.h"
+#include "common/access_log.h"
 #include "common/clock.h"
 #include "common/event_consumer.h"
 #include "common/log.h"
@@ -49,11 +51,14 @@ int main(int argc, char** argv) {
   sip::lifecycle::LifecycleStore store(pool);
   sip::GrpcPlanCloser closer((*channels)[0], config->plan.timeout);
   std::vector<std::unique_ptr<sip::EventConsumer>> consumers;
+  // Every access to a plan, logged (access_log.h); the chainer seals the entries.
+  sip::accesslog::Log access_log(pool, &clock);
   sip::authz::PlanGate gate(pool, &clock,
                             {[&consumers] { return consumers[0]->CatchUp(); },
-                             [&consumers] { return consumers[1]->CatchUp(); }});
+                             [&consumers] { return consumers[1]->CatchUp(); }}, &access_log);
   sip::lifecycle::LifecycleBook book(&store, &*policies, &closer, &clock, &gate, &metrics);
   sip::lifecycle::LifecycleGrpcService service(&book);
+  sip::accesslog::AccessLogGrpcService access_log_service(pool, "lifecycle");
 
   // Each source's events, applied once each (cursors in this service's schema); the plan
   // and consent services' also keep the access projection the gate reads.
@@ -116,10 +121,12 @@ int main(int argc, char** argv) {
       absl::Minutes(1));
   counter.Start();
 
-  const int code = sip::ServeUntilSignal(config->server, {"sip.lifecycle.v1.LifecycleService"},
-                                         {&service}, [pool] { return pool->Ping(); }, registry);
+  access_log.Start();
+  const int code = sip::ServeUntilSignal(config->server, {"sip.lifecycle.v1.LifecycleService", "sip.accesslog.v1.AccessLogService"},
+                                         {&service, &access_log_service}, [pool] { return pool->Ping(); }, registry);
   counter.Stop();
   sweeper.Stop();
   for (auto& consumer : consumers) consumer->Stop();
+  access_log.Stop();
   return code;
 }

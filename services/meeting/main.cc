@@ -3,6 +3,8 @@
 // adapter → server.
 #include <iostream>
 
+#include "common/access_extract.h"
+#include "common/access_log.h"
 #include "common/clock.h"
 #include "common/event_consumer.h"
 #include "common/peer_clients.h"
@@ -47,18 +49,23 @@ int main(int argc, char** argv) {
       pool, &clock, {"consent", 100, absl::Seconds(1)},
       sip::ListEventsOf("consent", (*channels)[1], self, config->consent.timeout),
       sip::authz::ConsentEventsToAccess());
+  // Every access to a plan, logged (access_log.h); the chainer seals the entries.
+  sip::accesslog::Log access_log(pool, &clock);
   sip::authz::PlanGate gate(pool, &clock,
                             {[&] { return plan_events.CatchUp(); },
-                             [&] { return consent_events.CatchUp(); }});
+                             [&] { return consent_events.CatchUp(); }}, &access_log);
   sip::meeting::MeetingBook book(&store, &plans, &consent, &clock,
                                  {config->initial_meeting_target_days}, &gate);
   book_ptr = &book;
   sip::meeting::MeetingGrpcService service(&book);
+  sip::accesslog::AccessLogGrpcService access_log_service(pool, "meeting");
   plan_events.Start();
   consent_events.Start();
-  const int code = sip::ServeUntilSignal(config->server, {"sip.meeting.v1.MeetingService"},
-                                         {&service}, [pool] { return pool->Ping(); });
+  access_log.Start();
+  const int code = sip::ServeUntilSignal(config->server, {"sip.meeting.v1.MeetingService", "sip.accesslog.v1.AccessLogService"},
+                                         {&service, &access_log_service}, [pool] { return pool->Ping(); });
   consent_events.Stop();
   plan_events.Stop();
+  access_log.Stop();
   return code;
 }

@@ -447,7 +447,12 @@ absl::StatusOr<InboxPage> MeetingBook::Inbox(const std::string& unit_hsa_id,
                                              int page_size,
                                              const std::optional<PageCursor>& after) {
   SIP_RETURN_IF_ERROR(authz::AuthorizeOwnUnit(authz::SubjectOf(caller), unit_hsa_id));
-  return store_->Inbox(unit_hsa_id, to_do_only, page_size, after);
+  SIP_ASSIGN_OR_RETURN(InboxPage page, store_->Inbox(unit_hsa_id, to_do_only, page_size, after));
+  for (const pb::InboxItem& item : page.items) {
+    gate_->NoteRead(authz::PlanIdOf(item.has_notice() ? item.notice().plan()
+                                                       : item.invitation().name()));
+  }
+  return page;
 }
 
 absl::StatusOr<pb::Notice> MeetingBook::Acknowledge(const std::string& unit_hsa_id,

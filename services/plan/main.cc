@@ -2,6 +2,8 @@
 // the consent-event consumer and the access gate → domain → gRPC adapter → server.
 #include <iostream>
 
+#include "common/access_extract.h"
+#include "common/access_log.h"
 #include "common/clock.h"
 #include "common/event_consumer.h"
 #include "common/plan_access.h"
@@ -37,12 +39,35 @@ int main(int argc, char** argv) {
       sip::ListEventsOf("consent", (*channels)[0], sip::ServiceActor("plan"),
                         config->consent.timeout),
       sip::authz::ConsentEventsToAccess());
-  sip::authz::PlanGate gate(pool, &clock, {[&] { return consent_events.CatchUp(); }});
-  sip::plan::PlanBook book(&store, {&consent, &consent, &meetings}, &clock, &gate);
+  // Every access to a plan, logged (access_log.h); the chainer seals the entries.
+  sip::accesslog::Log access_log(pool, &clock);
+  sip::authz::PlanGate gate(pool, &clock, {[&] { return consent_events.CatchUp(); }}, &access_log);
+  // The person's extract reads the four services' access logs.
+  auto own_log = sip::accesslog::LocalAccessSource(pool, "plan");
+  auto consent_log = sip::accesslog::GrpcAccessSource((*channels)[0], "consent", "plan",
+                                                      config->consent.timeout);
+  auto meeting_log = sip::accesslog::GrpcAccessSource((*channels)[1], "meeting", "plan",
+                                                      config->meeting.timeout);
+  std::unique_ptr<sip::accesslog::AccessSource> lifecycle_log =
+      sip::accesslog::MissingAccessSource("lifecycle", "--lifecycle_address");
+  if (!config->lifecycle.address.empty()) {
+    auto lifecycle_channel = sip::MakePeerChannels({&config->lifecycle});
+    if (!lifecycle_channel) return 1;
+    lifecycle_log = sip::accesslog::GrpcAccessSource((*lifecycle_channel)[0], "lifecycle", "plan",
+                                                     config->lifecycle.timeout);
+  }
+  sip::plan::PlanBook book(
+      &store,
+      {&consent, &consent, &meetings,
+       {own_log.get(), consent_log.get(), meeting_log.get(), lifecycle_log.get()}},
+      &clock, &gate);
   sip::plan::PlanGrpcService service(&book);
+  sip::accesslog::AccessLogGrpcService access_log_service(pool, "plan");
   consent_events.Start();
-  const int code = sip::ServeUntilSignal(config->server, {"sip.plan.v1.PlanService"},
-                                         {&service}, [pool] { return pool->Ping(); });
+  access_log.Start();
+  const int code = sip::ServeUntilSignal(config->server, {"sip.plan.v1.PlanService", "sip.accesslog.v1.AccessLogService"},
+                                         {&service, &access_log_service}, [pool] { return pool->Ping(); });
   consent_events.Stop();
+  access_log.Stop();
   return code;
 }

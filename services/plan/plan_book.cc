@@ -117,7 +117,34 @@ absl::StatusOr<PlanStore::PlanPage> PlanBook::List(PlanFilter filter, const Acto
     filter.visible_to_unit_hsa_id = subject.unit_hsa_id;
     filter.visible_at = clock_->Now();
   }
-  return store_->List(filter, page_size, after);
+  SIP_ASSIGN_OR_RETURN(PlanStore::PlanPage page, store_->List(filter, page_size, after));
+  for (const StoredPlan& plan : page.plans) gate_->NoteRead(plan.plan_id);
+  return page;
+}
+
+absl::StatusOr<pb::GetAccessExtractResponse> PlanBook::AccessExtract(
+    const std::string& personal_identity_number, absl::Time start, absl::Time end,
+    const Actor& caller) {
+  PlanFilter filter;
+  filter.personal_identity_number = personal_identity_number;
+  // The person's plans as the caller's unit sees them (List filters and logs them).
+  std::vector<std::string> plan_ids;
+  std::optional<PageCursor> after;
+  do {
+    SIP_ASSIGN_OR_RETURN(PlanStore::PlanPage page, List(filter, caller, 500, after));
+    for (const StoredPlan& plan : page.plans) plan_ids.push_back(plan.plan_id);
+    after = page.next;
+  } while (after);
+  std::sort(plan_ids.begin(), plan_ids.end());
+  SIP_ASSIGN_OR_RETURN(std::vector<accesslog::alpb::AccessEntry> entries,
+                       accesslog::GatherExtract(peers_.access_logs, plan_ids, start, end));
+  pb::GetAccessExtractResponse out;
+  for (const std::string& id : plan_ids) out.add_plans(absl::StrCat("plans/", id));
+  out.set_text(accesslog::RenderExtractSv(plan_ids, entries, start, end));
+  for (auto& e : entries) *out.add_entries() = std::move(e);
+  ToProto(start, out.mutable_start_time());
+  ToProto(end, out.mutable_end_time());
+  return out;
 }
 
 absl::StatusOr<std::string> PlanBook::MutateWithConsent(

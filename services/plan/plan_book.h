@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/access_extract.h"
 #include "common/clock.h"
 #include "common/outbox.h"
 #include "common/plan_access.h"
@@ -24,6 +25,8 @@ class PlanBook final {
     ConsentChecker* consent = nullptr;
     ConsentRecords* consents = nullptr;
     MeetingReader* meetings = nullptr;
+    // The access logs an extract gathers: this service's own and the other three's.
+    std::vector<accesslog::AccessSource*> access_logs;
   };
   // `gate` decides who sees and changes each plan, before anything else is read.
   PlanBook(PlanStore* store, Peers peers, const Clock* clock, authz::PlanGate* gate)
@@ -39,6 +42,12 @@ class PlanBook final {
   absl::StatusOr<PlanStore::PlanPage> List(PlanFilter filter, const Actor& caller,
                                            int page_size,
                                            const std::optional<PageCursor>& after);
+  // The individual's extract of the access log over [start, end) for the person with
+  // `personal_identity_number` (canonical digits): the person's plans the caller's unit
+  // sees, and every access to them in the four services' logs.
+  absl::StatusOr<pb::GetAccessExtractResponse> AccessExtract(
+      const std::string& personal_identity_number, absl::Time start, absl::Time end,
+      const Actor& caller);
   // `patch.etag()`, when set, must be current (else ABORTED).
   absl::StatusOr<pb::Plan> Update(const std::string& plan_id, const pb::Plan& patch,
                                   const google::protobuf::FieldMask& mask, const Actor& caller,

@@ -68,6 +68,38 @@ grpc::Status PlanGrpcService::GetPlan(grpc::ServerContext* context,
   });
 }
 
+grpc::Status PlanGrpcService::GetAccessExtract(grpc::ServerContext* context,
+                                               const pb::GetAccessExtractRequest* request,
+                                               pb::GetAccessExtractResponse* response) {
+  return HandleCall(context, kErrorDomain, *request, [&](const Caller& caller) -> absl::Status {
+    Violations v;
+    const absl::Time now = book_->Now();
+    std::string digits;
+    if (request->personal_identity_number().empty()) {
+      v.Add("personal_identity_number", "is required: the person whose extract it is");
+    } else {
+      auto pin = ParsePersonalIdentityNumber(request->personal_identity_number(),
+                                             TodayInSweden(now));
+      if (pin.ok()) {
+        digits = pin->digits;
+      } else {
+        v.Add("personal_identity_number", std::string(pin.status().message()));
+      }
+    }
+    std::optional<absl::Time> start, end = now;
+    if (!request->has_start_time()) {
+      v.Add("start_time", "is required: the start of the period the extract covers");
+    } else {
+      start = TimeFromProto(request->start_time(), "start_time", v);
+    }
+    if (request->has_end_time()) end = TimeFromProto(request->end_time(), "end_time", v);
+    if (start && end && *end <= *start) v.Add("end_time", "must be after start_time");
+    SIP_RETURN_IF_ERROR(v.ToStatus());
+    SIP_ASSIGN_OR_RETURN(*response, book_->AccessExtract(digits, *start, *end, caller));
+    return absl::OkStatus();
+  });
+}
+
 grpc::Status PlanGrpcService::ListPlans(grpc::ServerContext* context,
                                         const pb::ListPlansRequest* request,
                                         pb::ListPlansResponse* response) {

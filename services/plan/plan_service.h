@@ -17,6 +17,9 @@ class PlanGrpcService final : public pb::PlanService::Service {
                           pb::CreatePlanResponse* response) override;
   grpc::Status GetPlan(grpc::ServerContext* context, const pb::GetPlanRequest* request,
                        pb::GetPlanResponse* response) override;
+  grpc::Status GetAccessExtract(grpc::ServerContext* context,
+                                const pb::GetAccessExtractRequest* request,
+                                pb::GetAccessExtractResponse* response) override;
   grpc::Status ListPlans(grpc::ServerContext* context, const pb::ListPlansRequest* request,
                          pb::ListPlansResponse* response) override;
   grpc::Status UpdatePlan(grpc::ServerContext* context, const pb::UpdatePlanRequest* request,

@@ -144,7 +144,7 @@ class PlanServiceTest : public ::testing::Test {
         pool_.get(), &clock_,
         std::vector<authz::PlanGate::CatchUp>{[this] { return follows_consent_->CatchUp(); }});
     book_ = std::make_unique<PlanBook>(
-        store_.get(), PlanBook::Peers{checker_.get(), checker_.get(), &meetings_}, &clock_,
+        store_.get(), PlanBook::Peers{checker_.get(), checker_.get(), &meetings_, {}}, &clock_,
         gate_.get());
     service_ = std::make_unique<PlanGrpcService>(book_.get());
     server_ = sip::testing::ServeOnLoopback(service_.get(), "sip.plan.v1.PlanService");

@@ -56,7 +56,7 @@ class PlanStoreTest : public ::testing::Test {
                                                       absl::Seconds(5), PlanStore::Statements()}));
     store_ = std::make_unique<PlanStore>(pool_.get());
     gate_ = std::make_unique<authz::PlanGate>(pool_.get(), &clock_);
-    book_ = std::make_unique<PlanBook>(store_.get(), PlanBook::Peers{&consent_, nullptr, nullptr},
+    book_ = std::make_unique<PlanBook>(store_.get(), PlanBook::Peers{&consent_, nullptr, nullptr, {}},
                                        &clock_, gate_.get());
   }
 

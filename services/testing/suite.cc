@@ -24,13 +24,16 @@ absl::Status Suite::Start(const std::string& conninfo) {
   consent_store_ = std::make_unique<consent::ConsentStore>(consent_pool_.get());
   // Its projection of who takes part follows the plan service's events (the consumer is
   // made once that service has started, below).
+  consent_log_ = std::make_unique<accesslog::Log>(consent_pool_.get(), clock_);
   consent_gate_ = std::make_unique<authz::PlanGate>(
       consent_pool_.get(), clock_,
-      std::vector<authz::PlanGate::CatchUp>{[this] { return consent_plan_events_->CatchUp(); }});
+      std::vector<authz::PlanGate::CatchUp>{[this] { return consent_plan_events_->CatchUp(); }}, consent_log_.get());
   consent_book_ = std::make_unique<consent::ConsentBook>(consent_store_.get(), &plans_for_consent_,
                                                          clock_, consent_gate_.get());
   consent_service_ = std::make_unique<consent::ConsentGrpcService>(consent_book_.get());
-  consent_server_ = ServeOnLoopback(consent_service_.get(), "sip.consent.v1.ConsentService");
+  consent_access_service_ = std::make_unique<accesslog::AccessLogGrpcService>(consent_pool_.get(), "consent");
+  consent_server_ = ServeOnLoopback({consent_service_.get(), consent_access_service_.get()},
+                             "sip.consent.v1.ConsentService");
   if (!consent_server_) return absl::InternalError("the consent service did not start");
   consent_channel = PeerChannelTo(*consent_server_, "consent");
 
@@ -43,15 +46,26 @@ absl::Status Suite::Start(const std::string& conninfo) {
   consent = sip::consent::v1::ConsentService::NewStub(consent_channel);
   plan_consent_events_ = Follow(plan_pool_.get(), "consent", consent_channel, "plan",
                                 authz::ConsentEventsToAccess());
+  plan_log_ = std::make_unique<accesslog::Log>(plan_pool_.get(), clock_);
+  // The extract reads consent's log and meeting's (started below); the suite runs no
+  // lifecycle service, so an extract is refused as one without --lifecycle_address is.
+  plan_own_log_ = accesslog::LocalAccessSource(plan_pool_.get(), "plan");
+  plan_consent_log_ =
+      accesslog::GrpcAccessSource(consent_channel, "consent", "plan", absl::Seconds(5));
+  plan_lifecycle_log_ = accesslog::MissingAccessSource("lifecycle", "--lifecycle_address");
   plan_gate_ = std::make_unique<authz::PlanGate>(
       plan_pool_.get(), clock_,
-      std::vector<authz::PlanGate::CatchUp>{[this] { return plan_consent_events_->CatchUp(); }});
+      std::vector<authz::PlanGate::CatchUp>{[this] { return plan_consent_events_->CatchUp(); }}, plan_log_.get());
   plan_book_ = std::make_unique<plan::PlanBook>(
       plan_store_.get(),
-      plan::PlanBook::Peers{plan_consent_.get(), plan_consent_.get(), &meetings_for_plan_},
+      plan::PlanBook::Peers{plan_consent_.get(), plan_consent_.get(), &meetings_for_plan_,
+                            {plan_own_log_.get(), plan_consent_log_.get(), &meeting_log_for_plan_,
+                             plan_lifecycle_log_.get()}},
       clock_, plan_gate_.get());
   plan_service_ = std::make_unique<plan::PlanGrpcService>(plan_book_.get());
-  plan_server_ = ServeOnLoopback(plan_service_.get(), "sip.plan.v1.PlanService");
+  plan_access_service_ = std::make_unique<accesslog::AccessLogGrpcService>(plan_pool_.get(), "plan");
+  plan_server_ = ServeOnLoopback({plan_service_.get(), plan_access_service_.get()},
+                             "sip.plan.v1.PlanService");
   if (!plan_server_) return absl::InternalError("the plan service did not start");
   plan_channel = PeerChannelTo(*plan_server_, "plan");
   plan_reader_ = std::make_unique<GrpcPlanReader>(plan_channel, absl::Seconds(2));
@@ -73,19 +87,25 @@ absl::Status Suite::Start(const std::string& conninfo) {
                                 }));
   meeting_consent_events_ = Follow(meeting_pool_.get(), "consent", consent_channel, "meeting",
                                    authz::ConsentEventsToAccess());
+  meeting_log_ = std::make_unique<accesslog::Log>(meeting_pool_.get(), clock_);
   meeting_gate_ = std::make_unique<authz::PlanGate>(
       meeting_pool_.get(), clock_,
       std::vector<authz::PlanGate::CatchUp>{[this] { return meeting_plan_events_->CatchUp(); },
-                                            [this] { return meeting_consent_events_->CatchUp(); }});
+                                            [this] { return meeting_consent_events_->CatchUp(); }}, meeting_log_.get());
   meeting_book_ = std::make_unique<meeting::MeetingBook>(
       meeting_store_.get(), plan_reader_.get(), meeting_consent_.get(), clock_,
       meeting::MeetingBook::Options{}, meeting_gate_.get());
   meeting_service_ = std::make_unique<meeting::MeetingGrpcService>(meeting_book_.get());
-  meeting_server_ = ServeOnLoopback(meeting_service_.get(), "sip.meeting.v1.MeetingService");
+  meeting_access_service_ = std::make_unique<accesslog::AccessLogGrpcService>(meeting_pool_.get(), "meeting");
+  meeting_server_ = ServeOnLoopback({meeting_service_.get(), meeting_access_service_.get()},
+                             "sip.meeting.v1.MeetingService");
   if (!meeting_server_) return absl::InternalError("the meeting service did not start");
   meeting_channel = PeerChannelTo(*meeting_server_, "meeting");
   meeting_reader_ = std::make_unique<GrpcMeetingReader>(meeting_channel, absl::Seconds(2));
   meetings_for_plan_.target = meeting_reader_.get();
+  meeting_log_source_ =
+      accesslog::GrpcAccessSource(meeting_channel, "meeting", "plan", absl::Seconds(5));
+  meeting_log_for_plan_.target = meeting_log_source_.get();
 
   meeting = sip::meeting::v1::MeetingService::NewStub(meeting_channel);
   return absl::OkStatus();

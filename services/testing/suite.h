@@ -8,6 +8,8 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "common/access_extract.h"
+#include "common/access_log.h"
 #include "common/event_consumer.h"
 #include "common/peer_clients.h"
 #include "common/plan_access.h"
@@ -36,6 +38,9 @@ class Suite final {
 
   // The meeting service's parts its tests reach into (its plan-event consumer).
   db::Pool* meeting_pool() { return meeting_pool_.get(); }
+  // Each service's database, where its access log is (the chainer runs when a test asks).
+  db::Pool* consent_pool() { return consent_pool_.get(); }
+  db::Pool* plan_pool() { return plan_pool_.get(); }
   meeting::MeetingBook* meeting_book() { return meeting_book_.get(); }
 
   // The event consumers that keep each service's access projection, as the servers run
@@ -70,7 +75,23 @@ class Suite final {
                                         std::shared_ptr<grpc::Channel> channel,
                                         const std::string& follower, EventConsumer::Apply apply);
 
+  class LateAccessSource final : public accesslog::AccessSource {
+   public:
+    const std::string& service() const override { return target->service(); }
+    absl::StatusOr<std::vector<accesslog::alpb::AccessEntry>> Entries(
+        const std::vector<std::string>& plan_ids, absl::Time start, absl::Time end,
+        int limit) override {
+      return target->Entries(plan_ids, start, end, limit);
+    }
+    accesslog::AccessSource* target = nullptr;
+  };
+
   FakeClock* clock_;
+  LateAccessSource meeting_log_for_plan_;
+  std::unique_ptr<accesslog::AccessSource> plan_own_log_, plan_consent_log_, plan_lifecycle_log_,
+      meeting_log_source_;
+  std::unique_ptr<accesslog::AccessLogGrpcService> consent_access_service_,
+      plan_access_service_, meeting_access_service_;
   LatePlanReader plans_for_consent_;
   LateMeetingReader meetings_for_plan_;
   std::unique_ptr<db::Pool> consent_pool_, plan_pool_, meeting_pool_;
@@ -90,6 +111,7 @@ class Suite final {
   std::unique_ptr<EventConsumer> consent_plan_events_, plan_consent_events_,
       meeting_plan_events_, meeting_consent_events_;
   std::unique_ptr<authz::PlanGate> consent_gate_, plan_gate_, meeting_gate_;
+  std::unique_ptr<accesslog::Log> consent_log_, plan_log_, meeting_log_;
 };
 
 }  // namespace sip::testing
