@@ -218,6 +218,10 @@ absl::Status Log::Write(std::vector<Entry> entries) {
     open_ = nullptr;
     lock.unlock();
     absl::Status status = Insert(batch->entries);
+    if (status.ok()) {
+      ++writes_;
+      entries_written_ += static_cast<int64_t>(batch->entries.size());
+    }
     lock.lock();
     if (!status.ok()) {
       log::Error("access_log_write_failed",

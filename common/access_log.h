@@ -14,6 +14,7 @@
 #include "common/periodic.h"
 #include "pqxx/pqxx"
 
+#include <atomic>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -110,6 +111,10 @@ class Log final {
   ~Log() { Stop(); }
 
   db::Pool* pool() const { return pool_; }
+  // How many statements wrote reads' entries, and how many entries they wrote: their ratio
+  // is how many reads shared a commit.
+  int64_t writes() const { return writes_.load(); }
+  int64_t entries_written() const { return entries_written_.load(); }
   absl::Time Now() const { return clock_->Now(); }
 
   // Writes `entries` durably (one autocommitted statement shared with the entries of
@@ -136,6 +141,8 @@ class Log final {
   std::condition_variable cv_;
   bool flushing_ = false;
   std::shared_ptr<Batch> open_;
+  std::atomic<int64_t> writes_{0};
+  std::atomic<int64_t> entries_written_{0};
   std::unique_ptr<PeriodicTask> chainer_;
 };
 

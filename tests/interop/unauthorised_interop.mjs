@@ -88,6 +88,7 @@ const requests = {
     CreatePlan: { allowed: true },
     GetPlan: { name: plan.name },
     ListPlans: { allowed: true, personal_identity_number: PNR },
+    GetAccessExtract: { allowed: true, personal_identity_number: PNR, start_time: ts(now - 86400e3) },
     UpdatePlan: { plan: { name: plan.name, long_term_goal: 'Något annat' },
       update_mask: { paths: ['long_term_goal'] } },
     EstablishPlan: { name: plan.name },
@@ -174,6 +175,9 @@ for (const [label, who] of outsiders) {
         if (!allowed) wrong.push(`${what}: answered`);
         if (personal(text)) leaks.push(what);
         if (method === 'ListPlans' && answer.plans.length !== 0) wrong.push(`${what}: listed the plan`);
+        if (method === 'GetAccessExtract' && (answer.plans.length !== 0 || answer.entries.length !== 0)) {
+          wrong.push(`${what}: the extract covered the plan`);
+        }
       } catch (err) {
         if (allowed) {
           wrong.push(`${what}: refused (${err.code} ${err.details})`);
@@ -183,6 +187,25 @@ for (const [label, who] of outsiders) {
         const said = `${err.details} ` +
           (err.metadata?.get('grpc-status-details-bin')?.[0]?.toString('latin1') ?? '');
         if (personal(said)) leaks.push(what);
+      }
+    }
+  }
+}
+
+// Every service's access log (AccessLogService) is the plan service's to read, for the
+// extract; an outsider asking any of them directly is refused.
+for (const [label, who] of outsiders) {
+  for (const name of Object.keys(services)) {
+    attempts += 1;
+    const log = connect('sip/accesslog/v1/access_log.proto', 'sip.accesslog.v1.AccessLogService',
+      address(name), who);
+    try {
+      await log.call('ListAccessEntries', { plans: [plan.name], start_time: ts(now - 86400e3),
+        end_time: ts(now + 86400e3) });
+      wrong.push(`${name}/ListAccessEntries by ${label}: answered`);
+    } catch (err) {
+      if (err.code !== grpc.status.PERMISSION_DENIED) {
+        wrong.push(`${name}/ListAccessEntries by ${label}: code ${err.code}, not PERMISSION_DENIED`);
       }
     }
   }
