@@ -39,6 +39,9 @@ ABSL_FLAG(bool, migrate_only, false, "apply migrations and exit");
 ABSL_FLAG(std::string, migration_database_url, "",
           "libpq connection string of the role that owns the schema and runs migrations and "
           "access-log retention (default: --database_url)");
+ABSL_FLAG(std::string, database_runtime_role, "",
+          "the role --database_url connects as, granted least privilege on the schema by the "
+          "migration role after migrating (empty: none granted, one role for both, dev only)");
 ABSL_FLAG(bool, verify_access_log, false,
           "verify the access log's hash chain, print the result and exit (0 intact, 3 broken)");
 ABSL_FLAG(bool, prune_access_log, false,
@@ -64,7 +67,7 @@ constexpr const char* kFlagNames[] = {
     "database_pool_size", "database_acquire_timeout", "migrate_on_start", "migrate_only",
     "shutdown_grace", "log_level", "page_token_secret", "max_request_bytes", "drain_period",
     "insecure_dev_callers", "token_issuer", "token_audience", "token_public_keys_file",
-    "token_leeway", "migration_database_url", "verify_access_log", "prune_access_log",
+    "token_leeway", "migration_database_url", "database_runtime_role", "verify_access_log", "prune_access_log",
     "access_log_retention"};
 
 bool ValidHostPort(const std::string& address) {
@@ -221,6 +224,7 @@ ServerConfig ServerConfigFromFlags(std::string service_name) {
   c.migrate_only = absl::GetFlag(FLAGS_migrate_only);
   c.migration_database_url = absl::GetFlag(FLAGS_migration_database_url);
   if (c.migration_database_url.empty()) c.migration_database_url = c.database_url;
+  c.database_runtime_role = absl::GetFlag(FLAGS_database_runtime_role);
   c.verify_access_log = absl::GetFlag(FLAGS_verify_access_log);
   c.prune_access_log = absl::GetFlag(FLAGS_prune_access_log);
   c.access_log_retention = absl::GetFlag(FLAGS_access_log_retention);

@@ -50,6 +50,9 @@ struct ServerConfig {
   // service itself connects with `database_url`, a role that owns nothing. Default:
   // database_url.
   std::string migration_database_url;
+  // The role database_url connects as; after migrating, the migration role grants it
+  // what the service does and no more (db::GrantRuntimeRole). Empty: nothing granted.
+  std::string database_runtime_role;
   // Commands instead of serving: verify the access log's chain (exit 0 intact, 3 broken),
   // or remove entries older than `access_log_retention` (as the migration role).
   bool verify_access_log = false;

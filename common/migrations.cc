@@ -1,6 +1,7 @@
 #include "common/migrations.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/db.h"
 #include "common/errors.h"
 #include "common/log.h"
@@ -196,6 +197,46 @@ absl::Status ApplyMigrations(const std::string& conninfo, const std::string& sch
     return absl::Status(status.code(),
                         absl::StrCat("applying migrations to schema ", schema, " failed: ",
                                      e.what()));
+  }
+}
+
+absl::Status GrantRuntimeRole(const std::string& conninfo, const std::string& schema,
+                              const std::string& runtime_role,
+                              const TablePrivileges& privileges) {
+  try {
+    pqxx::connection conn(conninfo);
+    pqxx::work txn(conn);
+    const std::string s = txn.quote_name(schema);
+    const std::string r = txn.quote_name(runtime_role);
+    auto table = [&](const std::string& name) { return absl::StrCat(s, ".", txn.quote_name(name)); };
+    txn.exec(absl::StrCat("GRANT USAGE ON SCHEMA ", s, " TO ", r));
+    txn.exec(absl::StrCat("REVOKE ALL ON ALL TABLES IN SCHEMA ", s, " FROM ", r));
+    txn.exec(absl::StrCat("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ", s,
+                          " TO ", r));
+    txn.exec(absl::StrCat("REVOKE ALL ON ", table("schema_migrations"), " FROM ", r));
+    std::vector<std::string> insert_only = privileges.insert_only;
+    insert_only.push_back("access_log");
+    for (const std::string& t : insert_only) {
+      txn.exec(absl::StrCat("REVOKE UPDATE, DELETE ON ", table(t), " FROM ", r));
+    }
+    for (const auto& [t, columns] : privileges.update_only_columns) {
+      txn.exec(absl::StrCat("REVOKE UPDATE, DELETE ON ", table(t), " FROM ", r));
+      std::vector<std::string> quoted;
+      for (const std::string& c : columns) quoted.push_back(txn.quote_name(c));
+      txn.exec(absl::StrCat("GRANT UPDATE (", absl::StrJoin(quoted, ", "), ") ON ", table(t),
+                            " TO ", r));
+    }
+    txn.exec(absl::StrCat("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA ", s, " TO ", r));
+    txn.exec(absl::StrCat("GRANT EXECUTE ON FUNCTION ", s,
+                          ".access_log_seal(bigint[], bigint[], text[], text[]) TO ", r));
+    txn.commit();
+    log::Info("runtime_role_granted", {{"schema", schema}, {"role", runtime_role}});
+    return absl::OkStatus();
+  } catch (const std::exception& e) {
+    bool broken = false;
+    absl::Status status = StatusFromException(e, &broken);
+    return absl::Status(status.code(), absl::StrCat("granting schema ", schema, " to role ",
+                                                    runtime_role, " failed: ", e.what()));
   }
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -24,5 +25,24 @@ const std::vector<Migration>& CommonMigrations();
 // error (FAILED_PRECONDITION): write a new migration instead of editing an old one.
 absl::Status ApplyMigrations(const std::string& conninfo, const std::string& schema,
                              const std::vector<Migration>& service);
+
+// What a service's runtime role may do beyond reading and writing its tables: the tables
+// it may only insert into (history; the access log always is one), and those it may
+// update only in some columns (a revision's one permitted change, which a trigger of its
+// migration further limits).
+struct TablePrivileges {
+  std::vector<std::string> insert_only;
+  std::vector<std::pair<std::string, std::vector<std::string>>> update_only_columns;
+};
+
+// Least privilege: as the role that owns `schema` (after ApplyMigrations), lets
+// `runtime_role`, which owns nothing, use the schema's tables and sequences: SELECT,
+// INSERT, UPDATE and DELETE on every table except `privileges`' (insert-only, or UPDATE of
+// the named columns only) and the access log (insert only; sealing through
+// access_log_seal), nothing on schema_migrations, no DDL. Idempotent: run after every
+// migration run, so a new table gets its grants.
+absl::Status GrantRuntimeRole(const std::string& conninfo, const std::string& schema,
+                              const std::string& runtime_role,
+                              const TablePrivileges& privileges);
 
 }  // namespace sip::db

@@ -1,5 +1,9 @@
 #include "common/migrations.h"
 
+#include <unistd.h>
+
+#include <memory>
+#include <string>
 #include <thread>
 
 #include "common/testing/status_matchers.h"
@@ -76,6 +80,73 @@ TEST(MigrationsTest, FailingMigrationLeavesNoTrace) {
   EXPECT_EQ(Count(db.conninfo(),
                   "SELECT count(*) FROM svc.schema_migrations WHERE name = '0003_broken'"),
             0);
+}
+
+// Least privilege: the runtime role does what a service does and nothing more.
+TEST(MigrationsTest, TheRuntimeRoleOwnsNothingAndHistoryIsInsertOnly) {
+  sip::testing::TestDatabase db;
+  const std::string role = "sip_test_runtime_" + std::to_string(::getpid());
+  Count(db.conninfo(), "SELECT 1");
+  {
+    pqxx::connection conn(db.conninfo());
+    pqxx::nontransaction txn(conn);
+    txn.exec("DROP ROLE IF EXISTS " + role);
+    txn.exec("CREATE ROLE " + role + " LOGIN");
+  }
+  std::vector<Migration> migrations = kService;
+  migrations.push_back({"0003_history", "CREATE TABLE history (id int PRIMARY KEY, note text);"
+                                        "CREATE TABLE revisions (id int PRIMARY KEY, body text, "
+                                        "created text);"});
+  SIP_ASSERT_OK(ApplyMigrations(db.conninfo(), "svc", migrations));
+  SIP_ASSERT_OK(GrantRuntimeRole(db.conninfo(), "svc", role,
+                                 {{"history"}, {{"revisions", {"body"}}}}));
+  SIP_ASSERT_OK(GrantRuntimeRole(db.conninfo(), "svc", role,
+                                 {{"history"}, {{"revisions", {"body"}}}}));  // idempotent
+  auto as_runtime_conn = std::make_unique<pqxx::connection>(db.conninfo() + " user=" + role);
+  pqxx::connection& as_runtime = *as_runtime_conn;
+  auto runs = [&](const std::string& sql) {
+    try {
+      pqxx::work txn(as_runtime);
+      txn.exec(sql);
+      txn.commit();
+      return std::string("ok");
+    } catch (const pqxx::insufficient_privilege&) {
+      return std::string("denied");
+    } catch (const pqxx::sql_error& e) {
+      return std::string("error: ") + e.what();
+    }
+  };
+  constexpr char kDenied[] = "denied";  // SQLSTATE 42501
+  EXPECT_EQ(runs("INSERT INTO svc.things VALUES (2, 'b')"), "ok");
+  EXPECT_EQ(runs("UPDATE svc.things SET name = 'c' WHERE id = 2"), "ok");
+  EXPECT_EQ(runs("DELETE FROM svc.things WHERE id = 2"), "ok");
+  EXPECT_EQ(runs("INSERT INTO svc.history VALUES (1, 'x')"), "ok");
+  EXPECT_EQ(runs("UPDATE svc.history SET note = 'y'"), kDenied);
+  EXPECT_EQ(runs("DELETE FROM svc.history"), kDenied);
+  EXPECT_EQ(runs("INSERT INTO svc.revisions VALUES (1, 'a', 'now')"), "ok");
+  EXPECT_EQ(runs("UPDATE svc.revisions SET body = 'redacted'"), "ok");
+  EXPECT_EQ(runs("UPDATE svc.revisions SET created = 'then'"), kDenied);
+  EXPECT_EQ(runs("DELETE FROM svc.revisions"), kDenied);
+  EXPECT_EQ(runs("INSERT INTO svc.access_log (log_time, plan_id, user_id, unit_hsa_id, system, "
+                 "method, resource, outcome) VALUES (now(), 'p', 'u', 'e', 's', 'GetPlan', "
+                 "'plans/p', 'OK')"),
+            "ok");
+  EXPECT_EQ(runs("UPDATE svc.access_log SET outcome = 'PERMISSION_DENIED'"), kDenied);
+  EXPECT_EQ(runs("DELETE FROM svc.access_log"), kDenied);
+  EXPECT_EQ(runs("TRUNCATE svc.things"), kDenied);
+  // Sealing goes through the migration role's function, which fills only empty fields.
+  EXPECT_EQ(runs("SELECT svc.access_log_seal(ARRAY(SELECT seq FROM svc.access_log), '{1}', "
+                 "'{\"\"}', '{h}')"),
+            "ok");
+  EXPECT_EQ(runs("SELECT * FROM svc.schema_migrations"), kDenied);
+  EXPECT_EQ(runs("CREATE TABLE svc.mine (id int)"), kDenied);
+  EXPECT_NE(runs("DROP TABLE svc.history"), "ok");  // not its owner
+  as_runtime_conn.reset();
+  pqxx::connection conn(db.conninfo());
+  pqxx::nontransaction txn(conn);
+  EXPECT_EQ(txn.exec1("SELECT count(*) FROM svc.access_log WHERE position = 1")[0].as<int>(), 1);
+  txn.exec("DROP OWNED BY " + role);
+  txn.exec("DROP ROLE " + role);
 }
 
 }  // namespace

@@ -12,7 +12,7 @@ namespace sip {
 
 std::variant<std::unique_ptr<db::Pool>, int> OpenServiceDatabase(
     const ServerConfig& server, const std::vector<db::Migration>& migrations,
-    std::vector<db::PreparedStatement> statements) {
+    std::vector<db::PreparedStatement> statements, const db::TablePrivileges& privileges) {
   InitLogging(server);
   if (server.migrate_on_start || server.migrate_only) {
     absl::Status migrated =
@@ -20,6 +20,15 @@ std::variant<std::unique_ptr<db::Pool>, int> OpenServiceDatabase(
     if (!migrated.ok()) {
       log::Error("migrations_failed", {{"error", std::string(migrated.message())}});
       return 1;
+    }
+    if (!server.database_runtime_role.empty()) {
+      absl::Status granted =
+          db::GrantRuntimeRole(server.migration_database_url, server.database_schema,
+                               server.database_runtime_role, privileges);
+      if (!granted.ok()) {
+        log::Error("grants_failed", {{"error", std::string(granted.message())}});
+        return 1;
+      }
     }
     if (server.migrate_only) return 0;
   }

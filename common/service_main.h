@@ -22,7 +22,7 @@ namespace sip {
 // after an access-log command.
 std::variant<std::unique_ptr<db::Pool>, int> OpenServiceDatabase(
     const ServerConfig& server, const std::vector<db::Migration>& migrations,
-    std::vector<db::PreparedStatement> statements);
+    std::vector<db::PreparedStatement> statements, const db::TablePrivileges& privileges = {});
 
 // The access-log commands (--verify_access_log, --prune_access_log): runs the one asked
 // for on `pool` (retention on a pool of the migration role) and returns the exit code:

@@ -47,6 +47,9 @@ trap stop_all EXIT
 tests/pg/pg.sh start "$state/pg"
 conninfo=$(cat "$state/pg/conninfo")
 sip_create_database "$conninfo" sip
+# Least privilege: each service connects as its own role, the migration role owns the
+# schemas (scripts/lib/services.sh).
+sip_create_roles "$conninfo" sip
 
 bind=${SIP_BIND:-127.0.0.1}
 # Mutual TLS and tokens as in production, with a development CA, certificates and token
@@ -80,9 +83,10 @@ for s in "${services[@]}"; do
   read -r name _ _ grpc_service <<<"$s"
   grpc_port=${grpc_ports[$name]}
   metrics_port=${metrics_ports[$name]}
+  mapfile -t database < <(sip_database_flags "$conninfo" sip "$name")
   sip_exec_service "$pki" "$name" "build/services/$name/${name}_server" \
     --listen_address "$bind:$grpc_port" --metrics_address "$bind:$metrics_port" \
-    --database_url "$conninfo dbname=sip" >"$state/logs/$name.log" 2>&1 &
+    "${database[@]}" >"$state/logs/$name.log" 2>&1 &
   pids+=($!)
   sip_wait_listening "$!" "$grpc_port" "$name" "$state/logs/$name.log"
   summary+=("  $name  gRPC 127.0.0.1:$grpc_port ($grpc_service)  metrics http://127.0.0.1:$metrics_port/metrics  log $state/logs/$name.log")

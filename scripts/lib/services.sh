@@ -43,6 +43,33 @@ sip_create_database() {
   fi
 }
 
+# sip_create_roles CONNINFO DBNAME: least privilege on database DBNAME: the migration role
+# sip_migrator, which may create the services' schemas and so owns them, and one runtime
+# role per service (sip_consent, sip_plan, sip_meeting, sip_lifecycle) that owns nothing
+# and gets only its grants from the migration role (--database_runtime_role). Roles are
+# the cluster's; made once (idempotent, safe when several runs make them at once).
+sip_create_roles() {
+  local conninfo=$1 name=$2 role
+  for role in sip_migrator sip_consent sip_plan sip_meeting sip_lifecycle; do
+    psql "$conninfo dbname=postgres" -qAt -v ON_ERROR_STOP=1 >/dev/null <<SQL
+DO \$\$ BEGIN
+  CREATE ROLE $role LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE;
+EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+END \$\$;
+SQL
+  done
+  psql "$conninfo dbname=postgres" -qc "GRANT CREATE, CONNECT ON DATABASE $name TO sip_migrator" >/dev/null
+}
+
+# sip_database_flags CONNINFO DBNAME SERVICE: the flags that make SERVICE connect as its
+# runtime role and migrate as the migration role (sip_create_roles).
+sip_database_flags() {
+  local conninfo=$1 name=$2 service=$3
+  echo "--database_url=$conninfo dbname=$name user=sip_$service"
+  echo "--migration_database_url=$conninfo dbname=$name user=sip_migrator"
+  echo "--database_runtime_role=sip_$service"
+}
+
 # sip_stop_pids PID...: SIGTERM, then wait for each (services shut down gracefully).
 sip_stop_pids() {
   local pid

@@ -32,6 +32,8 @@ class ConsentStore final {
  public:
   // The statements every pool connection must prepare.
   static std::vector<db::PreparedStatement> Statements();
+  // The runtime role's limits: the changes of a consent's scope are history (insert only).
+  static db::TablePrivileges Privileges() { return {{"consent_scope_changes"}, {}}; }
 
   explicit ConsentStore(db::Pool* pool) : pool_(pool) {}
 

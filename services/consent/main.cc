@@ -23,7 +23,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   auto database = sip::OpenServiceDatabase(config->server, sip::consent::Migrations(),
-                                           sip::consent::ConsentStore::Statements());
+                                           sip::consent::ConsentStore::Statements(),
+                                           sip::consent::ConsentStore::Privileges());
   if (const int* exit_code = std::get_if<int>(&database)) return *exit_code;
   sip::db::Pool* pool = std::get<0>(database).get();
   auto channels = sip::MakePeerChannels({&config->plan});

@@ -50,6 +50,13 @@ struct PlanFilter {
 class PlanStore final {
  public:
   static std::vector<db::PreparedStatement> Statements();
+  // The runtime role's limits: follow-ups and changed circumstances are history (insert
+  // only); a revision changes once, its body and identity_removed_time only, when the plan
+  // switches to protected identity (migration 0002's trigger allows nothing else).
+  static db::TablePrivileges Privileges() {
+    return {{"plan_follow_ups", "plan_circumstances"},
+            {{"plan_revisions", {"body", "identity_removed_time"}}}};
+  }
   explicit PlanStore(db::Pool* pool) : pool_(pool) {}
 
   // Inserts a new plan (version 1) with its outcome. With a request key, a retry returns

@@ -21,6 +21,8 @@ cleanup() {
 }
 trap cleanup EXIT
 sip_create_database "$conninfo" "$dbname"
+# Each service as its own runtime role, migrated by the migration role, as in production.
+sip_create_roles "$conninfo" "$dbname"
 export SIP_PKI_DIR="$work/pki"
 sip_pki "$SIP_PKI_DIR"
 # The lifecycle service's region policies, as shipped.
@@ -39,12 +41,22 @@ while [ $# -gt 0 ] && [ "$1" != "--" ]; do
 done
 for i in "${!names[@]}"; do
   name=${names[$i]} port=${ports[$i]}
+  mapfile -t database < <(sip_database_flags "$conninfo" "$dbname" "$name")
   sip_exec_service "$SIP_PKI_DIR" "$name" "${binaries[$i]}" --listen_address "127.0.0.1:$port" \
-    --metrics_address "" --database_url "$conninfo dbname=$dbname" --log_level warn \
+    --metrics_address "" "${database[@]}" --log_level warn \
     >"$work/$name.log" 2>&1 &
   pids+=($!)
   sip_wait_listening "$!" "$port" "$name" "$work/$name.log"
 done
 [ "${1:-}" = "--" ] || { echo "usage: with_services.sh NAME=BINARY... -- COMMAND..." >&2; exit 2; }
 shift
-"$@"
+# On failure, what the services warned of (they log at warn) tells why.
+status=0
+"$@" || status=$?
+if [ "$status" -ne 0 ]; then
+  for name in "${names[@]}"; do
+    echo "--- $name's log (warnings and errors)" >&2
+    cat "$work/$name.log" >&2
+  done
+fi
+exit "$status"
