@@ -45,8 +45,8 @@ struct Served {
 Served Serve(sip::plan::PlanStore* store, sip::db::Pool* pool, const sip::Clock* clock,
              sip::accesslog::Log* log) {
   Served s;
-  s.gate = std::make_unique<sip::authz::PlanGate>(pool, clock,
-                                                  std::vector<sip::authz::PlanGate::CatchUp>{}, log);
+  s.gate = std::make_unique<sip::authz::PlanGate>(
+      pool, clock, std::vector<sip::authz::PlanGate::CatchUp>{}, log);
   s.book = std::make_unique<sip::plan::PlanBook>(
       store, sip::plan::PlanBook::Peers{nullptr, nullptr, nullptr, {}}, clock, s.gate.get());
   s.service = std::make_unique<sip::plan::PlanGrpcService>(s.book.get());
@@ -123,15 +123,15 @@ int main(int argc, char** argv) {
     pqxx::connection conn(conninfo);
     pqxx::nontransaction txn(conn);
     txn.exec("DROP SCHEMA IF EXISTS plan CASCADE");
-    std::printf("PostgreSQL fsync=%s synchronous_commit=%s\n",
-                txn.exec1("SHOW fsync")[0].c_str(), txn.exec1("SHOW synchronous_commit")[0].c_str());
+    std::printf("PostgreSQL fsync=%s synchronous_commit=%s\n", txn.exec1("SHOW fsync")[0].c_str(),
+                txn.exec1("SHOW synchronous_commit")[0].c_str());
   }
   if (auto s = sip::db::ApplyMigrations(conninfo, "plan", sip::plan::Migrations()); !s.ok()) {
     std::fprintf(stderr, "%s\n", std::string(s.message()).c_str());
     return 1;
   }
-  auto pool = sip::db::Pool::Create({conninfo, "plan", 8, absl::Seconds(5),
-                                     sip::plan::PlanStore::Statements()});
+  auto pool = sip::db::Pool::Create(
+      {conninfo, "plan", 8, absl::Seconds(5), sip::plan::PlanStore::Statements()});
   if (!pool.ok()) return 1;
   sip::InstallAuthenticator(sip::MakeDevelopmentAuthenticator());
   sip::RealClock clock;
@@ -158,10 +158,11 @@ int main(int argc, char** argv) {
   }
   const double entries = static_cast<double>(log.entries_written() - entries_before);
   const double writes = static_cast<double>(log.writes() - writes_before);
-  std::printf("GetPlan, %d clients, median of %d rounds of %.0f s: without the log %.0f "
-              "calls/s, with it %.0f calls/s: ratio %.2f; %.1f reads' entries per commit\n",
-              clients, rounds, seconds, Median(without), Median(with),
-              Median(with) / Median(without), writes > 0 ? entries / writes : 0.0);
+  std::printf(
+      "GetPlan, %d clients, median of %d rounds of %.0f s: without the log %.0f "
+      "calls/s, with it %.0f calls/s: ratio %.2f; %.1f reads' entries per commit\n",
+      clients, rounds, seconds, Median(without), Median(with), Median(with) / Median(without),
+      writes > 0 ? entries / writes : 0.0);
   plain.server->Shutdown(absl::Seconds(1));
   logged.server->Shutdown(absl::Seconds(1));
   return 0;

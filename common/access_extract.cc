@@ -89,16 +89,14 @@ class Remote final : public AccessSource {
     while (true) {
       alpb::ListAccessEntriesResponse response;
       auto context = PeerCallContext(ServiceActor(self_), timeout_);
-      absl::Status status = FromPeerStatus(
-          stub_->ListAccessEntries(context.get(), request, &response), service_);
+      absl::Status status =
+          FromPeerStatus(stub_->ListAccessEntries(context.get(), request, &response), service_);
       if (!status.ok()) {
         // An extract is never given incomplete.
-        return WithReason(
-            absl::UnavailableError(absl::StrCat("the ", service_,
-                                                " service's access log could not be read (",
-                                                absl::StatusCodeToString(status.code()),
-                                                "); retry shortly")),
-            "ACCESS_LOG_SOURCE_UNAVAILABLE");
+        return WithReason(absl::UnavailableError(absl::StrCat(
+                              "the ", service_, " service's access log could not be read (",
+                              absl::StatusCodeToString(status.code()), "); retry shortly")),
+                          "ACCESS_LOG_SOURCE_UNAVAILABLE");
       }
       for (alpb::AccessEntry& e : *response.mutable_entries()) out.push_back(std::move(e));
       if (static_cast<int>(out.size()) > limit) return TooLarge();
@@ -121,11 +119,13 @@ class Missing final : public AccessSource {
   const std::string& service() const override { return service_; }
   absl::StatusOr<std::vector<alpb::AccessEntry>> Entries(const std::vector<std::string>&,
                                                          absl::Time, absl::Time, int) override {
-    return FailedPrecondition(
-        "EXTRACT_SOURCE_NOT_CONFIGURED",
-        absl::StrCat("the extract needs the ", service_, " service's access log, and this "
-                     "service is not configured to reach it (", flag_, "); an extract is "
-                     "never given incomplete"));
+    return FailedPrecondition("EXTRACT_SOURCE_NOT_CONFIGURED",
+                              absl::StrCat("the extract needs the ", service_,
+                                           " service's access log, and this "
+                                           "service is not configured to reach it (",
+                                           flag_,
+                                           "); an extract is "
+                                           "never given incomplete"));
   }
 
  private:
@@ -140,12 +140,24 @@ std::string WhatSv(const std::string& method) {
     const char* sv;
   };
   static constexpr Verb kVerbs[] = {
-      {"Get", "läste"},        {"List", "listade"},        {"Render", "tog fram"},
-      {"Check", "kontrollerade"}, {"Create", "skapade"},    {"Update", "ändrade"},
-      {"Record", "registrerade"}, {"Add", "lade till"},     {"Remove", "tog bort"},
-      {"Close", "avslutade"},  {"Establish", "fastställde"}, {"Revise", "reviderade"},
-      {"Withdraw", "återkallade"}, {"Schedule", "planerade"}, {"Cancel", "ställde in"},
-      {"Answer", "besvarade"}, {"Acknowledge", "kvitterade"}, {"Invite", "bjöd in"},
+      {"Get", "läste"},
+      {"List", "listade"},
+      {"Render", "tog fram"},
+      {"Check", "kontrollerade"},
+      {"Create", "skapade"},
+      {"Update", "ändrade"},
+      {"Record", "registrerade"},
+      {"Add", "lade till"},
+      {"Remove", "tog bort"},
+      {"Close", "avslutade"},
+      {"Establish", "fastställde"},
+      {"Revise", "reviderade"},
+      {"Withdraw", "återkallade"},
+      {"Schedule", "planerade"},
+      {"Cancel", "ställde in"},
+      {"Answer", "besvarade"},
+      {"Acknowledge", "kvitterade"},
+      {"Invite", "bjöd in"},
   };
   for (const Verb& v : kVerbs) {
     if (absl::StartsWith(method, v.prefix)) return absl::StrCat(v.sv, " (", method, ")");
@@ -182,8 +194,7 @@ std::unique_ptr<AccessSource> LocalAccessSource(db::Pool* pool, std::string serv
 std::unique_ptr<AccessSource> GrpcAccessSource(std::shared_ptr<grpc::ChannelInterface> channel,
                                                std::string service, std::string self,
                                                absl::Duration timeout) {
-  return std::make_unique<Remote>(std::move(channel), std::move(service), std::move(self),
-                                  timeout);
+  return std::make_unique<Remote>(std::move(channel), std::move(service), std::move(self), timeout);
 }
 
 absl::StatusOr<std::vector<alpb::AccessEntry>> GatherExtract(
@@ -225,8 +236,9 @@ std::string RenderExtractSv(const std::vector<std::string>& plan_ids,
                                   absl::StrAppend(o, "plans/", id);
                                 }),
                   "\n");
-  absl::StrAppend(&out, "Uppgifterna kommer från samtyckestjänsten, plantjänsten, "
-                        "mötestjänsten och bevakningstjänsten.\n\n");
+  absl::StrAppend(&out,
+                  "Uppgifterna kommer från samtyckestjänsten, plantjänsten, "
+                  "mötestjänsten och bevakningstjänsten.\n\n");
   if (entries.empty()) {
     absl::StrAppend(&out, "Ingen har tagit del av planerna under perioden.\n");
     return out;
@@ -236,8 +248,8 @@ std::string RenderExtractSv(const std::vector<std::string>& plan_ids,
     absl::StrAppend(&out, TimeSv(TimeOf(e.time())), "  användare ", e.user_id(), " vid enhet ",
                     e.unit_hsa_id());
     if (!e.system().empty()) absl::StrAppend(&out, " via system ", e.system());
-    absl::StrAppend(&out, " ", WhatSv(e.method()), " ", e.resource(), " i ",
-                    ServiceSv(e.service()), ": ", OutcomeSv(e.outcome()), "\n");
+    absl::StrAppend(&out, " ", WhatSv(e.method()), " ", e.resource(), " i ", ServiceSv(e.service()),
+                    ": ", OutcomeSv(e.outcome()), "\n");
   }
   return out;
 }
@@ -278,9 +290,9 @@ grpc::Status AccessLogGrpcService::ListAccessEntries(grpc::ServerContext* contex
     if (request->after_sequence() < 0) violations.Add("after_sequence", "must not be negative");
     SIP_RETURN_IF_ERROR(violations.ToStatus());
     SIP_ASSIGN_OR_RETURN(int page_size, EffectivePageSize(request->page_size(), 500, 1000));
-    SIP_ASSIGN_OR_RETURN(std::vector<Listed> listed,
-                         ListForPlans(*pool_, plan_ids, *start, *end, request->after_sequence(),
-                                      page_size + 1));
+    SIP_ASSIGN_OR_RETURN(
+        std::vector<Listed> listed,
+        ListForPlans(*pool_, plan_ids, *start, *end, request->after_sequence(), page_size + 1));
     response->set_more(static_cast<int>(listed.size()) > page_size);
     if (response->more()) listed.pop_back();
     response->set_last_sequence(listed.empty() ? request->after_sequence() : listed.back().seq);

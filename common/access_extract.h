@@ -31,8 +31,7 @@ class AccessSource {
   // (more: FAILED_PRECONDITION EXTRACT_TOO_LARGE); UNAVAILABLE naming the service when
   // its log cannot be read.
   virtual absl::StatusOr<std::vector<alpb::AccessEntry>> Entries(
-      const std::vector<std::string>& plan_ids, absl::Time start, absl::Time end,
-      int limit) = 0;
+      const std::vector<std::string>& plan_ids, absl::Time start, absl::Time end, int limit) = 0;
 };
 
 // This service's own log, read from its database.

@@ -8,9 +8,11 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/config.h"
 #include "common/errors.h"
 #include "common/migrations.h"
 #include "common/outbox.h"
+#include "common/service_main.h"
 #include "common/testing/status_matchers.h"
 #include "common/testing/test_database.h"
 #include "gtest/gtest.h"
@@ -188,6 +190,34 @@ TEST_F(AccessLogTest, SealingFillsOnlyEmptyChainFields) {
   SIP_ASSERT_OK_AND_ASSIGN(Verification v, Verify(*pool_));
   EXPECT_EQ(v.verified, 2);
   EXPECT_EQ(v.first_broken, std::nullopt);
+}
+
+TEST_F(AccessLogTest, TheVerifyCommandSealsVerifiesAndNamesTheFirstBrokenEntry) {
+  AppendAll(0, 5);
+  ServerConfig config;
+  config.service_name = "svc";
+  config.database_url = config.migration_database_url = db_.conninfo();
+  config.database_schema = "svc";
+  config.verify_access_log = true;
+  ::testing::internal::CaptureStdout();
+  EXPECT_EQ(RunAccessLogCommand(config, *pool_), 0);
+  std::string out = ::testing::internal::GetCapturedStdout();
+  EXPECT_NE(out.find("5 entries verified, from position 1"), std::string::npos) << out;
+  EXPECT_NE(out.find("intact"), std::string::npos) << out;
+  Exec("UPDATE svc.access_log SET method = 'ListPlans' WHERE position = 4");
+  ::testing::internal::CaptureStdout();
+  EXPECT_EQ(RunAccessLogCommand(config, *pool_), 3);
+  out = ::testing::internal::GetCapturedStdout();
+  EXPECT_NE(out.find("BROKEN at position 4"), std::string::npos) << out;
+  // Retention as the migration role: everything older than the retention goes but the
+  // last chained entry, and what is left verifies from there.
+  config.verify_access_log = false;
+  config.prune_access_log = true;
+  config.access_log_retention = absl::Hours(24);
+  ::testing::internal::CaptureStdout();
+  EXPECT_EQ(RunAccessLogCommand(config, *pool_), 0);
+  out = ::testing::internal::GetCapturedStdout();
+  EXPECT_NE(out.find("removed 4 access-log entries"), std::string::npos) << out;
 }
 
 class ManualClock final : public Clock {

@@ -47,8 +47,9 @@ int main(int argc, char** argv) {
   sip::accesslog::AccessLogGrpcService access_log_service(pool, "consent");
   plan_events.Start();
   access_log.Start();
-  const int code = sip::ServeUntilSignal(config->server, {"sip.consent.v1.ConsentService", "sip.accesslog.v1.AccessLogService"},
-                                         {&service, &access_log_service}, [pool] { return pool->Ping(); });
+  const int code = sip::ServeUntilSignal(
+      config->server, {"sip.consent.v1.ConsentService", "sip.accesslog.v1.AccessLogService"},
+      {&service, &access_log_service}, [pool] { return pool->Ping(); });
   plan_events.Stop();
   access_log.Stop();
   return code;

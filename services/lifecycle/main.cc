@@ -122,8 +122,9 @@ int main(int argc, char** argv) {
   counter.Start();
 
   access_log.Start();
-  const int code = sip::ServeUntilSignal(config->server, {"sip.lifecycle.v1.LifecycleService", "sip.accesslog.v1.AccessLogService"},
-                                         {&service, &access_log_service}, [pool] { return pool->Ping(); }, registry);
+  const int code = sip::ServeUntilSignal(
+      config->server, {"sip.lifecycle.v1.LifecycleService", "sip.accesslog.v1.AccessLogService"},
+      {&service, &access_log_service}, [pool] { return pool->Ping(); }, registry);
   counter.Stop();
   sweeper.Stop();
   for (auto& consumer : consumers) consumer->Stop();

@@ -62,8 +62,9 @@ int main(int argc, char** argv) {
   plan_events.Start();
   consent_events.Start();
   access_log.Start();
-  const int code = sip::ServeUntilSignal(config->server, {"sip.meeting.v1.MeetingService", "sip.accesslog.v1.AccessLogService"},
-                                         {&service, &access_log_service}, [pool] { return pool->Ping(); });
+  const int code = sip::ServeUntilSignal(
+      config->server, {"sip.meeting.v1.MeetingService", "sip.accesslog.v1.AccessLogService"},
+      {&service, &access_log_service}, [pool] { return pool->Ping(); });
   consent_events.Stop();
   plan_events.Stop();
   access_log.Stop();

@@ -66,8 +66,9 @@ int main(int argc, char** argv) {
   sip::accesslog::AccessLogGrpcService access_log_service(pool, "plan");
   consent_events.Start();
   access_log.Start();
-  const int code = sip::ServeUntilSignal(config->server, {"sip.plan.v1.PlanService", "sip.accesslog.v1.AccessLogService"},
-                                         {&service, &access_log_service}, [pool] { return pool->Ping(); });
+  const int code = sip::ServeUntilSignal(
+      config->server, {"sip.plan.v1.PlanService", "sip.accesslog.v1.AccessLogService"},
+      {&service, &access_log_service}, [pool] { return pool->Ping(); });
   consent_events.Stop();
   access_log.Stop();
   return code;

@@ -38,10 +38,9 @@ cpb::Unit UnitOf(const char* hsa) {
 }
 
 std::unique_ptr<grpc::ClientContext> As(const char* unit, const char* user = "user-1") {
-  return CallerContext(unit, UnitOf(unit).principal() == cpb::PRINCIPAL_KIND_REGION
-                                 ? "REGION"
-                                 : "MUNICIPALITY",
-                       user);
+  return CallerContext(
+      unit, UnitOf(unit).principal() == cpb::PRINCIPAL_KIND_REGION ? "REGION" : "MUNICIPALITY",
+      user);
 }
 
 class AccessLogScenarioTest : public ::testing::Test {
@@ -120,32 +119,36 @@ TEST_F(AccessLogScenarioTest, EveryAccessIsLoggedTheChainsVerifyAndATamperedRowI
   meetingpb::ListInboxRequest inbox;
   inbox.set_unit_hsa_id(kSoc);
   meetingpb::ListInboxResponse items;
-  ASSERT_TRUE(
-      suite_.meeting->ListInbox(As(kSoc, "social-worker-1").get(), inbox, &items).ok());
+  ASSERT_TRUE(suite_.meeting->ListInbox(As(kSoc, "social-worker-1").get(), inbox, &items).ok());
   ASSERT_GE(items.items_size(), 1);
 
   // Every access, in the service that served it, with who, which unit, what, outcome.
   const std::string of_plan = "plan_id = '" + plan_id + "'";
-  EXPECT_EQ(Count("plan", of_plan + " AND method = 'CreatePlan' AND user_id = 'nurse-1' AND "
-                              "unit_hsa_id = '" + kVc + "' AND outcome = 'OK'"),
+  EXPECT_EQ(Count("plan", of_plan +
+                              " AND method = 'CreatePlan' AND user_id = 'nurse-1' AND "
+                              "unit_hsa_id = '" +
+                              kVc + "' AND outcome = 'OK'"),
             1);
   // The nurse's own read, and the meeting service's read for her while scheduling.
-  EXPECT_EQ(Count("plan", of_plan + " AND method = 'GetPlan' AND user_id = 'nurse-1' AND "
-                              "outcome = 'OK' AND resource = '" + plan + "'"),
+  EXPECT_EQ(Count("plan", of_plan +
+                              " AND method = 'GetPlan' AND user_id = 'nurse-1' AND "
+                              "outcome = 'OK' AND resource = '" +
+                              plan + "'"),
             2);
-  EXPECT_EQ(Count("plan", of_plan + " AND method = 'GetPlan' AND user_id = 'stranger-1' AND "
-                              "unit_hsa_id = '" + kOutsider + "' AND outcome = 'PERMISSION_DENIED'"),
+  EXPECT_EQ(Count("plan", of_plan +
+                              " AND method = 'GetPlan' AND user_id = 'stranger-1' AND "
+                              "unit_hsa_id = '" +
+                              kOutsider + "' AND outcome = 'PERMISSION_DENIED'"),
             1);
-  EXPECT_EQ(Count("plan", of_plan + " AND method = 'ListPlans' AND unit_hsa_id = '" +
-                              kSoc + "' AND outcome = 'OK'"),
+  EXPECT_EQ(Count("plan", of_plan + " AND method = 'ListPlans' AND unit_hsa_id = '" + kSoc +
+                              "' AND outcome = 'OK'"),
             1);
   EXPECT_EQ(Count("consent", of_plan + " AND method = 'RecordConsent' AND user_id = 'nurse-1' "
-                                 "AND outcome = 'OK'"),
+                                       "AND outcome = 'OK'"),
             1);
   EXPECT_EQ(Count("meeting", of_plan + " AND method = 'ScheduleMeeting' AND outcome = 'OK'"), 1);
-  EXPECT_EQ(Count("meeting", of_plan + " AND method = 'ListInbox' AND unit_hsa_id = '" + kSoc +
-                                 "'"),
-            1);
+  EXPECT_EQ(
+      Count("meeting", of_plan + " AND method = 'ListInbox' AND unit_hsa_id = '" + kSoc + "'"), 1);
   // A service asking on its own is logged as itself: consent reading the plan it records
   // a consent for.
   EXPECT_GE(Count("plan", of_plan + " AND user_id = 'consent-service' AND outcome = 'OK'"), 1);
@@ -170,7 +173,8 @@ TEST_F(AccessLogScenarioTest, EveryAccessIsLoggedTheChainsVerifyAndATamperedRowI
   }
 
   // Someone with database access makes the refused read look like the vårdcentral's.
-  Exec("UPDATE plan.access_log SET unit_hsa_id = '" + std::string(kVc) + "', user_id = "
+  Exec("UPDATE plan.access_log SET unit_hsa_id = '" + std::string(kVc) +
+       "', user_id = "
        "'nurse-1' WHERE user_id = 'stranger-1'");
   SIP_ASSERT_OK_AND_ASSIGN(accesslog::Verification tampered,
                            accesslog::Verify(*suite_.plan_pool()));
@@ -178,7 +182,8 @@ TEST_F(AccessLogScenarioTest, EveryAccessIsLoggedTheChainsVerifyAndATamperedRowI
   pqxx::connection conn(db_.conninfo());
   pqxx::work txn(conn);
   EXPECT_EQ(txn.exec1("SELECT position FROM plan.access_log WHERE outcome = 'PERMISSION_DENIED' "
-                      "AND " + of_plan)[0]
+                      "AND " +
+                      of_plan)[0]
                 .as<int64_t>(),
             *tampered.first_broken);
 }
