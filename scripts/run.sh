@@ -103,7 +103,8 @@ cat <<MSG
 
 The SIP service suite is running: mutual TLS with the development CA in $pki,
 every call carries a user's token (development keys: never use them elsewhere).
-  PostgreSQL 15  $conninfo dbname=sip  (removed on exit)
+  PostgreSQL 15  $conninfo dbname=sip  (removed on exit); each service connects as its
+                 own role sip_<service>, the schemas are sip_migrator's
 $(printf '%s\n' "${summary[@]}")
 
 Tokens for 12 hours (more with: SIP_PKI_DIR=$pki bash scripts/token.sh UNIT PRINCIPAL CODE USER ROLE):
@@ -118,6 +119,9 @@ Call them through reflection with buf, as the integrating system dev-regional-sy
   npx buf curl --protocol grpc $tls -H "authorization: Bearer \$KOMMUN_TOKEN" \\
     -d '{"parent":"plans/<id from CreatePlan>","unit_hsa_ids":["SE2120001652-S000000000002"]}' \\
     https://127.0.0.1:$consent_port/sip.consent.v1.ConsentService/CheckConsent
+  npx buf curl --protocol grpc $tls -H "authorization: Bearer \$REGION_TOKEN" \\
+    -d '{"personal_identity_number":"19121212-1212","start_time":"2026-01-01T00:00:00Z"}' \\
+    https://127.0.0.1:$plan_port/sip.plan.v1.PlanService/GetAccessExtract
 
 Walk through a plan, its consent and a scheduled SIP meeting (each call is printed):
   SIP_PKI_DIR=$pki SIP_PLAN_ADDRESS=$SIP_PLAN_ADDRESS SIP_CONSENT_ADDRESS=$SIP_CONSENT_ADDRESS \\

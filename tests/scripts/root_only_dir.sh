@@ -51,11 +51,14 @@ eval "$(grep '^  export [A-Z]*_TOKEN=' "$out")"
 [ -n "${REGION_TOKEN:-}" ] && [ -n "${KOMMUN_TOKEN:-}" ] || { cat "$out" >&2; fail "run.sh printed no tokens"; }
 mapfile -t printed < <(sed -n '/^Call them/,/^Walk through/p' "$out" | sed -e ':a;/\\$/{N;s/\\\n *//;ba}' |
   grep '^  npx buf curl')
-[ "${#printed[@]}" -eq 3 ] || { cat "$out" >&2; fail "run.sh printed ${#printed[@]} calls, not 3"; }
+[ "${#printed[@]}" -eq 4 ] || { cat "$out" >&2; fail "run.sh printed ${#printed[@]} calls, not 4"; }
 methods=$(cd "$repo" && eval "${printed[0]/npx buf/npx --no-install buf}")
 grep -q CreatePlan <<<"$methods" || fail "the printed list-methods call does not list CreatePlan"
 created=$(cd "$repo" && eval "${printed[1]/npx buf/npx --no-install buf}")
 grep -q '"name": *"plans/' <<<"$created" || fail "the printed CreatePlan call made no plan: $created"
+extract=$(cd "$repo" && eval "${printed[3]/npx buf/npx --no-install buf}")
+grep -q 'Loggutdrag' <<<"$extract" && grep -q '"CreatePlan"' <<<"$extract" ||
+  fail "the printed GetAccessExtract call gave no extract with the plan's creation: $extract"
 echo "ok: the calls run.sh prints work, with its tokens over mutual TLS"
 
 # The walk-through run.sh prints works against what it started.
