@@ -36,16 +36,8 @@ using ::testing::HasSubstr;
 using plan::testdata::kPsy;
 using plan::testdata::kSoc;
 using plan::testdata::kVc;
+using plan::testdata::UnitOf;
 constexpr char kSocOther[] = "SE2120001652-S000000000009";  // kommun 1482: another unit
-
-cpb::Unit UnitOf(const char* hsa) {
-  cpb::Unit u;
-  u.set_hsa_id(hsa);
-  const bool kommun = std::string(hsa).rfind("SE2120001652", 0) == 0;
-  u.set_principal(kommun ? cpb::PRINCIPAL_KIND_MUNICIPALITY : cpb::PRINCIPAL_KIND_REGION);
-  u.set_principal_code(kommun ? "1482" : "14");
-  return u;
-}
 
 class MeetingServiceTest : public ::testing::Test {
  protected:

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <string>
+
 // Plans for the plan service's tests: a complete one that can be established, and one
 // for a person with protected identity.
 #include "absl/time/civil_time.h"
@@ -24,6 +26,18 @@ inline void SetUnit(sip::common::v1::Unit* unit, const char* hsa_id,
   // Kungälv's kommun, Västra Götalandsregionen.
   if (principal == sip::common::v1::PRINCIPAL_KIND_MUNICIPALITY) unit->set_principal_code("1482");
   if (principal == sip::common::v1::PRINCIPAL_KIND_REGION) unit->set_principal_code("14");
+}
+
+// The unit with `hsa_id` as a request names it: a kommun unit of Kungälv (an HSA-id of
+// SE2120001652) or a region unit of Västra Götaland.
+inline sip::common::v1::Unit UnitOf(const char* hsa_id) {
+  sip::common::v1::Unit u;
+  u.set_hsa_id(hsa_id);
+  const bool kommun = std::string(hsa_id).rfind("SE2120001652", 0) == 0;
+  u.set_principal(kommun ? sip::common::v1::PRINCIPAL_KIND_MUNICIPALITY
+                         : sip::common::v1::PRINCIPAL_KIND_REGION);
+  u.set_principal_code(kommun ? "1482" : "14");
+  return u;
 }
 
 inline pb::Plan CompletePlan() {

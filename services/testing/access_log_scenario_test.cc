@@ -25,17 +25,9 @@ namespace meetingpb = ::sip::meeting::v1;
 namespace planpb = ::sip::plan::v1;
 using plan::testdata::kSoc;
 using plan::testdata::kVc;
+using plan::testdata::UnitOf;
 using ::sip::testing::CallerContext;
 constexpr char kOutsider[] = "SE2321000131-E000000000777";
-
-cpb::Unit UnitOf(const char* hsa) {
-  cpb::Unit u;
-  u.set_hsa_id(hsa);
-  const bool kommun = std::string(hsa).rfind("SE2120001652", 0) == 0;
-  u.set_principal(kommun ? cpb::PRINCIPAL_KIND_MUNICIPALITY : cpb::PRINCIPAL_KIND_REGION);
-  u.set_principal_code(kommun ? "1482" : "14");
-  return u;
-}
 
 std::unique_ptr<grpc::ClientContext> As(const char* unit, const char* user = "user-1") {
   return CallerContext(
