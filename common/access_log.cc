@@ -84,7 +84,7 @@ const std::vector<db::PreparedStatement>& Statements() {
 }
 
 void Append(pqxx::transaction_base& txn, const Entry& e) {
-  txn.exec_prepared0("sip_access_log_append", db::ToSqlTime(e.time), e.plan_id, e.user_id,
+  db::Exec0(txn, "sip_access_log_append", db::ToSqlTime(e.time), e.plan_id, e.user_id,
                      e.unit_hsa_id, e.system, e.method, e.resource, e.outcome);
 }
 
@@ -103,12 +103,12 @@ std::string HashOf(const std::string& prev_hash, int64_t position, const Entry& 
 
 absl::StatusOr<int> ChainOnce(db::Pool& pool, int limit) {
   return pool.InTransaction<int>([&](pqxx::work& txn) -> absl::StatusOr<int> {
-    txn.exec_prepared("sip_access_log_chain_lock");
+    db::Exec(txn, "sip_access_log_chain_lock");
     // After the lock, so it sees what the previous chainer committed.
-    const pqxx::result last = txn.exec_prepared("sip_access_log_last");
+    const pqxx::result last = db::Exec(txn, "sip_access_log_last");
     int64_t position = last.empty() ? 0 : last[0][0].as<int64_t>();
     std::string prev = last.empty() ? std::string() : last[0][1].as<std::string>();
-    const pqxx::result rows = txn.exec_prepared("sip_access_log_unchained", limit);
+    const pqxx::result rows = db::Exec(txn, "sip_access_log_unchained", limit);
     if (rows.empty()) return 0;
     std::vector<std::string> seqs, positions, prevs, hashes;
     for (const auto& row : rows) {
@@ -120,7 +120,7 @@ absl::StatusOr<int> ChainOnce(db::Pool& pool, int limit) {
       hashes.push_back(hash);
       prev = hash;
     }
-    txn.exec_prepared1("sip_access_log_seal", db::ToSqlArray(seqs), db::ToSqlArray(positions),
+    db::Exec1(txn, "sip_access_log_seal", db::ToSqlArray(seqs), db::ToSqlArray(positions),
                        db::ToSqlArray(prevs), db::ToSqlArray(hashes));
     return static_cast<int>(rows.size());
   });
@@ -131,7 +131,7 @@ absl::StatusOr<Verification> Verify(db::Pool& pool) {
     Verification out;
     std::optional<std::string> expected_prev;  // the first kept entry's is taken as given
     std::optional<int64_t> expected_position;
-    for (const auto& row : txn.exec_prepared("sip_access_log_chained")) {
+    for (const auto& row : db::Exec(txn, "sip_access_log_chained")) {
       const int64_t position = row[0].as<int64_t>();
       const std::string prev = row[1].as<std::string>();
       const std::string hash = row[2].as<std::string>();
@@ -146,7 +146,7 @@ absl::StatusOr<Verification> Verify(db::Pool& pool) {
       expected_prev = hash;
       expected_position = position + 1;
     }
-    out.unchained = txn.exec_prepared1("sip_access_log_unchained_count")[0].as<int64_t>();
+    out.unchained = db::Exec1(txn, "sip_access_log_unchained_count")[0].as<int64_t>();
     return out;
   });
 }
@@ -159,7 +159,7 @@ absl::StatusOr<std::vector<Listed>> ListForPlans(db::Pool& pool,
       [&](pqxx::transaction_base& txn) -> absl::StatusOr<std::vector<Listed>> {
         std::vector<Listed> out;
         for (const auto& row :
-             txn.exec_prepared("sip_access_log_of_plans", db::ToSqlArray(plan_ids),
+             db::Exec(txn, "sip_access_log_of_plans", db::ToSqlArray(plan_ids),
                                db::ToSqlTime(start), db::ToSqlTime(end), after_seq, limit)) {
           out.push_back(Listed{row[0].as<int64_t>(), EntryFromRow(row, 1)});
         }
@@ -169,9 +169,9 @@ absl::StatusOr<std::vector<Listed>> ListForPlans(db::Pool& pool,
 
 absl::StatusOr<int64_t> RemoveBefore(db::Pool& pool, absl::Time before) {
   return pool.InTransaction<int64_t>([&](pqxx::work& txn) -> absl::StatusOr<int64_t> {
-    txn.exec_prepared("sip_access_log_chain_lock");
+    db::Exec(txn, "sip_access_log_chain_lock");
     return static_cast<int64_t>(
-        txn.exec_prepared("sip_access_log_remove_before", db::ToSqlTime(before)).affected_rows());
+        db::Exec(txn, "sip_access_log_remove_before", db::ToSqlTime(before)).affected_rows());
   });
 }
 
@@ -192,7 +192,7 @@ absl::Status Log::Insert(const std::vector<Entry>& entries) {
   }
   // Autocommit: one statement is one round trip and its own commit, shared by the batch.
   return pool_->Read<bool>([&](pqxx::transaction_base& txn) -> absl::StatusOr<bool> {
-    txn.exec_prepared0("sip_access_log_append_many", db::ToSqlArray(times),
+    db::Exec0(txn, "sip_access_log_append_many", db::ToSqlArray(times),
                        db::ToSqlArray(plans), db::ToSqlArray(users), db::ToSqlArray(units),
                        db::ToSqlArray(systems), db::ToSqlArray(methods),
                        db::ToSqlArray(resources), db::ToSqlArray(outcomes));

@@ -48,6 +48,12 @@ ABSL_FLAG(bool, prune_access_log, false,
           "remove access-log entries older than --access_log_retention and exit");
 ABSL_FLAG(absl::Duration, access_log_retention, absl::Hours(24 * 3653),
           "how long access-log entries are kept (default ten years), at least 1 day");
+ABSL_FLAG(absl::Duration, outbox_retention, absl::Hours(24 * 30),
+          "how long an event every reader has acknowledged stays in the outbox, at least 1 day");
+ABSL_FLAG(absl::Duration, request_log_retention, absl::Hours(24 * 7),
+          "how long a request_id's answer is kept for retries, at least 1 day");
+ABSL_FLAG(absl::Duration, housekeeping_interval, absl::Minutes(10),
+          "how often old outbox events and request-log rows are removed, 1m-24h");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(20),
           "how long in-flight calls may finish after SIGTERM");
 ABSL_FLAG(std::string, log_level, "info", "debug, info, warn or error");
@@ -68,7 +74,8 @@ constexpr const char* kFlagNames[] = {
     "shutdown_grace", "log_level", "page_token_secret", "max_request_bytes", "drain_period",
     "insecure_dev_callers", "token_issuer", "token_audience", "token_public_keys_file",
     "token_leeway", "migration_database_url", "database_runtime_role", "verify_access_log", "prune_access_log",
-    "access_log_retention"};
+    "access_log_retention", "outbox_retention", "request_log_retention",
+    "housekeeping_interval"};
 
 bool ValidHostPort(const std::string& address) {
   const auto colon = address.rfind(':');
@@ -97,6 +104,18 @@ absl::Status ServerConfig::Validate() const {
   std::vector<std::string> problems;
   if (access_log_retention < absl::Hours(24)) {
     problems.push_back("--access_log_retention (SIP_ACCESS_LOG_RETENTION) must be at least 24h");
+  }
+  if (outbox_retention < absl::Hours(24)) {
+    problems.push_back("--outbox_retention (SIP_OUTBOX_RETENTION) must be at least 24h");
+  }
+  if (request_log_retention < absl::Hours(24)) {
+    problems.push_back(
+        "--request_log_retention (SIP_REQUEST_LOG_RETENTION) must be at least 24h: a client "
+        "retrying a day-old request must still get its first answer");
+  }
+  if (housekeeping_interval < absl::Minutes(1) || housekeeping_interval > absl::Hours(24)) {
+    problems.push_back(
+        "--housekeeping_interval (SIP_HOUSEKEEPING_INTERVAL) must be between 1m and 24h");
   }
   if (verify_access_log && prune_access_log) {
     problems.push_back("--verify_access_log and --prune_access_log are separate commands: "
@@ -228,6 +247,9 @@ ServerConfig ServerConfigFromFlags(std::string service_name) {
   c.verify_access_log = absl::GetFlag(FLAGS_verify_access_log);
   c.prune_access_log = absl::GetFlag(FLAGS_prune_access_log);
   c.access_log_retention = absl::GetFlag(FLAGS_access_log_retention);
+  c.outbox_retention = absl::GetFlag(FLAGS_outbox_retention);
+  c.request_log_retention = absl::GetFlag(FLAGS_request_log_retention);
+  c.housekeeping_interval = absl::GetFlag(FLAGS_housekeeping_interval);
   c.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
   c.log_level = absl::GetFlag(FLAGS_log_level);
   c.page_token_secret = absl::GetFlag(FLAGS_page_token_secret);

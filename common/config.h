@@ -58,6 +58,12 @@ struct ServerConfig {
   bool verify_access_log = false;
   bool prune_access_log = false;
   absl::Duration access_log_retention = absl::Hours(24 * 3653);
+  // Retention of the outbox and the request log (retention.h), run every
+  // `housekeeping_interval` by each replica: events older than `outbox_retention` that
+  // every reader has acknowledged, and request-log rows older than `request_log_retention`.
+  absl::Duration outbox_retention = absl::Hours(24 * 30);
+  absl::Duration request_log_retention = absl::Hours(24 * 7);
+  absl::Duration housekeeping_interval = absl::Minutes(10);
   // How long in-flight calls may finish after SIGTERM.
   absl::Duration shutdown_grace = absl::Seconds(20);
   // "debug", "info", "warn" or "error".

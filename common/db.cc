@@ -4,13 +4,98 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "common/access_log.h"
+#include "common/call_deadline.h"
 #include "common/errors.h"
 #include "common/log.h"
+#include "common/metrics.h"
 #include "common/outbox.h"
-#include "common/access_log.h"
 #include "common/plan_access.h"
+#include "prometheus/counter.h"
+#include "prometheus/gauge.h"
+#include "prometheus/histogram.h"
 
 namespace sip::db {
+namespace {
+
+// The database metrics of this process (metrics.h), registered on first use.
+struct DbMetrics {
+  prometheus::Family<prometheus::Gauge>& connections = prometheus::BuildGauge()
+      .Name("sip_db_pool_connections")
+      .Help("Connections of the pool by state (in_use, idle)")
+      .Register(*metrics::Registry());
+  prometheus::Family<prometheus::Gauge>& max_connections = prometheus::BuildGauge()
+      .Name("sip_db_pool_max_connections")
+      .Help("The most connections the pool opens")
+      .Register(*metrics::Registry());
+  prometheus::Family<prometheus::Gauge>& waiting = prometheus::BuildGauge()
+      .Name("sip_db_pool_waiting_calls")
+      .Help("Calls waiting for a connection of the pool")
+      .Register(*metrics::Registry());
+  prometheus::Family<prometheus::Histogram>& acquire = prometheus::BuildHistogram()
+      .Name("sip_db_pool_acquire_seconds")
+      .Help("Time to acquire a connection from the pool")
+      .Register(*metrics::Registry());
+  prometheus::Family<prometheus::Counter>& exhausted = prometheus::BuildCounter()
+      .Name("sip_db_pool_exhausted_total")
+      .Help("Acquires that gave up: every connection stayed busy for the acquire timeout")
+      .Register(*metrics::Registry());
+  prometheus::Family<prometheus::Histogram>& query = prometheus::BuildHistogram()
+      .Name("sip_db_query_seconds")
+      .Help("Time of one database statement, by prepared statement")
+      .Register(*metrics::Registry());
+  prometheus::Family<prometheus::Counter>& errors = prometheus::BuildCounter()
+      .Name("sip_db_errors_total")
+      .Help("Database failures by kind (unavailable, conflict, timeout, internal)")
+      .Register(*metrics::Registry());
+  prometheus::Gauge& up = prometheus::BuildGauge()
+      .Name("sip_db_up")
+      .Help("1 when the last health probe of the database succeeded, else 0")
+      .Register(*metrics::Registry())
+      .Add({});
+  prometheus::Family<prometheus::Counter>& timeout_sets = prometheus::BuildCounter()
+      .Name("sip_db_statement_timeout_changes_total")
+      .Help("Session statement timeouts changed to fit a call's deadline (one SET each)")
+      .Register(*metrics::Registry());
+};
+
+DbMetrics& Metrics() {
+  static DbMetrics* const kMetrics = new DbMetrics();
+  return *kMetrics;
+}
+
+const prometheus::Histogram::BucketBoundaries& AcquireBuckets() {
+  static const auto* const kBuckets = new prometheus::Histogram::BucketBoundaries{
+      0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5};
+  return *kBuckets;
+}
+
+const prometheus::Histogram::BucketBoundaries& QueryBuckets() {
+  static const auto* const kBuckets = new prometheus::Histogram::BucketBoundaries{
+      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 15};
+  return *kBuckets;
+}
+
+void CountError(const char* kind) { Metrics().errors.Add({{"kind", kind}}).Increment(); }
+
+}  // namespace
+
+int64_t StatementTimeoutFor(absl::Duration left) {
+  const int64_t ms = absl::ToInt64Milliseconds(left);
+  if (ms >= kDefaultStatementTimeoutMs) return kDefaultStatementTimeoutMs;
+  if (ms >= 1000) return ms / 1000 * 1000;
+  if (ms >= 100) return ms / 100 * 100;
+  return std::max<int64_t>(ms, 1);
+}
+
+QueryTimer::QueryTimer(const std::string& statement)
+    : statement_(statement), start_(absl::Now()) {}
+
+QueryTimer::~QueryTimer() {
+  Metrics()
+      .query.Add({{"statement", statement_}}, QueryBuckets())
+      .Observe(absl::ToDoubleSeconds(absl::Now() - start_));
+}
 
 std::string ToSqlArray(const std::vector<std::string>& items) {
   std::string out = "{";
@@ -92,21 +177,39 @@ absl::StatusOr<std::unique_ptr<pqxx::connection>> Pool::Connect() const {
 }
 
 absl::StatusOr<Pool::Lease> Pool::Acquire() {
+  const absl::Time start = absl::Now();
   std::unique_lock<std::mutex> lock(mu_);
-  const auto deadline = absl::ToChronoTime(absl::Now() + options_.acquire_timeout);
-  while (idle_.empty() && open_ >= options_.size) {
-    if (cv_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() &&
-        open_ >= options_.size) {
-      return WithReason(
-          absl::UnavailableError("all database connections are busy; retry shortly"),
-          "DATABASE_POOL_EXHAUSTED");
+  const auto deadline = absl::ToChronoTime(start + options_.acquire_timeout);
+  if (idle_.empty() && open_ >= options_.size) {
+    ++waiting_;
+    UpdateGaugesLocked();
+    while (idle_.empty() && open_ >= options_.size) {
+      if (cv_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() &&
+          open_ >= options_.size) {
+        --waiting_;
+        UpdateGaugesLocked();
+        Metrics().exhausted.Add({{"pool", options_.schema}}).Increment();
+        return WithReason(
+            absl::UnavailableError("all database connections are busy; retry shortly"),
+            "DATABASE_POOL_EXHAUSTED");
+      }
     }
+    --waiting_;
   }
+  auto observe = [&] {
+    UpdateGaugesLocked();
+    Metrics()
+        .acquire.Add({{"pool", options_.schema}}, AcquireBuckets())
+        .Observe(absl::ToDoubleSeconds(absl::Now() - start));
+  };
   if (!idle_.empty()) {
-    auto conn = std::move(idle_.back());
+    Slot slot = std::move(idle_.back());
     idle_.pop_back();
     ++leased_;
-    if (conn->is_open()) return Lease(this, std::move(conn));
+    if (slot.conn->is_open()) {
+      observe();
+      return Lease(this, std::move(slot));
+    }
     // Dropped while idle: replace it below.
     --leased_;
     --open_;
@@ -117,26 +220,66 @@ absl::StatusOr<Pool::Lease> Pool::Acquire() {
   lock.lock();
   if (!conn.ok()) {
     --open_;
+    UpdateGaugesLocked();
     cv_.notify_one();
     return conn.status();
   }
   ++leased_;
-  return Lease(this, *std::move(conn));
+  observe();
+  // A new session has the connection string's statement timeout.
+  return Lease(this, Slot{*std::move(conn), kDefaultStatementTimeoutMs});
 }
 
-void Pool::Return(std::unique_ptr<pqxx::connection> conn, bool broken) {
+void Pool::Return(Slot slot, bool broken) {
   std::lock_guard<std::mutex> lock(mu_);
   --leased_;
-  if (broken || !conn->is_open()) {
+  if (broken || !slot.conn->is_open()) {
     --open_;
   } else {
-    idle_.push_back(std::move(conn));
+    idle_.push_back(std::move(slot));
   }
+  UpdateGaugesLocked();
   cv_.notify_one();
 }
 
+void Pool::UpdateGaugesLocked() {
+  DbMetrics& m = Metrics();
+  m.connections.Add({{"pool", options_.schema}, {"state", "in_use"}}).Set(leased_);
+  m.connections.Add({{"pool", options_.schema}, {"state", "idle"}})
+      .Set(static_cast<double>(idle_.size()));
+  m.max_connections.Add({{"pool", options_.schema}}).Set(options_.size);
+  m.waiting.Add({{"pool", options_.schema}}).Set(waiting_);
+}
+
 Pool::Lease::~Lease() {
-  if (pool_ != nullptr && conn_ != nullptr) pool_->Return(std::move(conn_), broken_);
+  if (pool_ != nullptr && slot_.conn != nullptr) pool_->Return(std::move(slot_), broken_);
+}
+
+absl::Status Pool::Lease::FitToCallDeadline() {
+  const absl::Time deadline = ScopedCallDeadline::Current();
+  int64_t wanted = kDefaultStatementTimeoutMs;
+  if (deadline != absl::InfiniteFuture()) {
+    const absl::Duration left = deadline - absl::Now();
+    if (left <= absl::ZeroDuration()) {
+      return WithReason(absl::DeadlineExceededError(
+                            "the call's deadline passed before the database was asked"),
+                        "DEADLINE_PASSED");
+    }
+    wanted = StatementTimeoutFor(left);
+  }
+  if (wanted == slot_.statement_timeout_ms) return absl::OkStatus();
+  try {
+    // set_variable also keeps the value for libpqxx's reconnects.
+    slot_.conn->set_variable("statement_timeout", std::to_string(wanted));
+    slot_.statement_timeout_ms = wanted;
+    Metrics().timeout_sets.Add({}).Increment();
+    return absl::OkStatus();
+  } catch (const std::exception& e) {
+    bool broken = false;
+    absl::Status status = StatusFromException(e, &broken);
+    if (broken) MarkBroken();
+    return status;
+  }
 }
 
 int Pool::in_use() const {
@@ -155,9 +298,11 @@ bool Pool::Ping() {
     }
     pqxx::nontransaction txn(*probe_);
     txn.exec("SELECT 1");
+    Metrics().up.Set(1);
     return true;
   } catch (const std::exception& e) {
     probe_.reset();
+    Metrics().up.Set(0);
     log::Warn("db_probe_failed", {{"schema", options_.schema}});
     return false;
   }
@@ -192,6 +337,7 @@ absl::Status StatusFromException(const std::exception& e, bool* connection_broke
   if (dynamic_cast<const pqxx::broken_connection*>(&e) != nullptr ||
       dynamic_cast<const pqxx::in_doubt_error*>(&e) != nullptr) {
     *connection_broken = true;
+    CountError("unavailable");
     log::Warn("db_connection_lost", {});
     return WithReason(absl::UnavailableError(
                           "lost the connection to the database; the call can be retried"),
@@ -199,6 +345,7 @@ absl::Status StatusFromException(const std::exception& e, bool* connection_broke
   }
   if (dynamic_cast<const pqxx::serialization_failure*>(&e) != nullptr ||
       dynamic_cast<const pqxx::deadlock_detected*>(&e) != nullptr) {
+    CountError("conflict");
     return WithReason(absl::AbortedError(
                           "a concurrent change conflicted with this one; retry the call"),
                       "CONCURRENT_CHANGE");
@@ -208,15 +355,26 @@ absl::Status StatusFromException(const std::exception& e, bool* connection_broke
     // Class 08: connection exceptions; 57P01..57P03: server shutting down.
     if (state.rfind("08", 0) == 0 || state.rfind("57P0", 0) == 0) {
       *connection_broken = true;
+      CountError("unavailable");
       return WithReason(absl::UnavailableError(
                             "the database is restarting; the call can be retried"),
                         "DATABASE_UNAVAILABLE");
     }
+    // 57014: the statement timeout, fitted to the call's deadline, ended the statement.
+    if (state == "57014") {
+      CountError("timeout");
+      log::Warn("db_statement_timeout", {{"statement", StatementName(sql->query())}});
+      return WithReason(absl::DeadlineExceededError(
+                            "the database did not answer within the call's deadline"),
+                        "DATABASE_TIMEOUT");
+    }
+    CountError("internal");
     // Never the server's message or detail: they quote rows, and rows hold names. The
     // SQLSTATE and the statement's first words say which statement failed and why.
     log::Error("db_error", {{"sqlstate", state}, {"statement", StatementName(sql->query())}});
     return absl::InternalError(absl::StrCat("database error ", state));
   }
+  CountError("internal");
   log::Error("db_error", {{"exception", ExceptionKind(e)}});
   return absl::InternalError("database error");
 }

@@ -4,9 +4,44 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
+#include "common/metrics.h"
 #include "common/outbox.h"
+#include "prometheus/counter.h"
+#include "prometheus/gauge.h"
 
 namespace sip {
+namespace {
+
+// Per source service (metrics.h).
+struct ConsumerMetrics {
+  prometheus::Family<prometheus::Gauge>& lag = prometheus::BuildGauge()
+      .Name("sip_event_consumer_lag_seconds")
+      .Help("Age of the oldest event of the source not yet applied; 0 when caught up")
+      .Register(*metrics::Registry());
+  prometheus::Family<prometheus::Gauge>& caught_up = prometheus::BuildGauge()
+      .Name("sip_event_consumer_caught_up_timestamp_seconds")
+      .Help("When the consumer last found nothing more waiting at the source")
+      .Register(*metrics::Registry());
+  prometheus::Family<prometheus::Gauge>& cursor = prometheus::BuildGauge()
+      .Name("sip_event_consumer_cursor")
+      .Help("The last sequence of the source applied here")
+      .Register(*metrics::Registry());
+  prometheus::Family<prometheus::Counter>& applied = prometheus::BuildCounter()
+      .Name("sip_event_consumer_events_applied_total")
+      .Help("Events of the source applied here")
+      .Register(*metrics::Registry());
+  prometheus::Family<prometheus::Counter>& failures = prometheus::BuildCounter()
+      .Name("sip_event_consumer_failures_total")
+      .Help("Polls that failed: the source unreachable or an event not applicable")
+      .Register(*metrics::Registry());
+};
+
+ConsumerMetrics& Metrics() {
+  static ConsumerMetrics* const kMetrics = new ConsumerMetrics();
+  return *kMetrics;
+}
+
+}  // namespace
 
 EventConsumer::EventConsumer(db::Pool* pool, const Clock* clock, Options options, Fetch fetch,
                              Apply apply)
@@ -20,21 +55,57 @@ EventConsumer::~EventConsumer() { Stop(); }
 
 absl::StatusOr<int64_t> EventConsumer::Cursor() {
   return pool_->InTransaction<int64_t>([&](pqxx::work& txn) -> absl::StatusOr<int64_t> {
-    const pqxx::result rows = txn.exec_prepared("sip_cursor_read", options_.source);
+    const pqxx::result rows = db::Exec(txn, "sip_cursor_read", options_.source);
     return rows.empty() ? int64_t{0} : rows[0][0].as<int64_t>();
   });
 }
 
 absl::StatusOr<int> EventConsumer::PollOnce() {
+  absl::StatusOr<int> applied = ApplyNextPage();
+  ConsumerMetrics& m = Metrics();
+  const prometheus::Labels source = {{"source", options_.source}};
+  if (!applied.ok()) m.failures.Add(source).Increment();
+  return applied;
+}
+
+absl::StatusOr<int> EventConsumer::ApplyNextPage() {
+  ConsumerMetrics& m = Metrics();
+  const prometheus::Labels source = {{"source", options_.source}};
+  const absl::Time now = clock_->Now();
+  {
+    std::lock_guard<std::mutex> lock(tickets_mu_);
+    if (last_caught_up_ == absl::InfinitePast()) last_caught_up_ = now;
+    // Until this poll says otherwise, events may have waited since the last catch-up.
+    m.lag.Add(source).Set(absl::ToDoubleSeconds(now - last_caught_up_));
+  }
   absl::StatusOr<int64_t> cursor = Cursor();
   if (!cursor.ok()) return cursor.status();
+  m.cursor.Add(source).Set(static_cast<double>(*cursor));
   absl::StatusOr<std::vector<SourceEvent>> events = fetch_(*cursor, options_.page_size);
   if (!events.ok()) return events.status();
-  if (events->empty()) return 0;
-  return pool_->InTransaction<int>([&](pqxx::work& txn) -> absl::StatusOr<int> {
+  auto note_progress = [&](int applied, int64_t last) {
+    std::lock_guard<std::mutex> lock(tickets_mu_);
+    m.cursor.Add(source).Set(static_cast<double>(last));
+    if (applied > 0) m.applied.Add(source).Increment(applied);
+    if (static_cast<int>(events->size()) < options_.page_size) {
+      last_caught_up_ = now;
+      m.caught_up.Add(source).Set(absl::ToDoubleSeconds(now - absl::UnixEpoch()));
+      m.lag.Add(source).Set(0);
+    } else {
+      // A full page: what follows it is at least as old as its last event.
+      m.lag.Add(source).Set(
+          std::max(0.0, absl::ToDoubleSeconds(now - events->back().event_time)));
+    }
+  };
+  if (events->empty()) {
+    note_progress(0, *cursor);
+    return 0;
+  }
+  absl::StatusOr<std::pair<int, int64_t>> done = pool_->InTransaction<std::pair<int, int64_t>>(
+      [&](pqxx::work& txn) -> absl::StatusOr<std::pair<int, int64_t>> {
     // The lock every replica queues on; the row is made on first use.
     const int64_t applied_up_to =
-        txn.exec_prepared1("sip_cursor_lock", options_.source, db::ToSqlTime(clock_->Now()))[0]
+        db::Exec1(txn, "sip_cursor_lock", options_.source, db::ToSqlTime(clock_->Now()))[0]
             .as<int64_t>();
     int64_t last = applied_up_to;
     int applied = 0;
@@ -51,11 +122,13 @@ absl::StatusOr<int> EventConsumer::PollOnce() {
       ++applied;
     }
     if (last != applied_up_to) {
-      txn.exec_prepared0("sip_cursor_advance", options_.source, last,
-                         db::ToSqlTime(clock_->Now()));
+      db::Exec0(txn, "sip_cursor_advance", options_.source, last, db::ToSqlTime(clock_->Now()));
     }
-    return applied;
+    return std::make_pair(applied, last);
   });
+  if (!done.ok()) return done.status();
+  note_progress(done->first, done->second);
+  return done->first;
 }
 
 absl::Status EventConsumer::CatchUp(int max_pages) {

@@ -52,6 +52,8 @@ class EventConsumer final {
 
   // One poll: fetch the page after the cursor, apply what is new, advance. Returns how
   // many events this call applied (0 when caught up or another replica was first).
+  // Metrics by source (sip_event_consumer_*): the lag (age of the oldest event not yet
+  // applied), when last caught up, the cursor, events applied and failed polls.
   absl::StatusOr<int> PollOnce();
 
   // Applies what the source has now, before answering a call that depends on it (the
@@ -70,6 +72,8 @@ class EventConsumer final {
   void Stop();
 
  private:
+  absl::StatusOr<int> ApplyNextPage();
+
   db::Pool* pool_;
   const Clock* clock_;
   const Options options_;
@@ -79,7 +83,8 @@ class EventConsumer final {
   // CatchUp's coalescing: tickets handed out to callers, and the highest ticket a
   // finished catch-up covered (it began after that ticket was handed out).
   std::mutex catch_up_mu_;
-  std::mutex tickets_mu_;
+  std::mutex tickets_mu_;  // also guards last_caught_up_
+  absl::Time last_caught_up_ = absl::InfinitePast();
   uint64_t tickets_ = 0;
   uint64_t covered_ = 0;
 };

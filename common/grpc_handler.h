@@ -69,16 +69,19 @@ absl::StatusOr<std::optional<db::RequestKey>> RequestKeyOf(absl::string_view met
 }
 
 // Serves ListEvents the same way for every service: validates the cursor and page size,
-// reads with `read(after, limit)` and fills the response's events (the stored payload
-// with sequence and time set) and last_sequence.
+// reads with `read(after, limit, reader)` and fills the response's events (the stored
+// payload with sequence and time set) and last_sequence. `reader` is the calling suite
+// service ("lifecycle", …) or empty for any other caller: a service's reads acknowledge
+// its cursor, which outbox retention respects (retention.h).
 template <typename Request, typename Response, typename ReadFn>
-absl::Status ServeEvents(const Request& request, Response* response, ReadFn read) {
+absl::Status ServeEvents(const Request& request, Response* response, const Caller& caller,
+                         ReadFn read) {
   if (request.after_sequence() < 0) {
     return InvalidField("after_sequence", "must not be negative; 0 reads from the first event");
   }
   SIP_ASSIGN_OR_RETURN(int page_size, EffectivePageSize(request.page_size(), 100, 1000));
   SIP_ASSIGN_OR_RETURN(std::vector<db::StoredEvent> events,
-                       read(request.after_sequence(), page_size));
+                       read(request.after_sequence(), page_size, caller.service));
   response->set_last_sequence(request.after_sequence());
   for (const db::StoredEvent& stored : events) {
     auto* event = response->add_events();

@@ -142,6 +142,16 @@ RETURNS integer LANGUAGE sql SECURITY DEFINER SET search_path FROM CURRENT AS $$
 $$;
 REVOKE ALL ON FUNCTION access_log_seal(bigint[], bigint[], text[], text[]) FROM PUBLIC;
 )sql"},
+      {"common_0009_event_readers", R"sql(
+-- Outbox retention (common/retention.h) removes only events every reader has applied: each
+-- suite service that reads this service's events acknowledges its cursor with each read.
+CREATE TABLE event_readers (
+  reader text PRIMARY KEY,
+  acknowledged_sequence bigint NOT NULL CHECK (acknowledged_sequence >= 0),
+  update_time timestamptz NOT NULL
+);
+CREATE INDEX outbox_by_time ON outbox (event_time);
+)sql"},
   };
   return *kMigrations;
 }

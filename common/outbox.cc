@@ -6,6 +6,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
 #include "common/errors.h"
 
 namespace sip::db {
@@ -17,7 +18,18 @@ const std::vector<PreparedStatement>& CommonStatements() {
        "VALUES ($1::timestamptz, $2, $3, decode($4, 'base64')) RETURNING seq"},
       // One numberer at a time; the others wait (numbering takes milliseconds), so a read
       // after a commit always includes that commit's event.
-      {"sip_outbox_number_lock", "SELECT pg_advisory_xact_lock(hashtext('sip_outbox_number'))"},
+      // The lock, and the first position retention kept (NULL when none is kept).
+      {"sip_outbox_number_lock",
+       "SELECT pg_advisory_xact_lock(hashtext('sip_outbox_number')), "
+       "(SELECT min(position) FROM outbox WHERE position IS NOT NULL)"},
+      // The same, with the reader's acknowledgement of everything up to $2.
+      {"sip_outbox_number_lock_ack",
+       "WITH ack AS (INSERT INTO event_readers (reader, acknowledged_sequence, update_time) "
+       "VALUES ($1, $2, now()) ON CONFLICT (reader) DO UPDATE SET acknowledged_sequence = "
+       "greatest(event_readers.acknowledged_sequence, EXCLUDED.acknowledged_sequence), "
+       "update_time = EXCLUDED.update_time RETURNING 1) "
+       "SELECT pg_advisory_xact_lock(hashtext('sip_outbox_number')), "
+       "(SELECT min(position) FROM outbox WHERE position IS NOT NULL), (SELECT count(*) FROM ack)"},
       // Runs as its own statement after the lock, so its snapshot sees every position the
       // previous numberer committed.
       {"sip_outbox_number",
@@ -58,17 +70,30 @@ const std::vector<PreparedStatement>& CommonStatements() {
 
 int64_t AppendEvent(pqxx::work& txn, absl::Time event_time, absl::string_view plan_id,
                     absl::string_view type, absl::string_view payload) {
-  return txn
-      .exec_prepared1("sip_outbox_insert", ToSqlTime(event_time), std::string(plan_id),
+  return db::Exec1(txn, "sip_outbox_insert", ToSqlTime(event_time), std::string(plan_id),
                       std::string(type), absl::Base64Escape(payload))[0]
       .as<int64_t>();
 }
 
-std::vector<StoredEvent> ReadEvents(pqxx::work& txn, int64_t after, int limit) {
-  txn.exec_prepared("sip_outbox_number_lock");
-  txn.exec_prepared0("sip_outbox_number");
+absl::StatusOr<std::vector<StoredEvent>> ReadEvents(pqxx::work& txn, int64_t after, int limit,
+                                                    const std::string& reader) {
+  const pqxx::row locked = reader.empty()
+                               ? db::Exec1(txn, "sip_outbox_number_lock")
+                               : db::Exec1(txn, "sip_outbox_number_lock_ack", reader, after);
+  // Positions start at 1 and are never reused; the first one kept after retention is
+  // above 1 once events were removed, and a reader behind it would skip them.
+  if (!locked[1].is_null() && after < locked[1].as<int64_t>() - 1) {
+    return WithReason(
+        absl::FailedPreconditionError(absl::StrCat(
+            "events up to ", locked[1].as<int64_t>() - 1,
+            " were removed by retention; after_sequence ", after,
+            " is behind them. A consumer this far behind must be rebuilt from the "
+            "service's current state (see deploy/README.md, outbox retention)")),
+        "EVENTS_PRUNED");
+  }
+  db::Exec0(txn, "sip_outbox_number");
   std::vector<StoredEvent> out;
-  for (const auto& row : txn.exec_prepared("sip_outbox_read", after, limit)) {
+  for (const auto& row : db::Exec(txn, "sip_outbox_read", after, limit)) {
     StoredEvent e;
     e.seq = row[0].as<int64_t>();
     e.event_time = absl::FromUnixMicros(row[1].as<int64_t>());
@@ -86,11 +111,11 @@ absl::StatusOr<std::optional<std::string>> ClaimRequest(pqxx::work& txn,
                                                         const RequestKey& key,
                                                         absl::Time now) {
   const std::string fingerprint = absl::Base64Escape(key.fingerprint);
-  const pqxx::result claimed = txn.exec_prepared("sip_request_claim", key.method,
+  const pqxx::result claimed = db::Exec(txn, "sip_request_claim", key.method,
                                                  key.request_id, fingerprint, ToSqlTime(now));
   if (claimed.affected_rows() == 1) return std::optional<std::string>();
   const pqxx::row row =
-      txn.exec_prepared1("sip_request_lookup", key.method, key.request_id, fingerprint);
+      db::Exec1(txn, "sip_request_lookup", key.method, key.request_id, fingerprint);
   if (!row[0].as<bool>()) {
     return InvalidField("request_id",
                         "was already used for a different request; a retry must repeat the "
@@ -103,7 +128,7 @@ absl::StatusOr<std::optional<std::string>> LookupRequest(pqxx::transaction_base&
                                                          const RequestKey& key) {
   const std::string fingerprint = absl::Base64Escape(key.fingerprint);
   const pqxx::result rows =
-      txn.exec_prepared("sip_request_lookup", key.method, key.request_id, fingerprint);
+      db::Exec(txn, "sip_request_lookup", key.method, key.request_id, fingerprint);
   if (rows.empty()) return std::optional<std::string>();
   if (!rows[0][0].as<bool>()) {
     return InvalidField("request_id",
@@ -115,7 +140,7 @@ absl::StatusOr<std::optional<std::string>> LookupRequest(pqxx::transaction_base&
 
 void RecordRequestResult(pqxx::work& txn, const RequestKey& key, absl::string_view result,
                          absl::string_view plan_id) {
-  txn.exec_prepared0("sip_request_record", key.method, key.request_id, std::string(result),
+  db::Exec0(txn, "sip_request_record", key.method, key.request_id, std::string(result),
                      std::string(plan_id));
 }
 
@@ -136,7 +161,7 @@ absl::StatusOr<std::string> DecodeAnswer(const std::string& stored) {
 
 std::vector<StoredAnswer> AnswersOfPlan(pqxx::work& txn, absl::string_view plan_id) {
   std::vector<StoredAnswer> out;
-  for (const auto& row : txn.exec_prepared("sip_request_answers_of_plan", std::string(plan_id))) {
+  for (const auto& row : db::Exec(txn, "sip_request_answers_of_plan", std::string(plan_id))) {
     std::string answer;
     absl::Base64Unescape(row[2].as<std::string>(), &answer);
     out.push_back({{row[0].as<std::string>(), row[1].as<std::string>(), ""}, std::move(answer)});
@@ -145,7 +170,7 @@ std::vector<StoredAnswer> AnswersOfPlan(pqxx::work& txn, absl::string_view plan_
 }
 
 void RewriteAnswer(pqxx::work& txn, const RequestKey& key, absl::string_view answer) {
-  txn.exec_prepared0("sip_request_rewrite", key.method, key.request_id, EncodeAnswer(answer));
+  db::Exec0(txn, "sip_request_rewrite", key.method, key.request_id, EncodeAnswer(answer));
 }
 
 absl::StatusOr<std::string> RunMutation(

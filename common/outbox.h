@@ -37,7 +37,12 @@ int64_t AppendEvent(pqxx::work& txn, absl::Time event_time, absl::string_view pl
 // still without one (one reader at a time numbers; the others wait for it). A position is
 // given only to a committed event and always above every earlier one, so a reader never
 // skips an event that commits late, and a rolled-back event leaves no gap.
-std::vector<StoredEvent> ReadEvents(pqxx::work& txn, int64_t after, int limit);
+// A non-empty `reader` (a consuming suite service) acknowledges `after`: it has applied
+// every event up to there, and retention may remove them (retention.h). FAILED_PRECONDITION
+// `EVENTS_PRUNED` when events after `after` were already removed by retention: the reader
+// would miss them. The lock, the acknowledgement and the check are one statement.
+absl::StatusOr<std::vector<StoredEvent>> ReadEvents(pqxx::work& txn, int64_t after, int limit,
+                                                    const std::string& reader);
 
 // Idempotency of mutating calls (request_id).
 struct RequestKey {

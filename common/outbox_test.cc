@@ -1,4 +1,5 @@
 #include "common/outbox.h"
+#include "common/status_macros.h"
 
 #include <atomic>
 #include <future>
@@ -29,7 +30,7 @@ class OutboxTest : public ::testing::Test {
   std::vector<StoredEvent> Read(int64_t after) {
     std::vector<StoredEvent> out;
     SIP_EXPECT_OK(pool_->InTransaction([&](pqxx::work& txn) {
-      out = ReadEvents(txn, after, 1000);
+      SIP_ASSIGN_OR_RETURN(out, ReadEvents(txn, after, 1000, ""));
       return absl::OkStatus();
     }));
     return out;

@@ -63,7 +63,7 @@ void WriteParties(pqxx::work& txn, const std::string& plan_id,
                   const sip::plan::v1::PlanParties& parties) {
   std::vector<std::string> units(parties.participant_unit_hsa_ids().begin(),
                                  parties.participant_unit_hsa_ids().end());
-  txn.exec_prepared0("sip_access_parties_write", plan_id, parties.initiating_unit_hsa_id(),
+  db::Exec0(txn, "sip_access_parties_write", plan_id, parties.initiating_unit_hsa_id(),
                      parties.coordinator_unit_hsa_id(), db::ToSqlArray(units));
 }
 
@@ -75,7 +75,7 @@ void WriteCoverage(pqxx::work& txn, const std::string& plan_id,
     until.push_back(unit.has_covered_until() ? db::ToSqlTime(TimeOf(unit.covered_until()))
                                              : std::string());
   }
-  txn.exec_prepared0("sip_access_coverage_write", plan_id, db::ToSqlArray(units),
+  db::Exec0(txn, "sip_access_coverage_write", plan_id, db::ToSqlArray(units),
                      db::ToSqlArray(until));
 }
 
@@ -115,7 +115,7 @@ EventConsumer::Apply ConsentEventsToAccess(EventConsumer::Apply then) {
 
 std::optional<PlanAccess> ReadAccess(pqxx::transaction_base& txn, const std::string& plan_id,
                                      absl::Time now) {
-  const pqxx::row row = txn.exec_prepared1("sip_access_read", plan_id, db::ToSqlTime(now));
+  const pqxx::row row = db::Exec1(txn, "sip_access_read", plan_id, db::ToSqlTime(now));
   const bool parties_known = row[0].as<bool>();
   const bool consent_recorded = row[4].as<bool>();
   if (!parties_known && !consent_recorded) return std::nullopt;

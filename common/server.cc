@@ -11,6 +11,7 @@
 #include "common/calendar.h"
 #include "common/grpc_status.h"
 #include "common/log.h"
+#include "common/metrics.h"
 #include "common/page_token.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
@@ -345,7 +346,8 @@ int ServeUntilSignal(const ServerConfig& config, const std::vector<std::string>&
     log::Error("start_failed", {{"error", std::string(calendar.message())}});
     return 1;
   }
-  if (!registry) registry = std::make_shared<prometheus::Registry>();
+  if (!registry) registry = metrics::Registry();
+  metrics::SetBuildInfo(config.service_name);
   std::unique_ptr<prometheus::Exposer> exposer;
   if (!config.metrics_address.empty()) {
     auto started = StartMetricsExposer(config.metrics_address, registry);

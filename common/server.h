@@ -97,7 +97,8 @@ void InitLogging(const ServerConfig& config);
 // Serves `services` as configured (TLS or plaintext, /metrics, health following
 // `healthy`) until SIGTERM or SIGINT, then shuts down gracefully. Returns the process
 // exit code. Call BlockShutdownSignals() first thing in main.
-// `registry`, when given, carries the service's own metrics besides the RPC metrics.
+// `registry` defaults to the process's (metrics.h), which carries every metric of the
+// service; sip_build_info is set there.
 int ServeUntilSignal(const ServerConfig& config, const std::vector<std::string>& health_names,
                      const std::vector<grpc::Service*>& services, std::function<bool()> healthy,
                      std::shared_ptr<prometheus::Registry> registry = nullptr);

@@ -20,8 +20,6 @@
 namespace sip {
 namespace {
 
-thread_local absl::Time current_deadline = absl::InfiniteFuture();
-
 absl::StatusOr<std::string> ReadFile(const std::string& path, absl::string_view flag) {
   std::ifstream in(path);
   if (!in) return absl::InvalidArgumentError(absl::StrCat("cannot read ", flag, " ", path));
@@ -170,13 +168,5 @@ absl::Status FromPeerStatus(const grpc::Status& status, absl::string_view peer) 
     }
   }
 }
-
-ScopedCallDeadline::ScopedCallDeadline(absl::Time deadline) : previous_(current_deadline) {
-  current_deadline = std::min(previous_, deadline);
-}
-
-ScopedCallDeadline::~ScopedCallDeadline() { current_deadline = previous_; }
-
-absl::Time ScopedCallDeadline::Current() { return current_deadline; }
 
 }  // namespace sip

@@ -8,6 +8,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "common/call_deadline.h"
 #include "common/caller.h"
 #include "common/model.h"
 #include "grpcpp/channel.h"
@@ -65,19 +66,5 @@ std::unique_ptr<grpc::ClientContext> PeerCallContext(const Actor& actor, absl::D
 // peer's ErrorInfo reason and its message.
 absl::Status FromPeerStatus(const grpc::Status& status, absl::string_view peer);
 
-// While alive, outgoing calls made on this thread end no later than `deadline`.
-// HandleCall opens one per incoming call with that call's deadline.
-class ScopedCallDeadline final {
- public:
-  explicit ScopedCallDeadline(absl::Time deadline);
-  ~ScopedCallDeadline();
-  ScopedCallDeadline(const ScopedCallDeadline&) = delete;
-  ScopedCallDeadline& operator=(const ScopedCallDeadline&) = delete;
-  // The innermost deadline of this thread, or InfiniteFuture outside any call.
-  static absl::Time Current();
-
- private:
-  absl::Time previous_;
-};
 
 }  // namespace sip

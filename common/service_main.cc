@@ -45,6 +45,17 @@ std::variant<std::unique_ptr<db::Pool>, int> OpenServiceDatabase(
   return *std::move(pool);
 }
 
+std::unique_ptr<db::Housekeeping> StartHousekeeping(const ServerConfig& server, db::Pool* pool,
+                                                    const Clock* clock) {
+  db::RetentionOptions options;
+  options.outbox_retention = server.outbox_retention;
+  options.request_log_retention = server.request_log_retention;
+  auto housekeeping =
+      std::make_unique<db::Housekeeping>(pool, clock, options, server.housekeeping_interval);
+  housekeeping->Start();
+  return housekeeping;
+}
+
 int RunAccessLogCommand(const ServerConfig& server, db::Pool& pool) {
   if (server.prune_access_log) {
     // Retention is the migration role's: the runtime role may not delete from the log.

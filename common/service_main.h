@@ -8,6 +8,7 @@
 #include "common/config.h"
 #include "common/db.h"
 #include "common/migrations.h"
+#include "common/retention.h"
 #include "common/service_client.h"
 #include "grpcpp/channel.h"
 
@@ -29,6 +30,11 @@ std::variant<std::unique_ptr<db::Pool>, int> OpenServiceDatabase(
 // 0 done (the chain intact), 1 the database failed, 3 the chain is broken (the first
 // broken position printed).
 int RunAccessLogCommand(const ServerConfig& server, db::Pool& pool);
+
+// Outbox and request-log retention (retention.h) as configured, started; stops when
+// destroyed.
+std::unique_ptr<db::Housekeeping> StartHousekeeping(const ServerConfig& server, db::Pool* pool,
+                                                    const Clock* clock);
 
 // The channels to `peers`, in their order; nullopt (logged) when one cannot be made
 // (an unreadable certificate file, say).

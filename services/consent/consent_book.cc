@@ -185,8 +185,8 @@ absl::StatusOr<ConsentBook::CheckResult> ConsentBook::Check(
                      CheckOtherCoverage(consents, others, now), now};
 }
 
-absl::StatusOr<std::vector<db::StoredEvent>> ConsentBook::Events(int64_t after, int limit) {
-  return store_->Events(after, limit);
+absl::StatusOr<std::vector<db::StoredEvent>> ConsentBook::Events(int64_t after, int limit, const std::string& reader) {
+  return store_->Events(after, limit, reader);
 }
 
 }  // namespace sip::consent

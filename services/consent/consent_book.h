@@ -59,7 +59,7 @@ class ConsentBook final {
                                     const std::vector<std::string>& unit_hsa_ids,
                                     const std::vector<OtherParty>& others = {});
 
-  absl::StatusOr<std::vector<db::StoredEvent>> Events(int64_t after, int limit);
+  absl::StatusOr<std::vector<db::StoredEvent>> Events(int64_t after, int limit, const std::string& reader);
 
   absl::Time Now() const { return clock_->Now(); }
 

@@ -168,7 +168,7 @@ std::vector<Consent> RowsToConsents(const pqxx::result& rows) {
 void InsertScopeChanges(pqxx::work& txn, const Consent& c, size_t from) {
   for (size_t i = from; i < c.scope_history.size(); ++i) {
     const ScopeChange& s = c.scope_history[i];
-    txn.exec_prepared0("consent_insert_scope_change", c.plan_id, c.consent_id, s.version,
+    db::Exec0(txn, "consent_insert_scope_change", c.plan_id, c.consent_id, s.version,
                        db::ToSqlTime(s.change_time), ScopeChangeJson(s).dump());
   }
 }
@@ -176,7 +176,7 @@ void InsertScopeChanges(pqxx::work& txn, const Consent& c, size_t from) {
 // One change of a plan's consents at a time: the coverage an event carries is computed
 // from every consent of the plan as committed before it.
 void LockPlan(pqxx::work& txn, const std::string& plan_id) {
-  txn.exec_prepared("consent_lock_plan", plan_id);
+  db::Exec(txn, "consent_lock_plan", plan_id);
 }
 
 // What a change of `c` leaves: its event, carrying what the plan's consents cover after
@@ -184,7 +184,7 @@ void LockPlan(pqxx::work& txn, const std::string& plan_id) {
 // with its history.
 db::Effect EffectOf(pqxx::work& txn, const Consent& c, absl::Time now, const EventFn& event) {
   const std::vector<Consent> all =
-      RowsToConsents(txn.exec_prepared("consent_list_first", c.plan_id, 10000));
+      RowsToConsents(db::Exec(txn, "consent_list_first", c.plan_id, 10000));
   const std::vector<CoveredUntil> coverage = CoverageOfPlan(all, now);
   sip::consent::v1::PlanCoverage projected;
   for (const CoveredUntil& covered : coverage) {
@@ -246,7 +246,7 @@ absl::StatusOr<Consent> ConsentStore::Create(const std::optional<db::RequestKey>
       db::RunMutation(*pool_, key, now, [&](pqxx::work& txn) -> absl::StatusOr<db::Effect> {
         const Consent& c = consent;
         LockPlan(txn, c.plan_id);
-        txn.exec_prepared0("consent_insert", c.plan_id, c.consent_id,
+        db::Exec0(txn, "consent_insert", c.plan_id, c.consent_id,
                            c.decision == Decision::kGiven ? "GIVEN" : "REFUSED",
                            db::ToSqlTime(c.decision_time), OptionalTime(c.valid_until),
                            OptionalTime(c.withdrawal ? std::optional<absl::Time>(
@@ -275,7 +275,7 @@ absl::StatusOr<Consent> ConsentStore::Update(
       db::RunMutation(*pool_, key, now, [&](pqxx::work& txn) -> absl::StatusOr<db::Effect> {
         LockPlan(txn, plan_id);
         const pqxx::result rows =
-            txn.exec_prepared("consent_get_for_update", plan_id, consent_id);
+            db::Exec(txn, "consent_get_for_update", plan_id, consent_id);
         if (rows.empty()) return NotFoundError(plan_id, consent_id);
         std::vector<Consent> loaded = RowsToConsents(rows);
         Consent c = std::move(loaded.front());
@@ -285,7 +285,7 @@ absl::StatusOr<Consent> ConsentStore::Update(
         if (c.version == stored_version) {  // nothing changed: no event
           return db::Effect{c.plan_id, "", "", ConsentJson(c, true).dump()};
         }
-        txn.exec_prepared0("consent_update", c.plan_id, c.consent_id,
+        db::Exec0(txn, "consent_update", c.plan_id, c.consent_id,
                            OptionalTime(c.valid_until),
                            OptionalTime(c.withdrawal ? std::optional<absl::Time>(
                                                            c.withdrawal->withdraw_time)
@@ -300,7 +300,7 @@ absl::StatusOr<Consent> ConsentStore::Update(
 absl::StatusOr<Consent> ConsentStore::Get(const std::string& plan_id,
                                           const std::string& consent_id) {
   return pool_->Read<Consent>([&](pqxx::transaction_base& txn) -> absl::StatusOr<Consent> {
-    const pqxx::result rows = txn.exec_prepared("consent_get", plan_id, consent_id);
+    const pqxx::result rows = db::Exec(txn, "consent_get", plan_id, consent_id);
     if (rows.empty()) return NotFoundError(plan_id, consent_id);
     return std::move(RowsToConsents(rows).front());
   });
@@ -312,9 +312,9 @@ absl::StatusOr<ConsentStore::Page> ConsentStore::List(const std::string& plan_id
   return pool_->Read<Page>([&](pqxx::transaction_base& txn) -> absl::StatusOr<Page> {
     // One row more than asked tells whether another page follows.
     const pqxx::result rows =
-        after ? txn.exec_prepared("consent_list_after", plan_id, page_size + 1,
+        after ? db::Exec(txn, "consent_list_after", plan_id, page_size + 1,
                                   db::ToSqlTime(after->time), after->id)
-              : txn.exec_prepared("consent_list_first", plan_id, page_size + 1);
+              : db::Exec(txn, "consent_list_first", plan_id, page_size + 1);
     Page page;
     page.consents = RowsToConsents(rows);
     if (static_cast<int>(page.consents.size()) > page_size) {
@@ -329,14 +329,14 @@ absl::StatusOr<ConsentStore::Page> ConsentStore::List(const std::string& plan_id
 absl::StatusOr<std::vector<Consent>> ConsentStore::ListAll(const std::string& plan_id) {
   return pool_->Read<std::vector<Consent>>(
       [&](pqxx::transaction_base& txn) -> absl::StatusOr<std::vector<Consent>> {
-        return RowsToConsents(txn.exec_prepared("consent_list_first", plan_id, 10000));
+        return RowsToConsents(db::Exec(txn, "consent_list_first", plan_id, 10000));
       });
 }
 
-absl::StatusOr<std::vector<db::StoredEvent>> ConsentStore::Events(int64_t after, int limit) {
+absl::StatusOr<std::vector<db::StoredEvent>> ConsentStore::Events(int64_t after, int limit, const std::string& reader) {
   return pool_->InTransaction<std::vector<db::StoredEvent>>(
       [&](pqxx::work& txn) -> absl::StatusOr<std::vector<db::StoredEvent>> {
-        return db::ReadEvents(txn, after, limit);
+        return db::ReadEvents(txn, after, limit, reader);
       });
 }
 

@@ -72,7 +72,7 @@ class ConsentStore final {
   absl::StatusOr<std::vector<Consent>> ListAll(const std::string& plan_id);
 
   // Committed events after `after`, oldest first.
-  absl::StatusOr<std::vector<db::StoredEvent>> Events(int64_t after, int limit);
+  absl::StatusOr<std::vector<db::StoredEvent>> Events(int64_t after, int limit, const std::string& reader);
 
  private:
   db::Pool* pool_;

@@ -206,12 +206,12 @@ TEST_F(ConsentStoreTest, ListPagesNewestFirstWithoutGapsOrRepeats) {
 TEST_F(ConsentStoreTest, EventsAreReadBackInOrder) {
   SIP_ASSERT_OK(store_->Create(std::nullopt, Full("c1"), kNow, TestEvent("recorded")));
   SIP_ASSERT_OK(store_->Create(std::nullopt, Full("c2"), kNow, TestEvent("recorded")));
-  SIP_ASSERT_OK_AND_ASSIGN(auto events, store_->Events(0, 10));
+  SIP_ASSERT_OK_AND_ASSIGN(auto events, store_->Events(0, 10, ""));
   ASSERT_THAT(events, SizeIs(2));
   EXPECT_EQ(events[0].seq, 1);
   EXPECT_EQ(events[0].payload, "c1");
   EXPECT_EQ(events[0].plan_id, "plan-1");
-  SIP_ASSERT_OK_AND_ASSIGN(auto rest, store_->Events(1, 10));
+  SIP_ASSERT_OK_AND_ASSIGN(auto rest, store_->Events(1, 10, ""));
   ASSERT_THAT(rest, SizeIs(1));
   EXPECT_EQ(rest[0].payload, "c2");
 }

@@ -47,6 +47,8 @@ int main(int argc, char** argv) {
   sip::accesslog::AccessLogGrpcService access_log_service(pool, "consent");
   plan_events.Start();
   access_log.Start();
+  // Old outbox events and request-log rows removed on a schedule (retention.h).
+  auto housekeeping = sip::StartHousekeeping(config->server, pool, &clock);
   const int code = sip::ServeUntilSignal(
       config->server, {"sip.consent.v1.ConsentService", "sip.accesslog.v1.AccessLogService"},
       {&service, &access_log_service}, [pool] { return pool->Ping(); });

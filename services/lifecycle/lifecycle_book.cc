@@ -81,14 +81,14 @@ absl::StatusOr<int> LifecycleBook::SweepOnce(int limit) {
   const absl::Time began = absl::Now();  // the sweep's own duration, not domain time
   absl::StatusOr<int> swept =
       store_->SweepDue(now, limit, [&](Timeline& t) { return Sweep(t, now, *policies_); });
-  if (metrics_ != nullptr) metrics_->ObserveSweep(absl::Now() - began);
+  if (metrics_ != nullptr) metrics_->ObserveSweep(absl::Now() - began, swept.ok(), absl::Now());
   return swept;
 }
 
 absl::Status LifecycleBook::RefreshMetrics() {
   if (metrics_ == nullptr) return absl::OkStatus();
   SIP_ASSIGN_OR_RETURN(LifecycleStore::Counts counts, store_->CountAll());
-  metrics_->SetCounts(counts.deadlines, counts.plans);
+  metrics_->SetCounts(counts);
   return absl::OkStatus();
 }
 

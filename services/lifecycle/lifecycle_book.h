@@ -66,8 +66,8 @@ class LifecycleBook final {
                                                          const std::string& unit_hsa_id,
                                                          const std::string& municipality_code);
   const Policies& policies() const { return *policies_; }
-  absl::StatusOr<std::vector<db::StoredEvent>> Events(int64_t after, int limit) {
-    return store_->Events(after, limit);
+  absl::StatusOr<std::vector<db::StoredEvent>> Events(int64_t after, int limit, const std::string& reader) {
+    return store_->Events(after, limit, reader);
   }
   absl::Time Now() const { return clock_->Now(); }
 

@@ -31,17 +31,35 @@ LifecycleMetrics::LifecycleMetrics(prometheus::Registry& registry)
                  .Help("Time of one sweep of due deadlines")
                  .Register(registry)
                  .Add({}, prometheus::Histogram::BucketBoundaries{0.005, 0.01, 0.05, 0.1, 0.5,
-                                                                  1, 5})) {}
+                                                                  1, 5})),
+      last_sweep_(prometheus::BuildGauge()
+                      .Name("sip_lifecycle_last_sweep_timestamp_seconds")
+                      .Help("When a sweep of due deadlines last succeeded")
+                      .Register(registry)
+                      .Add({})) {}
 
-void LifecycleMetrics::SetCounts(
-    const std::vector<std::tuple<std::string, std::string, int64_t>>& deadlines,
-    const std::vector<std::pair<std::string, int64_t>>& plans) {
-  for (const auto& [rule, state, count] : deadlines) {
-    deadlines_.Add({{"rule", rule}, {"state", state}}).Set(static_cast<double>(count));
+void LifecycleMetrics::SetCounts(const LifecycleStore::Counts& counts) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::set<prometheus::Labels> deadline_labels;
+  for (const LifecycleStore::DeadlineCount& d : counts.deadlines) {
+    prometheus::Labels labels = {{"rule", d.rule}, {"state", d.state}, {"region", d.region_code}};
+    deadlines_.Add(labels).Set(static_cast<double>(d.count));
+    deadline_labels.insert(std::move(labels));
   }
-  for (const auto& [phase, count] : plans) {
-    plans_.Add({{"phase", phase}}).Set(static_cast<double>(count));
+  for (const prometheus::Labels& gone : deadline_labels_) {
+    if (deadline_labels.count(gone) == 0) deadlines_.Add(gone).Set(0);
   }
+  deadline_labels_.insert(deadline_labels.begin(), deadline_labels.end());
+  std::set<prometheus::Labels> plan_labels;
+  for (const LifecycleStore::PlanCount& p : counts.plans) {
+    prometheus::Labels labels = {{"phase", p.phase}, {"region", p.region_code}};
+    plans_.Add(labels).Set(static_cast<double>(p.count));
+    plan_labels.insert(std::move(labels));
+  }
+  for (const prometheus::Labels& gone : plan_labels_) {
+    if (plan_labels.count(gone) == 0) plans_.Add(gone).Set(0);
+  }
+  plan_labels_.insert(plan_labels.begin(), plan_labels.end());
 }
 
 void LifecycleMetrics::ObserveFirstMeeting(absl::Duration after_need) {
@@ -53,8 +71,9 @@ void LifecycleMetrics::ObserveApplied(const std::string& source, absl::Duration 
   delay_.Add({{"source", source}}).Set(absl::ToDoubleSeconds(delay));
 }
 
-void LifecycleMetrics::ObserveSweep(absl::Duration took) {
+void LifecycleMetrics::ObserveSweep(absl::Duration took, bool succeeded, absl::Time now) {
   sweep_.Observe(absl::ToDoubleSeconds(took));
+  if (succeeded) last_sweep_.Set(absl::ToDoubleSeconds(now - absl::UnixEpoch()));
 }
 
 }  // namespace sip::lifecycle

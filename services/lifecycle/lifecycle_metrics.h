@@ -1,6 +1,8 @@
 #pragma once
 
 #include <map>
+#include <mutex>
+#include <set>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -11,28 +13,31 @@
 #include "prometheus/gauge.h"
 #include "prometheus/histogram.h"
 #include "prometheus/registry.h"
+#include "services/lifecycle/lifecycle_store.h"
 
 namespace sip::lifecycle {
 
 // The lifecycle service's own metrics, besides the RPC metrics every server has:
-//   sip_lifecycle_deadlines{rule,state}          deadlines by rule and state (gauge)
-//   sip_lifecycle_plans{phase}                   plans by phase: INITIATED, ACTIVE, CLOSED
+//   sip_lifecycle_deadlines{rule,state,region}   deadlines by rule, state and region (länskod)
+//   sip_lifecycle_plans{phase,region}            plans by phase: INITIATED, ACTIVE, CLOSED
 //   sip_lifecycle_days_to_first_meeting          days from the need noticed to the first
 //                                                meeting held (histogram)
 //   sip_lifecycle_events_applied_total{source}   events applied, per source (counter)
 //   sip_lifecycle_event_delay_seconds{source}    how old the last applied event was when
 //                                                it was applied: the consumer's lag
 //   sip_lifecycle_sweep_seconds                  one sweep's time (histogram)
+//   sip_lifecycle_last_sweep_timestamp_seconds   when a sweep last succeeded (stalls)
 class LifecycleMetrics final {
  public:
   explicit LifecycleMetrics(prometheus::Registry& registry);
 
-  // Sets the counts as the store reports them: (rule, state, count), (phase, count).
-  void SetCounts(const std::vector<std::tuple<std::string, std::string, int64_t>>& deadlines,
-                 const std::vector<std::pair<std::string, int64_t>>& plans);
+  // Sets the counts as the store reports them; a combination counted before and absent
+  // now is set to 0 (its last deadline changed state), not left at its old value.
+  void SetCounts(const LifecycleStore::Counts& counts);
   void ObserveFirstMeeting(absl::Duration after_need);
   void ObserveApplied(const std::string& source, absl::Duration delay);
-  void ObserveSweep(absl::Duration took);
+  // `succeeded` also sets the last-sweep time.
+  void ObserveSweep(absl::Duration took, bool succeeded, absl::Time now);
 
  private:
   prometheus::Family<prometheus::Gauge>& deadlines_;
@@ -41,6 +46,10 @@ class LifecycleMetrics final {
   prometheus::Family<prometheus::Counter>& applied_;
   prometheus::Family<prometheus::Gauge>& delay_;
   prometheus::Histogram& sweep_;
+  prometheus::Gauge& last_sweep_;
+  std::mutex mu_;
+  std::set<prometheus::Labels> deadline_labels_;
+  std::set<prometheus::Labels> plan_labels_;
 };
 
 }  // namespace sip::lifecycle

@@ -229,6 +229,11 @@ TEST_F(LifecycleServiceTest, APlanLeftAloneIsForfeitedAtTwelveMonthsAndClosedAtF
   EXPECT_EQ(Find(t, pb::DEADLINE_RULE_FORFEITURE)->policy_version(), "2023-05-04");
   EXPECT_EQ(Find(t, pb::DEADLINE_RULE_START_WITHOUT_DELAY)->state(), pb::DEADLINE_STATE_MET);
 
+  SIP_ASSERT_OK(book_->RefreshMetrics());
+  EXPECT_EQ(Metric("sip_lifecycle_deadlines",
+                   {{"rule", "FORFEITURE"}, {"state", "PENDING"}, {"region", "12"}}),
+            1);
+
   // Twelve months and a day: forfeited, on the coordinator's work list; not closed.
   clock_.Advance(absl::Hours(24 * 366));
   SIP_ASSERT_OK_AND_ASSIGN(int swept, book_->SweepOnce(100));
@@ -238,8 +243,15 @@ TEST_F(LifecycleServiceTest, APlanLeftAloneIsForfeitedAtTwelveMonthsAndClosedAtF
   t = Timeline(plan);
   EXPECT_TRUE(t.forfeited());
   SIP_ASSERT_OK(book_->RefreshMetrics());
-  EXPECT_EQ(Metric("sip_lifecycle_deadlines", {{"rule", "FORFEITURE"}, {"state", "BREACHED"}}), 1);
-  EXPECT_EQ(Metric("sip_lifecycle_plans", {{"phase", "ACTIVE"}}), 1);
+  EXPECT_EQ(Metric("sip_lifecycle_deadlines",
+                   {{"rule", "FORFEITURE"}, {"state", "BREACHED"}, {"region", "12"}}),
+            1);
+  // The pending count it left is 0 now, not its old value.
+  EXPECT_EQ(Metric("sip_lifecycle_deadlines",
+                   {{"rule", "FORFEITURE"}, {"state", "PENDING"}, {"region", "12"}}),
+            0);
+  EXPECT_EQ(Metric("sip_lifecycle_plans", {{"phase", "ACTIVE"}, {"region", "12"}}), 1);
+  EXPECT_GT(Metric("sip_lifecycle_last_sweep_timestamp_seconds", {}), 0);
   EXPECT_GE(Metric("sip_lifecycle_events_applied_total", {{"source", "plan"}}), 2);
   EXPECT_EQ(Metric("sip_lifecycle_sweep_seconds_count", {}), 1);
   pb::ListDeadlinesRequest overdue;

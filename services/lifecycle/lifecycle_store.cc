@@ -129,7 +129,7 @@ void Write(pqxx::work& txn, const Timeline& t, int64_t version, absl::Time now,
   }
   const std::string cause =
       effects.close ? pb::ClosureCause_Name(*effects.close) : std::string();
-  txn.exec_prepared0("timeline_write", t.plan_id, t.region_code,
+  db::Exec0(txn, "timeline_write", t.plan_id, t.region_code,
                      cpb::PlanState_Name(t.plan_state), version, db::ToSqlTime(now),
                      TimelineToJson(t), db::ToSqlArray(nos), db::ToSqlArray(rules),
                      db::ToSqlArray(states), db::ToSqlArray(opens), db::ToSqlArray(dues),
@@ -247,8 +247,10 @@ std::vector<db::PreparedStatement> LifecycleStore::Statements() {
                     "AND ($3 = '' OR t.body->>'municipality_code' = $3) "
                     "ORDER BY t.plan_id")},
       {"counts",
-       "SELECT 'deadline', rule, state, count(*) FROM deadlines GROUP BY rule, state "
-       "UNION ALL SELECT 'plan', plan_state, '', count(*) FROM timelines GROUP BY plan_state"},
+       "SELECT 'deadline', rule, state, region_code, count(*) FROM deadlines "
+       "GROUP BY rule, state, region_code "
+       "UNION ALL SELECT 'plan', plan_state, '', region_code, count(*) FROM timelines "
+       "GROUP BY plan_state, region_code"},
       {"closures_open",
        "SELECT plan_id, cause, attempts FROM closure_requests WHERE done_time IS NULL "
        "ORDER BY request_time, plan_id LIMIT $1"},
@@ -269,8 +271,8 @@ std::vector<db::PreparedStatement> LifecycleStore::Statements() {
 
 absl::Status LifecycleStore::Change(pqxx::work& txn, const std::string& plan_id,
                                     absl::Time now, const ChangeFn& change) {
-  txn.exec_prepared("timeline_lock", plan_id);
-  const pqxx::result rows = txn.exec_prepared("timeline_get", plan_id);
+  db::Exec(txn, "timeline_lock", plan_id);
+  const pqxx::result rows = db::Exec(txn, "timeline_get", plan_id);
   Timeline t;
   int64_t version = 0;
   if (rows.empty()) {
@@ -288,8 +290,8 @@ absl::StatusOr<std::string> LifecycleStore::Mutate(
     const std::optional<db::RequestKey>& key, const std::string& plan_id, absl::Time now,
     const std::function<absl::StatusOr<std::string>(Timeline&)>& change) {
   return db::RunMutation(*pool_, key, now, [&](pqxx::work& txn) -> absl::StatusOr<db::Effect> {
-    txn.exec_prepared("timeline_lock", plan_id);
-    const pqxx::result rows = txn.exec_prepared("timeline_get", plan_id);
+    db::Exec(txn, "timeline_lock", plan_id);
+    const pqxx::result rows = db::Exec(txn, "timeline_get", plan_id);
     if (rows.empty()) {
       return NotFound("TIMELINE_NOT_FOUND",
                       absl::StrCat("plans/", plan_id, " has no timeline: the lifecycle service "
@@ -304,10 +306,10 @@ absl::StatusOr<std::string> LifecycleStore::Mutate(
 
 absl::StatusOr<int> LifecycleStore::SweepDue(absl::Time now, int limit, const ChangeFn& sweep) {
   return pool_->InTransaction<int>([&](pqxx::work& txn) -> absl::StatusOr<int> {
-    const pqxx::result locked = txn.exec_prepared("timeline_lock_due", db::ToSqlTime(now), limit);
+    const pqxx::result locked = db::Exec(txn, "timeline_lock_due", db::ToSqlTime(now), limit);
     int swept = 0;
     for (const auto& plan : locked) {
-      const pqxx::result rows = txn.exec_prepared("timeline_get", plan[0].as<std::string>());
+      const pqxx::result rows = db::Exec(txn, "timeline_get", plan[0].as<std::string>());
       if (rows.empty()) continue;
       SIP_ASSIGN_OR_RETURN(Timeline t, FromRow(rows[0]));
       const Effects effects = sweep(t);
@@ -326,7 +328,7 @@ absl::StatusOr<std::vector<LifecycleStore::ClosureRequest>> LifecycleStore::Open
   return pool_->Read<std::vector<ClosureRequest>>(
       [&](pqxx::transaction_base& txn) -> absl::StatusOr<std::vector<ClosureRequest>> {
         std::vector<ClosureRequest> out;
-        for (const auto& row : txn.exec_prepared("closures_open", limit)) {
+        for (const auto& row : db::Exec(txn, "closures_open", limit)) {
           ClosureRequest r;
           r.plan_id = row[0].as<std::string>();
           pb::ClosureCause_Parse(row[1].as<std::string>(), &r.cause);
@@ -340,7 +342,7 @@ absl::StatusOr<std::vector<LifecycleStore::ClosureRequest>> LifecycleStore::Open
 absl::Status LifecycleStore::MarkClosure(const std::string& plan_id, pb::ClosureCause cause,
                                          bool done, absl::Time now) {
   return pool_->InTransaction([&](pqxx::work& txn) -> absl::Status {
-    txn.exec_prepared0("closure_mark", plan_id, done, db::ToSqlTime(now));
+    db::Exec0(txn, "closure_mark", plan_id, done, db::ToSqlTime(now));
     if (done) {
       pb::LifecycleEvent e;
       e.set_plan(absl::StrCat("plans/", plan_id));
@@ -365,7 +367,7 @@ LifecycleStore::ListDeadlines(const DeadlineFilter& filter, int page_size,
     after_no = slash == std::string::npos ? -1 : std::atoi(after->id.c_str() + slash + 1);
   }
   return pool_->Read<Result>([&](pqxx::transaction_base& txn) -> absl::StatusOr<Result> {
-    const pqxx::result rows = txn.exec_prepared(
+    const pqxx::result rows = db::Exec(txn, 
         "deadlines_list", filter.responsible_unit_hsa_id,
         filter.state ? StateName(*filter.state) : "",
         filter.rule == pb::DEADLINE_RULE_UNSPECIFIED ? "" : pb::DeadlineRule_Name(filter.rule),
@@ -388,10 +390,10 @@ LifecycleStore::ListDeadlines(const DeadlineFilter& filter, int page_size,
   });
 }
 
-absl::StatusOr<std::vector<db::StoredEvent>> LifecycleStore::Events(int64_t after, int limit) {
+absl::StatusOr<std::vector<db::StoredEvent>> LifecycleStore::Events(int64_t after, int limit, const std::string& reader) {
   return pool_->InTransaction<std::vector<db::StoredEvent>>(
       [&](pqxx::work& txn) -> absl::StatusOr<std::vector<db::StoredEvent>> {
-        return db::ReadEvents(txn, after, limit);
+        return db::ReadEvents(txn, after, limit, reader);
       });
 }
 
@@ -402,7 +404,7 @@ absl::StatusOr<std::vector<Timeline>> LifecycleStore::TimelinesOf(
       [&](pqxx::transaction_base& txn) -> absl::StatusOr<std::vector<Timeline>> {
         std::vector<Timeline> out;
         for (const auto& row :
-             txn.exec_prepared("timelines_of", region_code, unit_hsa_id, municipality_code)) {
+             db::Exec(txn, "timelines_of", region_code, unit_hsa_id, municipality_code)) {
           SIP_ASSIGN_OR_RETURN(Timeline t, FromRow(row));
           out.push_back(std::move(t));
         }
@@ -413,18 +415,19 @@ absl::StatusOr<std::vector<Timeline>> LifecycleStore::TimelinesOf(
 absl::StatusOr<LifecycleStore::Counts> LifecycleStore::CountAll() {
   return pool_->Read<Counts>([&](pqxx::transaction_base& txn) -> absl::StatusOr<Counts> {
     Counts out;
-    for (const auto& row : txn.exec_prepared("counts")) {
+    for (const auto& row : db::Exec(txn, "counts")) {
       const std::string kind = row[0].as<std::string>();
       std::string a = row[1].as<std::string>();
-      const int64_t n = row[3].as<int64_t>();
+      const std::string region = row[3].as<std::string>();
+      const int64_t n = row[4].as<int64_t>();
       if (kind == "deadline") {
         const std::string prefix = "DEADLINE_RULE_";
         if (a.rfind(prefix, 0) == 0) a = a.substr(prefix.size());
-        out.deadlines.emplace_back(a, row[2].as<std::string>(), n);
+        out.deadlines.push_back({a, row[2].as<std::string>(), region, n});
       } else {
         const std::string prefix = "PLAN_STATE_";
         if (a.rfind(prefix, 0) == 0) a = a.substr(prefix.size());
-        out.plans.emplace_back(a, n);
+        out.plans.push_back({a, region, n});
       }
     }
     return out;
@@ -434,7 +437,7 @@ absl::StatusOr<LifecycleStore::Counts> LifecycleStore::CountAll() {
 absl::StatusOr<std::optional<Timeline>> LifecycleStore::Get(const std::string& plan_id) {
   return pool_->Read<std::optional<Timeline>>(
       [&](pqxx::transaction_base& txn) -> absl::StatusOr<std::optional<Timeline>> {
-        const pqxx::result rows = txn.exec_prepared("timeline_get", plan_id);
+        const pqxx::result rows = db::Exec(txn, "timeline_get", plan_id);
         if (rows.empty()) return std::optional<Timeline>();
         SIP_ASSIGN_OR_RETURN(Timeline t, FromRow(rows[0]));
         return std::optional<Timeline>(std::move(t));

@@ -78,12 +78,23 @@ class LifecycleStore final {
   absl::StatusOr<std::pair<std::vector<ListedDeadline>, std::optional<PageCursor>>> ListDeadlines(
       const DeadlineFilter& filter, int page_size, const std::optional<PageCursor>& after);
 
-  absl::StatusOr<std::vector<db::StoredEvent>> Events(int64_t after, int limit);
+  absl::StatusOr<std::vector<db::StoredEvent>> Events(int64_t after, int limit, const std::string& reader);
 
   // For the metrics, in one statement: deadlines by rule and state, plans by phase.
+  struct DeadlineCount {
+    std::string rule;  // without the DEADLINE_RULE_ prefix
+    std::string state;
+    std::string region_code;  // länskod
+    int64_t count = 0;
+  };
+  struct PlanCount {
+    std::string phase;  // without the PLAN_STATE_ prefix
+    std::string region_code;
+    int64_t count = 0;
+  };
   struct Counts {
-    std::vector<std::tuple<std::string, std::string, int64_t>> deadlines;
-    std::vector<std::pair<std::string, int64_t>> plans;
+    std::vector<DeadlineCount> deadlines;
+    std::vector<PlanCount> plans;
   };
   absl::StatusOr<Counts> CountAll();
 

@@ -10,6 +10,7 @@
 #include "common/clock.h"
 #include "common/event_consumer.h"
 #include "common/log.h"
+#include "common/metrics.h"
 #include "common/peer_clients.h"
 #include "common/periodic.h"
 #include "common/plan_access.h"
@@ -46,7 +47,7 @@ int main(int argc, char** argv) {
   if (!channels) return 1;
 
   sip::RealClock clock;
-  auto registry = std::make_shared<prometheus::Registry>();
+  auto registry = sip::metrics::Registry();
   sip::lifecycle::LifecycleMetrics metrics(*registry);
   sip::lifecycle::LifecycleStore store(pool);
   sip::GrpcPlanCloser closer((*channels)[0], config->plan.timeout);
@@ -122,6 +123,8 @@ int main(int argc, char** argv) {
   counter.Start();
 
   access_log.Start();
+  // Old outbox events and request-log rows removed on a schedule (retention.h).
+  auto housekeeping = sip::StartHousekeeping(config->server, pool, &clock);
   const int code = sip::ServeUntilSignal(
       config->server, {"sip.lifecycle.v1.LifecycleService", "sip.accesslog.v1.AccessLogService"},
       {&service, &access_log_service}, [pool] { return pool->Ping(); }, registry);

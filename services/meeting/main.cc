@@ -62,6 +62,8 @@ int main(int argc, char** argv) {
   plan_events.Start();
   consent_events.Start();
   access_log.Start();
+  // Old outbox events and request-log rows removed on a schedule (retention.h).
+  auto housekeeping = sip::StartHousekeeping(config->server, pool, &clock);
   const int code = sip::ServeUntilSignal(
       config->server, {"sip.meeting.v1.MeetingService", "sip.accesslog.v1.AccessLogService"},
       {&service, &access_log_service}, [pool] { return pool->Ping(); });

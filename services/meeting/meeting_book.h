@@ -97,8 +97,8 @@ class MeetingBook final {
   // invited unit gets a PLAN_CLOSED notice. Other events change nothing.
   absl::Status ApplyPlanEvent(pqxx::work& txn, const SourceEvent& event);
 
-  absl::StatusOr<std::vector<db::StoredEvent>> Events(int64_t after, int limit) {
-    return store_->Events(after, limit);
+  absl::StatusOr<std::vector<db::StoredEvent>> Events(int64_t after, int limit, const std::string& reader) {
+    return store_->Events(after, limit, reader);
   }
   absl::Time Now() const { return clock_->Now(); }
 

@@ -108,7 +108,7 @@ void Write(pqxx::work& txn, const StoredMeeting& stored, bool insert) {
   const std::string start = db::ToSqlTime(TimeOf(m.details().start_time()));
   const std::string updated = db::ToSqlTime(TimeOf(m.update_time()));
   if (insert) {
-    txn.exec_prepared0("meeting_insert", stored.meeting_id, plan_id, StateName(m.state()), start,
+    db::Exec0(txn, "meeting_insert", stored.meeting_id, plan_id, StateName(m.state()), start,
                        stored.version, db::ToSqlTime(TimeOf(m.create_time())), updated,
                        ToJson(body), db::ToSqlArray(ids), db::ToSqlArray(units),
                        db::ToSqlArray(states), db::ToSqlArray(sent));
@@ -121,7 +121,7 @@ void Write(pqxx::work& txn, const StoredMeeting& stored, bool insert) {
       kinds.push_back(NoticeKindName(n.kind()));
       invitations.push_back(IdOf(n.invitation()));
     }
-    txn.exec_prepared0("meeting_update", stored.meeting_id, StateName(m.state()), start,
+    db::Exec0(txn, "meeting_update", stored.meeting_id, StateName(m.state()), start,
                        stored.version, updated, ToJson(body), db::ToSqlArray(ids),
                        db::ToSqlArray(units), db::ToSqlArray(states), db::ToSqlArray(sent),
                        db::ToSqlArray(notice_ids), db::ToSqlArray(notice_units),
@@ -234,7 +234,7 @@ absl::StatusOr<std::string> MeetingStore::Mutate(
     const std::optional<db::RequestKey>& key, const std::string& meeting_id, absl::Time now,
     const std::function<absl::StatusOr<db::Effect>(StoredMeeting&)>& change) {
   return db::RunMutation(*pool_, key, now, [&](pqxx::work& txn) -> absl::StatusOr<db::Effect> {
-    const pqxx::result rows = txn.exec_prepared("meeting_get_for_update", meeting_id);
+    const pqxx::result rows = db::Exec(txn, "meeting_get_for_update", meeting_id);
     if (rows.empty()) return MeetingNotFound(meeting_id);
     StoredMeeting stored = FromRow(rows[0]);
     ++stored.version;
@@ -251,7 +251,7 @@ absl::StatusOr<std::optional<std::string>> MeetingStore::PriorResult(const db::R
 
 absl::StatusOr<StoredMeeting> MeetingStore::Get(const std::string& meeting_id) {
   return pool_->Read<StoredMeeting>([&](pqxx::transaction_base& txn) -> absl::StatusOr<StoredMeeting> {
-    const pqxx::result rows = txn.exec_prepared("meeting_get", meeting_id);
+    const pqxx::result rows = db::Exec(txn, "meeting_get", meeting_id);
     if (rows.empty()) return MeetingNotFound(meeting_id);
     return FromRow(rows[0]);
   });
@@ -264,9 +264,9 @@ MeetingStore::ListByPlan(const std::string& plan_id, std::optional<pb::MeetingSt
   const std::string state_name = state ? StateName(*state) : "";
   return pool_->Read<Result>([&](pqxx::transaction_base& txn) -> absl::StatusOr<Result> {
     const pqxx::result rows =
-        after ? txn.exec_prepared("meeting_list_after", plan_id, page_size + 1, state_name,
+        after ? db::Exec(txn, "meeting_list_after", plan_id, page_size + 1, state_name,
                                   db::ToSqlTime(after->time), after->id)
-              : txn.exec_prepared("meeting_list_first", plan_id, page_size + 1, state_name);
+              : db::Exec(txn, "meeting_list_first", plan_id, page_size + 1, state_name);
     Result out;
     for (const auto& row : rows) {
       if (static_cast<int>(out.first.size()) == page_size) {
@@ -285,7 +285,7 @@ absl::StatusOr<std::vector<std::string>> MeetingStore::ScheduledOfPlan(const std
   return pool_->Read<std::vector<std::string>>(
       [&](pqxx::transaction_base& txn) -> absl::StatusOr<std::vector<std::string>> {
         std::vector<std::string> out;
-        for (const auto& row : txn.exec_prepared("meeting_scheduled_of_plan", plan_id)) {
+        for (const auto& row : db::Exec(txn, "meeting_scheduled_of_plan", plan_id)) {
           out.push_back(row[0].as<std::string>());
         }
         return out;
@@ -305,7 +305,7 @@ absl::StatusOr<InboxPage> MeetingStore::Inbox(const std::string& unit_hsa_id, bo
     id = after->id.size() >= 2 ? after->id.substr(2) : "";
   }
   return pool_->Read<InboxPage>([&](pqxx::transaction_base& txn) -> absl::StatusOr<InboxPage> {
-    const pqxx::result rows = txn.exec_prepared(to_do_only ? "inbox_to_do" : "inbox_all",
+    const pqxx::result rows = db::Exec(txn, to_do_only ? "inbox_to_do" : "inbox_all",
                                                 unit_hsa_id, section, time, id, page_size + 1);
     InboxPage page;
     for (int r = 0; r < static_cast<int>(rows.size()); ++r) {
@@ -345,7 +345,7 @@ absl::StatusOr<std::string> MeetingStore::Acknowledge(const std::optional<db::Re
                                                       const std::string& etag,
                                                       const Actor& actor, absl::Time now) {
   return db::RunMutation(*pool_, key, now, [&](pqxx::work& txn) -> absl::StatusOr<db::Effect> {
-    const pqxx::result rows = txn.exec_prepared("notice_get_for_update", notice_id, unit_hsa_id);
+    const pqxx::result rows = db::Exec(txn, "notice_get_for_update", notice_id, unit_hsa_id);
     if (rows.empty()) {
       return NotFound("NOTICE_NOT_FOUND",
                       absl::StrCat("units/", unit_hsa_id, "/notices/", notice_id,
@@ -358,7 +358,7 @@ absl::StatusOr<std::string> MeetingStore::Acknowledge(const std::optional<db::Re
                                                    "); read it again and retry"));
     }
     if (!notice.has_acknowledge_time()) {
-      notice = NoticeFromRow(txn.exec_prepared1("notice_acknowledge", notice_id,
+      notice = NoticeFromRow(db::Exec1(txn, "notice_acknowledge", notice_id,
                                                 actor.unit.hsa_id, actor.user_id,
                                                 db::ToSqlTime(now)),
                              0);
@@ -371,7 +371,7 @@ absl::StatusOr<int> MeetingStore::ChangeScheduledOfPlan(pqxx::work& txn,
                                                         const std::string& plan_id,
                                                         absl::Time now, const CancelFn& change) {
   int changed = 0;
-  for (const auto& row : txn.exec_prepared("meeting_scheduled_of_plan_for_update", plan_id)) {
+  for (const auto& row : db::Exec(txn, "meeting_scheduled_of_plan_for_update", plan_id)) {
     StoredMeeting stored = FromRow(row);
     ++stored.version;
     stored.meeting.set_etag(EtagOf(stored.version));
@@ -383,10 +383,10 @@ absl::StatusOr<int> MeetingStore::ChangeScheduledOfPlan(pqxx::work& txn,
   return changed;
 }
 
-absl::StatusOr<std::vector<db::StoredEvent>> MeetingStore::Events(int64_t after, int limit) {
+absl::StatusOr<std::vector<db::StoredEvent>> MeetingStore::Events(int64_t after, int limit, const std::string& reader) {
   return pool_->InTransaction<std::vector<db::StoredEvent>>(
       [&](pqxx::work& txn) -> absl::StatusOr<std::vector<db::StoredEvent>> {
-        return db::ReadEvents(txn, after, limit);
+        return db::ReadEvents(txn, after, limit, reader);
       });
 }
 

@@ -68,7 +68,7 @@ class MeetingStore final {
   // The ids of a plan's meetings still scheduled.
   absl::StatusOr<std::vector<std::string>> ScheduledOfPlan(const std::string& plan_id);
 
-  absl::StatusOr<std::vector<db::StoredEvent>> Events(int64_t after, int limit);
+  absl::StatusOr<std::vector<db::StoredEvent>> Events(int64_t after, int limit, const std::string& reader);
 
   // A unit's inbox in one statement: its invitations (PENDING only for the "to do"
   // view), newest sent first, then its notices (not yet acknowledged for "to do"), newest

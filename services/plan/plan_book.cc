@@ -494,8 +494,8 @@ absl::StatusOr<PlanBook::Copy> PlanBook::RenderCopy(const std::string& plan_id, 
   return copy;
 }
 
-absl::StatusOr<std::vector<db::StoredEvent>> PlanBook::Events(int64_t after, int limit) {
-  return store_->Events(after, limit);
+absl::StatusOr<std::vector<db::StoredEvent>> PlanBook::Events(int64_t after, int limit, const std::string& reader) {
+  return store_->Events(after, limit, reader);
 }
 
 }  // namespace sip::plan

@@ -95,7 +95,7 @@ class PlanBook final {
   absl::StatusOr<Copy> RenderCopy(const std::string& plan_id, int revision, bool html,
                                   const Actor& caller);
 
-  absl::StatusOr<std::vector<db::StoredEvent>> Events(int64_t after, int limit);
+  absl::StatusOr<std::vector<db::StoredEvent>> Events(int64_t after, int limit, const std::string& reader);
 
   absl::Time Now() const { return clock_->Now(); }
 

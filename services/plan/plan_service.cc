@@ -329,9 +329,9 @@ grpc::Status PlanGrpcService::RenderPlanCopy(grpc::ServerContext* context,
 grpc::Status PlanGrpcService::ListEvents(grpc::ServerContext* context,
                                          const pb::ListEventsRequest* request,
                                          pb::ListEventsResponse* response) {
-  return HandleCall(context, kErrorDomain, *request, [&](const Caller&) -> absl::Status {
-    return ServeEvents(*request, response, [&](int64_t after, int limit) {
-      return book_->Events(after, limit);
+  return HandleCall(context, kErrorDomain, *request, [&](const Caller& caller) -> absl::Status {
+    return ServeEvents(*request, response, caller, [&](int64_t after, int limit, const std::string& reader) {
+      return book_->Events(after, limit, reader);
     });
   });
 }

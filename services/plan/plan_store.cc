@@ -65,13 +65,13 @@ void WritePlan(pqxx::work& txn, const StoredPlan& stored, bool insert) {
                                                                                      : "f");
   }
   if (insert) {
-    txn.exec_prepared0("plan_insert", stored.plan_id, StateName(p.state()), pin,
+    db::Exec0(txn, "plan_insert", stored.plan_id, StateName(p.state()), pin,
                        db::ToSqlTime(absl::FromUnixSeconds(p.create_time().seconds()) +
                                      absl::Nanoseconds(p.create_time().nanos())),
                        update_time, stored.version, ToJson(body), db::ToSqlArray(units),
                        db::ToSqlArray(flags));
   } else {
-    txn.exec_prepared0("plan_update", stored.plan_id, StateName(p.state()), pin, update_time,
+    db::Exec0(txn, "plan_update", stored.plan_id, StateName(p.state()), pin, update_time,
                        stored.version, ToJson(body), db::ToSqlArray(units),
                        db::ToSqlArray(flags));
   }
@@ -80,19 +80,19 @@ void WritePlan(pqxx::work& txn, const StoredPlan& stored, bool insert) {
 void WriteOutcome(pqxx::work& txn, const std::string& plan_id, absl::Time now,
                   const Outcome& outcome) {
   if (outcome.revision) {
-    txn.exec_prepared0("revision_insert", plan_id, outcome.revision->snapshot().revision(),
+    db::Exec0(txn, "revision_insert", plan_id, outcome.revision->snapshot().revision(),
                        db::ToSqlTime(TimeOf(outcome.revision->create_time())),
                        ToJson(*outcome.revision));
   }
   if (outcome.follow_up) {
     const std::string& name = outcome.follow_up->name();
-    txn.exec_prepared0("follow_up_insert", plan_id, name.substr(name.rfind('/') + 1),
+    db::Exec0(txn, "follow_up_insert", plan_id, name.substr(name.rfind('/') + 1),
                        db::ToSqlTime(TimeOf(outcome.follow_up->create_time())),
                        ToJson(*outcome.follow_up));
   }
   if (outcome.circumstance) {
     const std::string& name = outcome.circumstance->name();
-    txn.exec_prepared0("circumstance_insert", plan_id, name.substr(name.rfind('/') + 1),
+    db::Exec0(txn, "circumstance_insert", plan_id, name.substr(name.rfind('/') + 1),
                        db::ToSqlTime(now), ToJson(*outcome.circumstance));
   }
 }
@@ -142,7 +142,7 @@ absl::StatusOr<std::string> WithoutIdentity(const std::string& method, const std
 }
 
 bool PlanExists(pqxx::transaction_base& txn, const std::string& plan_id) {
-  return !txn.exec_prepared("plan_exists", plan_id).empty();
+  return !db::Exec(txn, "plan_exists", plan_id).empty();
 }
 
 // A plan switched to protected identity: the identifying details leave every earlier
@@ -150,11 +150,11 @@ bool PlanExists(pqxx::transaction_base& txn, const std::string& plan_id) {
 // switching transaction.
 absl::Status RemoveIdentityFromHistory(pqxx::work& txn, const std::string& plan_id,
                                        const std::string& local_reference, absl::Time now) {
-  for (const auto& row : txn.exec_prepared("revision_identified", plan_id)) {
+  for (const auto& row : db::Exec(txn, "revision_identified", plan_id)) {
     pb::PlanRevision revision;
     SIP_RETURN_IF_ERROR(FromJson(row[1].as<std::string>(), &revision));
     RemoveIdentifyingDetails(revision.mutable_snapshot()->mutable_individual(), local_reference);
-    txn.exec_prepared0("revision_remove_identity", plan_id, row[0].as<int>(), ToJson(revision),
+    db::Exec0(txn, "revision_remove_identity", plan_id, row[0].as<int>(), ToJson(revision),
                        db::ToSqlTime(now));
   }
   for (const db::StoredAnswer& answer : db::AnswersOfPlan(txn, plan_id)) {
@@ -259,7 +259,7 @@ absl::StatusOr<std::string> PlanStore::Mutate(
     const std::optional<db::RequestKey>& key, const std::string& plan_id, absl::Time now,
     const std::function<absl::StatusOr<Outcome>(StoredPlan&)>& change) {
   return db::RunMutation(*pool_, key, now, [&](pqxx::work& txn) -> absl::StatusOr<db::Effect> {
-    const pqxx::result rows = txn.exec_prepared("plan_get_for_update", plan_id);
+    const pqxx::result rows = db::Exec(txn, "plan_get_for_update", plan_id);
     if (rows.empty()) return PlanNotFound(plan_id);
     StoredPlan stored = PlanFromRow(rows[0]);
     ++stored.version;
@@ -281,7 +281,7 @@ absl::StatusOr<std::optional<std::string>> PlanStore::PriorResult(const db::Requ
 
 absl::StatusOr<StoredPlan> PlanStore::Get(const std::string& plan_id) {
   return pool_->Read<StoredPlan>([&](pqxx::transaction_base& txn) -> absl::StatusOr<StoredPlan> {
-    const pqxx::result rows = txn.exec_prepared("plan_get", plan_id);
+    const pqxx::result rows = db::Exec(txn, "plan_get", plan_id);
     if (rows.empty()) return PlanNotFound(plan_id);
     return PlanFromRow(rows[0]);
   });
@@ -359,8 +359,8 @@ absl::StatusOr<pb::PlanRevision> PlanStore::GetRevision(const std::string& plan_
   return pool_->Read<pb::PlanRevision>(
       [&](pqxx::transaction_base& txn) -> absl::StatusOr<pb::PlanRevision> {
         const pqxx::result rows = revision == 0
-                                      ? txn.exec_prepared("revision_latest", plan_id)
-                                      : txn.exec_prepared("revision_get", plan_id, revision);
+                                      ? db::Exec(txn, "revision_latest", plan_id)
+                                      : db::Exec(txn, "revision_get", plan_id, revision);
         if (rows.empty()) {
           if (!PlanExists(txn, plan_id)) return PlanNotFound(plan_id);
           if (revision == 0) {
@@ -386,7 +386,7 @@ PlanStore::ListRevisions(const std::string& plan_id, int page_size,
     if (after && !absl::SimpleAtoi(after->id, &below)) {
       return InvalidField("page_token", "is not a token this list returned");
     }
-    const pqxx::result rows = txn.exec_prepared("revision_list", plan_id, below, page_size + 1);
+    const pqxx::result rows = db::Exec(txn, "revision_list", plan_id, below, page_size + 1);
     Result out{ParseAll<pb::PlanRevision>(rows, 0), std::nullopt};
     if (static_cast<int>(out.first.size()) > page_size) {
       out.first.pop_back();
@@ -406,9 +406,9 @@ absl::StatusOr<std::pair<std::vector<T>, std::optional<PageCursor>>> ListNewestF
   return pool->Read<Result>([&](pqxx::transaction_base& txn) -> absl::StatusOr<Result> {
     if (!PlanExists(txn, plan_id)) return PlanNotFound(plan_id);
     const pqxx::result rows =
-        after ? txn.exec_prepared(after_stmt, plan_id, page_size + 1,
+        after ? db::Exec(txn, after_stmt, plan_id, page_size + 1,
                                   db::ToSqlTime(after->time), after->id)
-              : txn.exec_prepared(first, plan_id, page_size + 1);
+              : db::Exec(txn, first, plan_id, page_size + 1);
     Result out{ParseAll<T>(rows, 0), std::nullopt};
     if (static_cast<int>(out.first.size()) > page_size) {
       out.first.pop_back();
@@ -435,10 +435,10 @@ PlanStore::ListCircumstances(const std::string& plan_id, int page_size,
                                                   page_size, after);
 }
 
-absl::StatusOr<std::vector<db::StoredEvent>> PlanStore::Events(int64_t after, int limit) {
+absl::StatusOr<std::vector<db::StoredEvent>> PlanStore::Events(int64_t after, int limit, const std::string& reader) {
   return pool_->InTransaction<std::vector<db::StoredEvent>>(
       [&](pqxx::work& txn) -> absl::StatusOr<std::vector<db::StoredEvent>> {
-        return db::ReadEvents(txn, after, limit);
+        return db::ReadEvents(txn, after, limit, reader);
       });
 }
 

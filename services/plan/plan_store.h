@@ -98,7 +98,7 @@ class PlanStore final {
   ListCircumstances(const std::string& plan_id, int page_size,
                     const std::optional<PageCursor>& after);
 
-  absl::StatusOr<std::vector<db::StoredEvent>> Events(int64_t after, int limit);
+  absl::StatusOr<std::vector<db::StoredEvent>> Events(int64_t after, int limit, const std::string& reader);
 
  private:
   db::Pool* pool_;

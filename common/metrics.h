@@ -1,0 +1,23 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "prometheus/registry.h"
+
+// The process's Prometheus metrics. Every metric of a service (the RPC metrics, the
+// database pool's, the outbox's, the consumers', the service's own) is registered in one
+// registry that the server serves at /metrics. Names and labels follow Prometheus'
+// conventions (checked by `promtool check metrics` in the suite); a label never carries a
+// personnummer, a name, an HSA-id or a plan id: only fixed vocabularies (statement names,
+// rules, phases, regions, source services, gRPC codes).
+namespace sip::metrics {
+
+// The registry of this process, made on first use.
+std::shared_ptr<prometheus::Registry> Registry();
+
+// sip_build_info{service, version, revision} 1: which build runs, for dashboards and for
+// telling the replicas of a rollout apart.
+void SetBuildInfo(const std::string& service);
+
+}  // namespace sip::metrics
