@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The first quick-start command: installs what is missing, builds, starts a throwaway
-# PostgreSQL 15 (data under .local/, git-ignored) and every service of the suite on it,
-# prints where each listens and how to call it, and runs until Ctrl-C, which stops
-# everything, the database included.
+# The first quick-start command: installs what is missing, builds, starts PostgreSQL 15
+# with its data under .local/ (git-ignored) and every service of the suite on it, prints
+# where each listens and how to call it, and runs until Ctrl-C, which stops everything.
+# The data stays: the next run starts on it (durable settings, so a crash loses nothing
+# acknowledged). `scripts/run.sh --fresh` deletes it first and starts on an empty one.
 #
 # Ports: each service listens on its default gRPC/metrics port when free, else on a free
 # one (printed); SIP_PORTS=free always takes free ones. Set SIP_BIND=0.0.0.0 to listen
@@ -11,6 +12,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 source scripts/lib/services.sh
+
+fresh=false
+for arg in "$@"; do
+  case "$arg" in
+    --fresh) fresh=true ;;
+    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "run.sh: unknown option $arg (--fresh deletes the kept data first)" >&2; exit 2 ;;
+  esac
+done
 
 # name, default gRPC port, default metrics port, gRPC service. Later services go here.
 # Started in this order; every one finds the others at SIP_<NAME>_ADDRESS.
@@ -38,14 +48,19 @@ stop_all() {
   echo
   echo "Stopping the services and PostgreSQL…"
   sip_stop_pids "${pids[@]}"
-  tests/pg/pg.sh stop "$state/pg" || true
-  echo "Stopped."
+  tests/pg/pg.sh halt "$state/pg" || true
+  echo "Stopped. The data is kept in $state/pg; bash scripts/run.sh --fresh starts without it."
 }
 trap "stop_all; exit 130" INT TERM
 trap stop_all EXIT
 
-tests/pg/pg.sh start "$state/pg"
+if $fresh; then
+  echo "Deleting the kept data ($state/pg)…"
+  tests/pg/pg.sh stop "$state/pg"
+fi
+tests/pg/pg.sh start "$state/pg" --keep
 conninfo=$(cat "$state/pg/conninfo")
+data_dir=$(cat "$state/pg/cluster")/data
 sip_create_database "$conninfo" sip
 # Least privilege: each service connects as its own role, the migration role owns the
 # schemas (scripts/lib/services.sh).
@@ -103,8 +118,10 @@ cat <<MSG
 
 The SIP service suite is running: mutual TLS with the development CA in $pki,
 every call carries a user's token (development keys: never use them elsewhere).
-  PostgreSQL 15  $conninfo dbname=sip  (removed on exit); each service connects as its
-                 own role sip_<service>, the schemas are sip_migrator's
+  PostgreSQL 15  $conninfo dbname=sip; each service connects as its own role
+                 sip_<service>, the schemas are sip_migrator's
+  Data           $data_dir, kept across runs (durable settings);
+                 start without it: bash scripts/run.sh --fresh
 $(printf '%s\n' "${summary[@]}")
 
 Tokens for 12 hours (more with: SIP_PKI_DIR=$pki bash scripts/token.sh UNIT PRINCIPAL CODE USER ROLE):

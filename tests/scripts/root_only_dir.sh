@@ -2,7 +2,8 @@
 # The two commands' PostgreSQL works from a folder only its owner can enter (a checkout
 # under /root or in a `mktemp -d` folder, as CI clones): tests/pg/pg.sh starts and stops a
 # cluster whose DIR is there, and scripts/run.sh (the first command) starts the suite with
-# its state there, answers health checks, and removes everything on SIGTERM.
+# its state there, answers health checks, stops on SIGTERM keeping its data (durable
+# settings), finds the plan made before when started again, and starts empty with --fresh.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 top=$(mktemp -d)
@@ -11,6 +12,7 @@ runpid=""
 cleanup() {
   if [ -n "$runpid" ]; then kill -TERM "$runpid" 2>/dev/null || true; wait "$runpid" 2>/dev/null || true; fi
   "$repo/tests/pg/pg.sh" stop "$top/pg" >/dev/null 2>&1 || true
+  "$repo/tests/pg/pg.sh" stop "$top/state/pg" >/dev/null 2>&1 || true
   rm -rf "$top"
 }
 trap cleanup EXIT
@@ -28,15 +30,30 @@ echo "ok: pg.sh start/stop from a folder only its owner can enter"
 
 # 2. The first command, with its state in that folder.
 out="$top/run.out"
-SIP_STATE_DIR="$top/state" SIP_PORTS=free bash "$repo/scripts/run.sh" >"$out" 2>&1 &
-runpid=$!
-for _ in $(seq 1 1200); do
-  grep -q "Press Ctrl-C" "$out" && break
-  kill -0 "$runpid" 2>/dev/null || { cat "$out" >&2; fail "scripts/run.sh exited early"; }
-  sleep 0.1
-done
-grep -q "Press Ctrl-C" "$out" || { cat "$out" >&2; fail "scripts/run.sh did not start within 120 s"; }
+start_run() {
+  SIP_STATE_DIR="$top/state" SIP_PORTS=free bash "$repo/scripts/run.sh" "$@" >"$out" 2>&1 &
+  runpid=$!
+  for _ in $(seq 1 1200); do
+    grep -q "Press Ctrl-C" "$out" && return 0
+    kill -0 "$runpid" 2>/dev/null || { cat "$out" >&2; fail "scripts/run.sh exited early"; }
+    sleep 0.1
+  done
+  cat "$out" >&2; fail "scripts/run.sh did not start within 120 s"
+}
+stop_run() {
+  kill -TERM "$runpid"
+  wait "$runpid" || true
+  runpid=""
+}
+start_run
 cluster=$(cat "$top/state/pg/cluster")
+conninfo=$(cat "$top/state/pg/conninfo")
+for setting in fsync synchronous_commit full_page_writes; do
+  [ "$(psql "$conninfo dbname=postgres" -tAc "SHOW $setting")" = on ] ||
+    fail "the first command's PostgreSQL runs with $setting off: a crash would lose data"
+done
+grep -q "$cluster/data" "$out" || { cat "$out" >&2; fail "run.sh does not print where the data is"; }
+grep -q -- "--fresh" "$out" || { cat "$out" >&2; fail "run.sh does not print how to start afresh"; }
 plan=$(sed -n 's/^  plan  gRPC \(127\.0\.0\.1:[0-9]*\).*/\1/p' "$out")
 [ -n "$plan" ] || { cat "$out" >&2; fail "no plan address in run.sh's output"; }
 pki=$top/state/pki
@@ -70,11 +87,36 @@ grep -q "Kallelse till SIP-möte" "$top/demo.out" ||
   { cat "$top/demo.out" "$top/demo.err" >&2; fail "the demo showed no invitation letter"; }
 echo "ok: scripts/demo.sh schedules a meeting on what run.sh started"
 
-kill -TERM "$runpid"
-wait "$runpid" || true
-runpid=""
-[ ! -e "$cluster" ] || fail "run.sh left the cluster folder $cluster after SIGTERM"
+stop_run
+[ -f "$cluster/data/PG_VERSION" ] || fail "run.sh removed the data in $cluster on SIGTERM"
+if "$repo/tests/pg/pg.sh" halt "$top/state/pg" && [ -f "$cluster/data/postmaster.pid" ]; then
+  fail "PostgreSQL still runs in $cluster after SIGTERM"
+fi
 if (exec 3<>"/dev/tcp/${plan%:*}/${plan##*:}") 2>/dev/null; then
   fail "plan still listens on $plan after SIGTERM"
 fi
-echo "ok: SIGTERM stops the services and removes the cluster"
+echo "ok: SIGTERM stops the services and PostgreSQL, keeping the data"
+
+# 3. Started again: the plan made before is there. With --fresh: gone.
+name=$(sed -n 's/.*"name": *"\(plans\/[^"]*\)".*/\1/p' <<<"$created" | head -1)
+[ -n "$name" ] || fail "no plan name in the CreatePlan answer: $created"
+get_plan() {
+  local address
+  address=$(sed -n 's/^  plan  gRPC \(127\.0\.0\.1:[0-9]*\).*/\1/p' "$out")
+  (cd "$repo" && npx --no-install buf curl --protocol grpc --cacert "$pki/ca.pem" \
+    --cert "$pki/client.pem" --key "$pki/client.key" -H "authorization: Bearer $REGION_TOKEN" \
+    -d "{\"name\":\"$name\"}" "https://$address/sip.plan.v1.PlanService/GetPlan" 2>&1) || true
+}
+start_run
+[ "$(cat "$top/state/pg/cluster")" = "$cluster" ] || fail "the second run made a new cluster"
+again=$(get_plan)
+grep -q "\"name\": *\"$name\"" <<<"$again" || fail "after a restart $name is gone: $again"
+stop_run
+echo "ok: started again, the first command finds the plan it made before"
+start_run --fresh
+plans=$(psql "$(cat "$top/state/pg/conninfo") dbname=sip" -tAc "SELECT count(*) FROM plan.plans")
+[ "$plans" = 0 ] || fail "after --fresh the database still holds $plans plans"
+gone=$(get_plan)
+grep -q '"NOT_VISIBLE"\|CgtOT1RfVklTSUJMRR' <<<"$gone" || fail "after --fresh $name is still served: $gone"
+stop_run
+echo "ok: --fresh starts on empty data"
