@@ -54,6 +54,9 @@ ABSL_FLAG(absl::Duration, request_log_retention, absl::Hours(24 * 7),
           "how long a request_id's answer is kept for retries, at least 1 day");
 ABSL_FLAG(absl::Duration, housekeeping_interval, absl::Minutes(10),
           "how often old outbox events and request-log rows are removed, 1m-24h");
+ABSL_FLAG(std::string, health_address, "",
+          "also serve grpc.health.v1 alone here in plaintext, host:port (Kubernetes' native "
+          "gRPC probes speak no TLS); empty: not served");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(20),
           "how long in-flight calls may finish after SIGTERM");
 ABSL_FLAG(std::string, log_level, "info", "debug, info, warn or error");
@@ -75,7 +78,7 @@ constexpr const char* kFlagNames[] = {
     "insecure_dev_callers", "token_issuer", "token_audience", "token_public_keys_file",
     "token_leeway", "migration_database_url", "database_runtime_role", "verify_access_log", "prune_access_log",
     "access_log_retention", "outbox_retention", "request_log_retention",
-    "housekeeping_interval"};
+    "housekeeping_interval", "health_address"};
 
 bool ValidHostPort(const std::string& address) {
   const auto colon = address.rfind(':');
@@ -124,6 +127,10 @@ absl::Status ServerConfig::Validate() const {
   if (!ValidHostPort(listen_address)) {
     problems.push_back(absl::StrCat("--listen_address (SIP_LISTEN_ADDRESS) \"",
                                     listen_address, "\" must be host:port"));
+  }
+  if (!health_address.empty() && !ValidHostPort(health_address)) {
+    problems.push_back(absl::StrCat("--health_address (SIP_HEALTH_ADDRESS) \"", health_address,
+                                    "\" must be host:port"));
   }
   if (!metrics_address.empty() && !ValidHostPort(metrics_address)) {
     problems.push_back(absl::StrCat("--metrics_address (SIP_METRICS_ADDRESS) \"",
@@ -250,6 +257,7 @@ ServerConfig ServerConfigFromFlags(std::string service_name) {
   c.outbox_retention = absl::GetFlag(FLAGS_outbox_retention);
   c.request_log_retention = absl::GetFlag(FLAGS_request_log_retention);
   c.housekeeping_interval = absl::GetFlag(FLAGS_housekeeping_interval);
+  c.health_address = absl::GetFlag(FLAGS_health_address);
   c.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
   c.log_level = absl::GetFlag(FLAGS_log_level);
   c.page_token_secret = absl::GetFlag(FLAGS_page_token_secret);

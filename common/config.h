@@ -64,6 +64,8 @@ struct ServerConfig {
   absl::Duration outbox_retention = absl::Hours(24 * 30);
   absl::Duration request_log_retention = absl::Hours(24 * 7);
   absl::Duration housekeeping_interval = absl::Minutes(10);
+  // Plaintext grpc.health.v1 only, for the kubelet's native gRPC probes; empty: none.
+  std::string health_address;
   // How long in-flight calls may finish after SIGTERM.
   absl::Duration shutdown_grace = absl::Seconds(20);
   // "debug", "info", "warn" or "error".

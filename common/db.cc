@@ -60,7 +60,15 @@ struct DbMetrics {
 };
 
 DbMetrics& Metrics() {
-  static DbMetrics* const kMetrics = new DbMetrics();
+  static DbMetrics* const kMetrics = [] {
+    auto* m = new DbMetrics();
+    // Every kind from the start, at 0, so that rates and alerts see a series at once.
+    for (const char* kind : {"unavailable", "conflict", "timeout", "internal"}) {
+      m->errors.Add({{"kind", kind}});
+    }
+    m->timeout_sets.Add({});
+    return m;
+  }();
   return *kMetrics;
 }
 
@@ -148,6 +156,7 @@ absl::StatusOr<std::unique_ptr<Pool>> Pool::Create(Options options) {
   const auto& log = accesslog::Statements();
   options.statements.insert(options.statements.begin(), log.begin(), log.end());
   auto pool = std::unique_ptr<Pool>(new Pool(std::move(options)));
+  Metrics().exhausted.Add({{"pool", pool->options_.schema}});
   // Fail fast on a bad connection string or unreachable server.
   auto lease = pool->Acquire();
   if (!lease.ok()) return lease.status();

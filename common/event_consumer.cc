@@ -64,7 +64,9 @@ absl::StatusOr<int> EventConsumer::PollOnce() {
   absl::StatusOr<int> applied = ApplyNextPage();
   ConsumerMetrics& m = Metrics();
   const prometheus::Labels source = {{"source", options_.source}};
-  if (!applied.ok()) m.failures.Add(source).Increment();
+  prometheus::Counter& failures = m.failures.Add(source);  // 0 until the first failure
+  m.applied.Add(source);
+  if (!applied.ok()) failures.Increment();
   return applied;
 }
 

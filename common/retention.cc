@@ -141,7 +141,7 @@ Housekeeping::Housekeeping(Pool* pool, const Clock* clock, RetentionOptions opti
             }
             return false;
           },
-          absl::Minutes(1)) {}
+          absl::Seconds(15)) {}
 
 void Housekeeping::Start() {
   retention_.Start();

@@ -47,7 +47,7 @@ struct OutboxFigures {
 absl::StatusOr<OutboxFigures> ReadOutboxFigures(Pool& pool);
 
 // Runs RemoveExpired every `interval`, and refreshes the outbox gauges (sip_outbox_events,
-// sip_outbox_head_sequence, sip_outbox_reader_lag_events{reader}) every minute.
+// sip_outbox_head_sequence, sip_outbox_reader_lag_events{reader}) every 15 s.
 class Housekeeping final {
  public:
   Housekeeping(Pool* pool, const Clock* clock, RetentionOptions options, absl::Duration interval);

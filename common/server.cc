@@ -239,16 +239,37 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
         absl::StrCat("cannot listen on ", options.listen_address,
                      "; is the address valid and the port free?"));
   }
+  if (!options.health_listen_address.empty()) {
+    grpc::ServerBuilder health_builder;
+    health_builder.AddListeningPort(options.health_listen_address,
+                                    grpc::InsecureServerCredentials(), &server->health_port_);
+    health_builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+    server->health_server_ = health_builder.BuildAndStart();
+    if (server->health_server_ == nullptr || server->health_port_ == 0) {
+      server->server_->Shutdown();
+      return absl::UnavailableError(
+          absl::StrCat("cannot listen for health checks on ", options.health_listen_address,
+                       "; is the address valid and the port free?"));
+    }
+  }
   server->options_ = std::move(options);
   // NOT_SERVING until the first health check passes.
-  auto* health = server->server_->GetHealthCheckService();
-  health->SetServingStatus(false);
+  server->SetHealth("", false);
+  // "liveness": SERVING while the process serves at all, whatever its dependencies say,
+  // for a liveness probe that must not restart every replica when the database is down.
+  server->SetHealth(kLivenessHealthName, true);
   server->health_thread_ = std::thread([s = server.get()] { s->HealthLoop(); });
   return server;
 }
 
+void Server::SetHealth(const std::string& name, bool serving) {
+  for (grpc::Server* s : {server_.get(), health_server_.get()}) {
+    // By name, "" included: the overload without one would set every name, liveness too.
+    if (s != nullptr) s->GetHealthCheckService()->SetServingStatus(name, serving);
+  }
+}
+
 void Server::HealthLoop() {
-  auto* health = server_->GetHealthCheckService();
   bool last = false;
   bool first = true;
   std::unique_lock<std::mutex> lock(mu_);
@@ -257,8 +278,8 @@ void Server::HealthLoop() {
     const bool ok = options_.healthy ? options_.healthy() : true;
     lock.lock();
     if (stopping_) break;
-    for (const auto& name : options_.health_names) health->SetServingStatus(name, ok);
-    health->SetServingStatus("", ok);
+    for (const auto& name : options_.health_names) SetHealth(name, ok);
+    SetHealth("", ok);
     if (first || ok != last) {
       log::Write(ok ? log::Level::kInfo : log::Level::kWarn, "health",
                  {{"serving", ok}});
@@ -279,9 +300,8 @@ void Server::StartDraining() {
   }
   cv_.notify_all();
   if (health_thread_.joinable()) health_thread_.join();
-  auto* health = server_->GetHealthCheckService();
-  for (const auto& name : options_.health_names) health->SetServingStatus(name, false);
-  health->SetServingStatus(false);
+  for (const auto& name : options_.health_names) SetHealth(name, false);
+  SetHealth("", false);
   log::Info("draining", {});
 }
 
@@ -295,6 +315,10 @@ void Server::Shutdown(absl::Duration grace) {
   StartDraining();
   server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
   server_->Wait();
+  if (health_server_ != nullptr) {
+    health_server_->Shutdown(absl::ToChronoTime(absl::Now()));
+    health_server_->Wait();
+  }
 }
 
 Server::~Server() { Shutdown(absl::ZeroDuration()); }
@@ -375,6 +399,7 @@ int ServeUntilSignal(const ServerConfig& config, const std::vector<std::string>&
   options.registry = registry;
   options.healthy = std::move(healthy);
   options.max_request_bytes = config.max_request_bytes;
+  options.health_listen_address = config.health_address;
   if (!config.page_token_secret.empty()) SetPageTokenSecret(config.page_token_secret);
   auto server = Server::Start(std::move(options), services);
   if (!server.ok()) {
@@ -383,6 +408,7 @@ int ServeUntilSignal(const ServerConfig& config, const std::vector<std::string>&
   }
   log::Info("serving", {{"grpc_address", config.listen_address},
                         {"metrics_address", config.metrics_address},
+                        {"health_address", config.health_address},
                         {"tls", !config.plaintext}});
   const int signal = WaitForShutdownSignal();
   log::Info("shutting_down", {{"signal", signal},

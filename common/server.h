@@ -32,6 +32,10 @@ absl::StatusOr<std::shared_ptr<const Authenticator>> MakeAuthenticator(const Ser
 absl::StatusOr<std::unique_ptr<prometheus::Exposer>> StartMetricsExposer(
     const std::string& address, std::shared_ptr<prometheus::Registry> registry);
 
+// The health name that is SERVING as long as the server runs (for liveness probes); the
+// others (each service's name and "") follow the server's dependencies (readiness).
+inline constexpr char kLivenessHealthName[] = "liveness";
+
 // A gRPC server with what every service of the suite has: grpc.health.v1 (SERVING only
 // while `healthy()` says so, checked every `health_interval`), reflection, per-RPC metrics
 // (grpc_server_handled_total, grpc_server_handling_seconds) and one JSON log line per
@@ -48,6 +52,10 @@ class Server final {
     absl::Duration health_interval = absl::Seconds(2);
     // Larger request messages are refused with RESOURCE_EXHAUSTED.
     int max_request_bytes = 1 << 20;
+    // When set, grpc.health.v1 alone is also served here in plaintext, with the same
+    // status: the kubelet's native gRPC probes speak no TLS. No service is reachable on
+    // it (UNIMPLEMENTED), so mutual TLS still guards every call.
+    std::string health_listen_address;
   };
 
   // Starts serving `services` (not owned; they must outlive the server).
@@ -55,8 +63,9 @@ class Server final {
                                                        const std::vector<grpc::Service*>& services);
   ~Server();
 
-  // The port bound (useful with port 0).
+  // The port bound (useful with port 0), and the health port (0 when none).
   int port() const { return port_; }
+  int health_port() const { return health_port_; }
 
   // Health turns NOT_SERVING (for every service name and "") and stays so; calls are still
   // served. Load balancers move traffic away while the server drains.
@@ -71,8 +80,12 @@ class Server final {
   void HealthLoop();
 
   Options options_;
+  void SetHealth(const std::string& name, bool serving);
+
   std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<grpc::Server> health_server_;  // plaintext, health only
   int port_ = 0;
+  int health_port_ = 0;
   std::thread health_thread_;
   std::mutex mu_;
   std::condition_variable cv_;

@@ -8,6 +8,7 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "sip/consent/v1/consent.grpc.pb.h"
 
 namespace sip {
 namespace {
@@ -57,6 +58,66 @@ TEST(ServerTest, HealthFollowsTheCheckAndDrainingSaysNotServingWhileServing) {
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
   EXPECT_EQ(Check(stub.get(), "sip.test.v1.Test"), HealthCheckResponse::NOT_SERVING);
   EXPECT_EQ(Check(stub.get(), ""), HealthCheckResponse::NOT_SERVING);
+  (*server)->Shutdown(absl::Seconds(1));
+}
+
+class AnsweringConsent final : public sip::consent::v1::ConsentService::Service {
+ public:
+  grpc::Status CheckConsent(grpc::ServerContext*, const sip::consent::v1::CheckConsentRequest*,
+                            sip::consent::v1::CheckConsentResponse*) override {
+    return grpc::Status::OK;
+  }
+};
+
+grpc::StatusCode CallCheckConsent(const std::shared_ptr<grpc::Channel>& channel) {
+  auto stub = sip::consent::v1::ConsentService::NewStub(channel);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  sip::consent::v1::CheckConsentRequest request;
+  sip::consent::v1::CheckConsentResponse response;
+  return stub->CheckConsent(&context, request, &response).error_code();
+}
+
+// The kubelet probes in plaintext; the plaintext port answers health alone, with the same
+// status as the TLS port, and serves no service.
+TEST(ServerTest, APlaintextHealthPortAnswersHealthOnly) {
+  std::atomic<bool> healthy{false};
+  Server::Options options;
+  options.health_names = {"sip.consent.v1.ConsentService"};
+  options.listen_address = "127.0.0.1:0";
+  options.health_listen_address = "127.0.0.1:0";
+  options.credentials = grpc::InsecureServerCredentials();
+  options.registry = std::make_shared<prometheus::Registry>();
+  options.healthy = [&] { return healthy.load(); };
+  options.health_interval = absl::Milliseconds(10);
+  AnsweringConsent consent;
+  auto server = Server::Start(std::move(options), {&consent});
+  ASSERT_TRUE(server.ok()) << server.status();
+  ASSERT_NE((*server)->health_port(), 0);
+  ASSERT_NE((*server)->health_port(), (*server)->port());
+  auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", (*server)->health_port()),
+                                     grpc::InsecureChannelCredentials());
+  auto stub = Health::NewStub(channel);
+  auto wait_for = [&](HealthCheckResponse::ServingStatus want) {
+    for (int i = 0; i < 300 && Check(stub.get(), "sip.consent.v1.ConsentService") != want; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return Check(stub.get(), "sip.consent.v1.ConsentService");
+  };
+  EXPECT_EQ(wait_for(HealthCheckResponse::NOT_SERVING), HealthCheckResponse::NOT_SERVING);
+  // Alive although not ready: a liveness probe does not restart it for a dependency.
+  EXPECT_EQ(Check(stub.get(), kLivenessHealthName), HealthCheckResponse::SERVING);
+  healthy = true;
+  EXPECT_EQ(wait_for(HealthCheckResponse::SERVING), HealthCheckResponse::SERVING);
+
+  // The service answers on the main port and is not there on the health port.
+  EXPECT_EQ(CallCheckConsent(grpc::CreateChannel(absl::StrCat("127.0.0.1:", (*server)->port()),
+                                                 grpc::InsecureChannelCredentials())),
+            grpc::StatusCode::OK);
+  EXPECT_EQ(CallCheckConsent(channel), grpc::StatusCode::UNIMPLEMENTED);
+
+  (*server)->StartDraining();
+  EXPECT_EQ(Check(stub.get(), "sip.consent.v1.ConsentService"), HealthCheckResponse::NOT_SERVING);
   (*server)->Shutdown(absl::Seconds(1));
 }
 

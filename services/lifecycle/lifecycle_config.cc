@@ -11,6 +11,9 @@ ABSL_FLAG(std::string, policies_dir, "",
 ABSL_FLAG(absl::Duration, sweep_interval, absl::Seconds(30),
           "how often the sweeper looks for deadlines that have fallen due (1s-1h)");
 ABSL_FLAG(int, sweep_batch, 100, "plans the sweeper takes per transaction (1-10000)");
+ABSL_FLAG(absl::Duration, counts_interval, absl::Minutes(1),
+          "how often the deadline and plan counts of the metrics are read (1s-1h; each read "
+          "counts the whole tables)");
 
 namespace sip::lifecycle {
 
@@ -26,6 +29,9 @@ absl::Status LifecycleConfig::Validate() const {
   if (sweep_interval < absl::Seconds(1) || sweep_interval > absl::Hours(1)) {
     problems.push_back("--sweep_interval must be 1s-1h");
   }
+  if (counts_interval < absl::Seconds(1) || counts_interval > absl::Hours(1)) {
+    problems.push_back("--counts_interval must be 1s-1h");
+  }
   if (sweep_batch < 1 || sweep_batch > 10000) problems.push_back("--sweep_batch must be 1-10000");
   if (problems.empty()) return absl::OkStatus();
   return absl::InvalidArgumentError(
@@ -37,7 +43,7 @@ absl::StatusOr<LifecycleConfig> LoadLifecycleConfig(int argc, char** argv) {
   for (const char* peer : {"plan", "consent", "meeting"}) {
     for (std::string& name : PeerFlagNames(peer)) extra.push_back(std::move(name));
   }
-  for (const char* name : {"policies_dir", "sweep_interval", "sweep_batch"}) extra.push_back(name);
+  for (const char* name : {"policies_dir", "sweep_interval", "sweep_batch", "counts_interval"}) extra.push_back(name);
   auto server = LoadServerConfig("lifecycle", argc, argv, extra);
   LifecycleConfig config;
   if (server.ok()) config.server = *std::move(server);
@@ -47,6 +53,7 @@ absl::StatusOr<LifecycleConfig> LoadLifecycleConfig(int argc, char** argv) {
   config.policies_dir = absl::GetFlag(FLAGS_policies_dir);
   config.sweep_interval = absl::GetFlag(FLAGS_sweep_interval);
   config.sweep_batch = absl::GetFlag(FLAGS_sweep_batch);
+  config.counts_interval = absl::GetFlag(FLAGS_counts_interval);
   if (!server.ok()) return server.status();
   if (absl::Status valid = config.Validate(); !valid.ok()) return valid;
   return config;

@@ -23,6 +23,8 @@ struct LifecycleConfig {
   std::string policies_dir;
   absl::Duration sweep_interval = absl::Seconds(30);
   int sweep_batch = 100;
+  // How often the metrics' deadline and plan counts are read.
+  absl::Duration counts_interval = absl::Minutes(1);
   absl::Status Validate() const;
 };
 

@@ -109,8 +109,8 @@ int main(int argc, char** argv) {
       },
       config->sweep_interval);
   sweeper.Start();
-  // The counts by rule, state and phase read the whole tables: once a minute, apart from
-  // the sweep, whose cost follows the due rows only.
+  // The counts by rule, state, phase and region read the whole tables: once a minute
+  // (--counts_interval), apart from the sweep, whose cost follows the due rows only.
   sip::PeriodicTask counter(
       [&book] {
         if (absl::Status refreshed = book.RefreshMetrics(); !refreshed.ok()) {
@@ -119,7 +119,7 @@ int main(int argc, char** argv) {
         }
         return false;
       },
-      absl::Minutes(1));
+      config->counts_interval);
   counter.Start();
 
   access_log.Start();
