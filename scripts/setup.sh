@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 # Debian packages: the C++ stack, clang-14 with libFuzzer for the fuzzers, PostgreSQL 15
 # for local runs and tests, Node.js for the interop test and buf; Chromium, poppler's
 # pdfinfo/pdftotext and a font with å, ä and ö for the print test of the documents a
-# person holds (tests/documents/).
+# person holds (tests/documents/); Prometheus (promtool and a real server, for the
+# monitoring tests) and kubectl (kustomize, for the manifests' test).
 packages=(
   build-essential cmake pkg-config ninja-build
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
@@ -18,6 +19,7 @@ packages=(
   postgresql-15 postgresql-client-15
   tzdata
   chromium poppler-utils fonts-dejavu-core
+  prometheus kubernetes-client
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -36,6 +38,11 @@ if ((${#missing[@]})); then
   if [ "$(id -u)" -ne 0 ]; then sudo_cmd="sudo"; fi
   $sudo_cmd apt-get update -q
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -q --no-install-recommends "${missing[@]}"
+  # Debian's prometheus package starts a server on :9090 where systemd runs; the tests
+  # start their own, so the package's stays off.
+  if [[ " ${missing[*]} " == *" prometheus "* ]] && [ -d /run/systemd/system ]; then
+    $sudo_cmd systemctl disable --now prometheus >/dev/null 2>&1 || true
+  fi
 fi
 
 # Node packages (buf, grpc-js, proto-loader) from the committed lock file.

@@ -1,6 +1,20 @@
 #include "services/lifecycle/lifecycle_metrics.h"
 
 namespace sip::lifecycle {
+namespace {
+
+// Prometheus' base unit is the second; the buckets are whole days.
+prometheus::Histogram::BucketBoundaries DayBuckets(const std::vector<double>& days) {
+  prometheus::Histogram::BucketBoundaries out;
+  for (double d : days) out.push_back(d * 86400);
+  return out;
+}
+
+// A plan whose units do not yet say its region (länskod) is counted as "unknown": an
+// empty label would drop the label and mix such plans with the totals.
+std::string RegionLabel(const std::string& code) { return code.empty() ? "unknown" : code; }
+
+}  // namespace
 
 LifecycleMetrics::LifecycleMetrics(prometheus::Registry& registry)
     : deadlines_(prometheus::BuildGauge()
@@ -13,11 +27,11 @@ LifecycleMetrics::LifecycleMetrics(prometheus::Registry& registry)
                  .Register(registry)),
       days_to_first_meeting_(
           prometheus::BuildHistogram()
-              .Name("sip_lifecycle_days_to_first_meeting")
-              .Help("Days from the need noticed to the first SIP meeting held")
+              .Name("sip_lifecycle_need_to_first_meeting_seconds")
+              .Help("Time from the need noticed to the first SIP meeting held (buckets of "
+                    "3, 7, 14, 21, 28, 42, 63, 90 and 180 days)")
               .Register(registry)
-              .Add({}, prometheus::Histogram::BucketBoundaries{3, 7, 14, 21, 28, 42, 63, 90,
-                                                               180})),
+              .Add({}, DayBuckets({3, 7, 14, 21, 28, 42, 63, 90, 180}))),
       applied_(prometheus::BuildCounter()
                    .Name("sip_lifecycle_events_applied_total")
                    .Help("Events applied from each source service")
@@ -42,7 +56,7 @@ void LifecycleMetrics::SetCounts(const LifecycleStore::Counts& counts) {
   std::lock_guard<std::mutex> lock(mu_);
   std::set<prometheus::Labels> deadline_labels;
   for (const LifecycleStore::DeadlineCount& d : counts.deadlines) {
-    prometheus::Labels labels = {{"rule", d.rule}, {"state", d.state}, {"region", d.region_code}};
+    prometheus::Labels labels = {{"rule", d.rule}, {"state", d.state}, {"region", RegionLabel(d.region_code)}};
     deadlines_.Add(labels).Set(static_cast<double>(d.count));
     deadline_labels.insert(std::move(labels));
   }
@@ -52,7 +66,7 @@ void LifecycleMetrics::SetCounts(const LifecycleStore::Counts& counts) {
   deadline_labels_.insert(deadline_labels.begin(), deadline_labels.end());
   std::set<prometheus::Labels> plan_labels;
   for (const LifecycleStore::PlanCount& p : counts.plans) {
-    prometheus::Labels labels = {{"phase", p.phase}, {"region", p.region_code}};
+    prometheus::Labels labels = {{"phase", p.phase}, {"region", RegionLabel(p.region_code)}};
     plans_.Add(labels).Set(static_cast<double>(p.count));
     plan_labels.insert(std::move(labels));
   }
@@ -63,7 +77,7 @@ void LifecycleMetrics::SetCounts(const LifecycleStore::Counts& counts) {
 }
 
 void LifecycleMetrics::ObserveFirstMeeting(absl::Duration after_need) {
-  days_to_first_meeting_.Observe(absl::ToDoubleHours(after_need) / 24.0);
+  days_to_first_meeting_.Observe(absl::ToDoubleSeconds(after_need));
 }
 
 void LifecycleMetrics::ObserveApplied(const std::string& source, absl::Duration delay) {

@@ -18,10 +18,11 @@
 namespace sip::lifecycle {
 
 // The lifecycle service's own metrics, besides the RPC metrics every server has:
-//   sip_lifecycle_deadlines{rule,state,region}   deadlines by rule, state and region (länskod)
+//   sip_lifecycle_deadlines{rule,state,region}   deadlines by rule, state and region (länskod;
+//                                                "unknown" while the plan's units say none)
 //   sip_lifecycle_plans{phase,region}            plans by phase: INITIATED, ACTIVE, CLOSED
-//   sip_lifecycle_days_to_first_meeting          days from the need noticed to the first
-//                                                meeting held (histogram)
+//   sip_lifecycle_need_to_first_meeting_seconds  from the need noticed to the first
+//                                                meeting held (histogram, day buckets)
 //   sip_lifecycle_events_applied_total{source}   events applied, per source (counter)
 //   sip_lifecycle_event_delay_seconds{source}    how old the last applied event was when
 //                                                it was applied: the consumer's lag

@@ -5,7 +5,8 @@
 # PKI (scripts/lib/dev_pki.sh, exported as SIP_PKI_DIR for the clients, which mint their
 # users' tokens with its key) on a free loopback port and migrates at start; every address is exported as SIP_<NAME>_ADDRESS (e.g.
 # SIP_CONSENT_ADDRESS=127.0.0.1:41234) before any starts, since services call each other
-# both ways. Everything is stopped and dropped afterwards.
+# both ways, and each one's /metrics as SIP_<NAME>_METRICS_ADDRESS. Everything is stopped
+# and dropped afterwards.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../../scripts/lib/services.sh"
@@ -29,21 +30,25 @@ sip_pki "$SIP_PKI_DIR"
 export SIP_POLICIES_DIR="$here/../../policies"
 
 # Every address first (services call each other both ways), then start them in order.
-names=() binaries=() ports=()
+names=() binaries=() ports=() metrics_ports=()
 while [ $# -gt 0 ] && [ "$1" != "--" ]; do
   names+=("${1%%=*}")
   binaries+=("${1#*=}")
   port=$(sip_free_port)
   ports+=("$port")
+  metrics_port=$(sip_free_port)
+  while [ "$metrics_port" = "$port" ]; do metrics_port=$(sip_free_port); done
+  metrics_ports+=("$metrics_port")
   upper=$(echo "${1%%=*}" | tr '[:lower:]' '[:upper:]')
   export "SIP_${upper}_ADDRESS=127.0.0.1:$port"
+  export "SIP_${upper}_METRICS_ADDRESS=127.0.0.1:$metrics_port"
   shift
 done
 for i in "${!names[@]}"; do
-  name=${names[$i]} port=${ports[$i]}
+  name=${names[$i]} port=${ports[$i]} metrics_port=${metrics_ports[$i]}
   mapfile -t database < <(sip_database_flags "$conninfo" "$dbname" "$name")
   sip_exec_service "$SIP_PKI_DIR" "$name" "${binaries[$i]}" --listen_address "127.0.0.1:$port" \
-    --metrics_address "" "${database[@]}" --log_level warn \
+    --metrics_address "127.0.0.1:$metrics_port" "${database[@]}" --log_level warn \
     >"$work/$name.log" 2>&1 &
   pids+=($!)
   sip_wait_listening "$!" "$port" "$name" "$work/$name.log"
