@@ -9,6 +9,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "common/call_deadline.h"
 #include "common/errors.h"
 #include "common/log.h"
 
@@ -217,7 +218,12 @@ absl::Status Log::Write(std::vector<Entry> entries) {
     std::shared_ptr<Batch> batch = std::move(open_);
     open_ = nullptr;
     lock.unlock();
-    absl::Status status = Insert(batch->entries);
+    absl::Status status;
+    {
+      // The batch holds other calls' entries too: this call's deadline must not end it.
+      ScopedNoCallDeadline shared;
+      status = Insert(batch->entries);
+    }
     if (status.ok()) {
       ++writes_;
       entries_written_ += static_cast<int64_t>(batch->entries.size());

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/call_deadline.h"
 #include "common/config.h"
 #include "common/errors.h"
 #include "common/migrations.h"
@@ -279,6 +280,21 @@ TEST_F(CallRecordTest, AReadIsLoggedBeforeFinishReturnsWithItsOutcome) {
     SIP_EXPECT_OK(record.Finish(absl::OkStatus()));
   }
   EXPECT_EQ(Count("plan_id = 'p-4'"), 0);
+}
+
+// The access happened even when the call ran out of time: its entry is written anyway,
+// and the shared write it leads is not cut short by its deadline (nor the others'
+// entries in it).
+TEST_F(CallRecordTest, ACallPastItsDeadlineIsStillLogged) {
+  Log log(pool_.get(), &clock_);
+  {
+    ScopedCallDeadline late(absl::Now() - absl::Milliseconds(1));
+    CallRecord record(Nurse(), "GetPlan", "plans/p-9");
+    Note(&log, "p-9");
+    const absl::Status late_status = absl::DeadlineExceededError("late");
+    EXPECT_EQ(record.Finish(late_status), late_status);
+  }
+  EXPECT_EQ(Count("plan_id = 'p-9' AND outcome = 'DEADLINE_EXCEEDED'"), 1);
 }
 
 TEST_F(CallRecordTest, AWritesEntryCommitsWithItAndARolledBackOneIsLoggedAfter) {

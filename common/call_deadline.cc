@@ -17,4 +17,10 @@ ScopedCallDeadline::~ScopedCallDeadline() { current_deadline = previous_; }
 
 absl::Time ScopedCallDeadline::Current() { return current_deadline; }
 
+ScopedNoCallDeadline::ScopedNoCallDeadline() : previous_(current_deadline) {
+  current_deadline = absl::InfiniteFuture();
+}
+
+ScopedNoCallDeadline::~ScopedNoCallDeadline() { current_deadline = previous_; }
+
 }  // namespace sip

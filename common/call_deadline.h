@@ -20,4 +20,18 @@ class ScopedCallDeadline final {
   absl::Time previous_;
 };
 
+// While alive, this thread works without any call's deadline (InfiniteFuture): for work
+// done for many calls at once, such as the access log's shared write, which the deadline
+// of the one call that happens to do it must not cut short.
+class ScopedNoCallDeadline final {
+ public:
+  ScopedNoCallDeadline();
+  ~ScopedNoCallDeadline();
+  ScopedNoCallDeadline(const ScopedNoCallDeadline&) = delete;
+  ScopedNoCallDeadline& operator=(const ScopedNoCallDeadline&) = delete;
+
+ private:
+  absl::Time previous_;
+};
+
 }  // namespace sip

@@ -6,6 +6,7 @@
 #include "common/call_deadline.h"
 #include "common/metrics.h"
 #include "common/migrations.h"
+#include "common/testing/metrics.h"
 #include "common/testing/status_matchers.h"
 #include "common/testing/test_database.h"
 #include "gmock/gmock.h"
@@ -16,23 +17,9 @@ namespace {
 
 using ::sip::testing::StatusIs;
 
-// A sample's value in the process's registry (metrics.h); -1 when absent. `_count` reads a
-// histogram's sample count.
+// A sample's value in the process's registry (metrics.h); -1 when absent.
 double MetricValue(const std::string& name, const std::map<std::string, std::string>& labels) {
-  const bool count = name.size() > 6 && name.substr(name.size() - 6) == "_count";
-  const std::string family = count ? name.substr(0, name.size() - 6) : name;
-  for (const auto& f : metrics::Registry()->Collect()) {
-    if (f.name != family) continue;
-    for (const auto& m : f.metric) {
-      std::map<std::string, std::string> have;
-      for (const auto& l : m.label) have[l.name] = l.value;
-      if (have != labels) continue;
-      if (count) return static_cast<double>(m.histogram.sample_count);
-      if (f.type == prometheus::MetricType::Counter) return m.counter.value;
-      return m.gauge.value;
-    }
-  }
-  return -1;
+  return sip::testing::MetricValue(*metrics::Registry(), name, labels);
 }
 
 TEST(StatementTimeoutTest, FollowsTheCallsDeadlineInSteps) {

@@ -27,6 +27,15 @@ HealthCheckResponse::ServingStatus Check(Health::Stub* stub, const std::string& 
   return status.ok() ? response.status() : HealthCheckResponse::UNKNOWN;
 }
 
+// Polls `service`'s health for up to 3 s until it is `want`; returns the last answer.
+HealthCheckResponse::ServingStatus WaitFor(Health::Stub* stub, const std::string& service,
+                                           HealthCheckResponse::ServingStatus want) {
+  for (int i = 0; i < 300 && Check(stub, service) != want; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return Check(stub, service);
+}
+
 TEST(ServerTest, HealthFollowsTheCheckAndDrainingSaysNotServingWhileServing) {
   std::atomic<bool> healthy{false};
   Server::Options options;
@@ -42,10 +51,7 @@ TEST(ServerTest, HealthFollowsTheCheckAndDrainingSaysNotServingWhileServing) {
                                      grpc::InsecureChannelCredentials());
   auto stub = Health::NewStub(channel);
   auto wait_for = [&](HealthCheckResponse::ServingStatus want) {
-    for (int i = 0; i < 300 && Check(stub.get(), "sip.test.v1.Test") != want; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return Check(stub.get(), "sip.test.v1.Test");
+    return WaitFor(stub.get(), "sip.test.v1.Test", want);
   };
   EXPECT_EQ(wait_for(HealthCheckResponse::NOT_SERVING), HealthCheckResponse::NOT_SERVING);
   healthy = true;
@@ -99,10 +105,7 @@ TEST(ServerTest, APlaintextHealthPortAnswersHealthOnly) {
                                      grpc::InsecureChannelCredentials());
   auto stub = Health::NewStub(channel);
   auto wait_for = [&](HealthCheckResponse::ServingStatus want) {
-    for (int i = 0; i < 300 && Check(stub.get(), "sip.consent.v1.ConsentService") != want; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return Check(stub.get(), "sip.consent.v1.ConsentService");
+    return WaitFor(stub.get(), "sip.consent.v1.ConsentService", want);
   };
   EXPECT_EQ(wait_for(HealthCheckResponse::NOT_SERVING), HealthCheckResponse::NOT_SERVING);
   // Alive although not ready: a liveness probe does not restart it for a dependency.

@@ -18,6 +18,7 @@
 #include "common/status_macros.h"
 #include "common/testing/grpc_details.h"
 #include "common/testing/loopback.h"
+#include "common/testing/metrics.h"
 #include "common/testing/status_matchers.h"
 #include "common/testing/test_database.h"
 #include "gmock/gmock.h"
@@ -153,22 +154,8 @@ class LifecycleServiceTest : public ::testing::Test {
     return response.timeline();
   }
 
-  // A sample's value from the registry: a gauge's or counter's value, or a histogram's
-  // count when `name` ends in "_count"; -1 when absent.
   double Metric(const std::string& name, const std::map<std::string, std::string>& labels) {
-    const bool count = absl::EndsWith(name, "_count");
-    const std::string family = count ? name.substr(0, name.size() - 6) : name;
-    for (const auto& f : registry_->Collect()) {
-      if (f.name != family) continue;
-      for (const auto& m : f.metric) {
-        std::map<std::string, std::string> have;
-        for (const auto& l : m.label) have[l.name] = l.value;
-        if (have != labels) continue;
-        if (count) return static_cast<double>(m.histogram.sample_count);
-        return f.type == prometheus::MetricType::Counter ? m.counter.value : m.gauge.value;
-      }
-    }
-    return -1;
+    return sip::testing::MetricValue(*registry_, name, labels);
   }
 
   static const pb::Deadline* Find(const pb::Timeline& t, pb::DeadlineRule rule) {
