@@ -21,6 +21,12 @@ std::optional<std::string> RegionName(absl::string_view lanskod) {
   return Find(internal::RegionRows(), lanskod);
 }
 
+std::vector<std::string> RegionCodes() {
+  std::vector<std::string> out;
+  for (const auto& row : internal::RegionRows()) out.push_back(row.code);
+  return out;
+}
+
 std::string RegionOfMunicipality(absl::string_view kommunkod) {
   return std::string(kommunkod.substr(0, 2));
 }

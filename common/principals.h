@@ -17,6 +17,10 @@ namespace sip {
 std::optional<std::string> MunicipalityName(absl::string_view kommunkod);
 std::optional<std::string> RegionName(absl::string_view lanskod);
 
+// Every region's länskod, in SCB's order ("01" … "25"): e.g. for metrics that are to
+// show 0, not nothing, for a region without events yet.
+std::vector<std::string> RegionCodes();
+
 // The region (länskod) a municipality lies in: its kommunkod's first two digits.
 std::string RegionOfMunicipality(absl::string_view kommunkod);
 

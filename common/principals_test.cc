@@ -1,5 +1,9 @@
 #include "common/principals.h"
 
+#include <set>
+#include <string>
+#include <vector>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -23,6 +27,12 @@ TEST(PrincipalsTest, EveryMunicipalityAndRegionOfScbsListsIsKnown) {
   // Gotland: one organisation, both principals.
   EXPECT_EQ(MunicipalityName("0980"), "Gotland");
   EXPECT_EQ(RegionName("09"), "Region Gotland");
+  // RegionCodes lists each of them once.
+  const std::vector<std::string> regions = RegionCodes();
+  EXPECT_EQ(regions.size(), 21u);
+  EXPECT_EQ(std::set<std::string>(regions.begin(), regions.end()).size(), 21u);
+  for (const std::string& code : regions) EXPECT_TRUE(RegionName(code)) << code;
+  EXPECT_THAT(regions, ::testing::Contains("14"));
 }
 
 TEST(PrincipalsTest, CodesMustFitTheirKind) {

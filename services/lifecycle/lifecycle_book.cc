@@ -79,9 +79,21 @@ absl::Status LifecycleBook::ApplyEvent(pqxx::work& txn, const std::string& sourc
 absl::StatusOr<int> LifecycleBook::SweepOnce(int limit) {
   const absl::Time now = clock_->Now();
   const absl::Time began = absl::Now();  // the sweep's own duration, not domain time
-  absl::StatusOr<int> swept =
-      store_->SweepDue(now, limit, [&](Timeline& t) { return Sweep(t, now, *policies_); });
-  if (metrics_ != nullptr) metrics_->ObserveSweep(absl::Now() - began, swept.ok(), absl::Now());
+  // The breaches this sweep finds, counted only once its transaction has committed.
+  std::vector<std::pair<pb::DeadlineRule, std::string>> breached;
+  absl::StatusOr<int> swept = store_->SweepDue(now, limit, [&](Timeline& t) {
+    Effects effects = Sweep(t, now, *policies_);
+    for (const pb::LifecycleEvent& e : effects.events) {
+      if (e.has_deadline_breached()) breached.emplace_back(e.deadline_breached().rule(), t.region_code);
+    }
+    return effects;
+  });
+  if (metrics_ != nullptr) {
+    metrics_->ObserveSweep(absl::Now() - began, swept.ok(), absl::Now());
+    if (swept.ok()) {
+      for (const auto& [rule, region] : breached) metrics_->CountBreach(rule, region);
+    }
+  }
   return swept;
 }
 

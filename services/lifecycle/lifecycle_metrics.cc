@@ -1,5 +1,9 @@
 #include "services/lifecycle/lifecycle_metrics.h"
 
+#include "absl/strings/strip.h"
+#include "absl/strings/string_view.h"
+#include "common/principals.h"
+
 namespace sip::lifecycle {
 namespace {
 
@@ -14,6 +18,13 @@ prometheus::Histogram::BucketBoundaries DayBuckets(const std::vector<double>& da
 // empty label would drop the label and mix such plans with the totals.
 std::string RegionLabel(const std::string& code) { return code.empty() ? "unknown" : code; }
 
+// A rule as the labels name it: its enum name without the prefix ("FORFEITURE").
+std::string RuleLabel(pb::DeadlineRule rule) {
+  absl::string_view name = pb::DeadlineRule_Name(rule);
+  absl::ConsumePrefix(&name, "DEADLINE_RULE_");
+  return std::string(name);
+}
+
 }  // namespace
 
 LifecycleMetrics::LifecycleMetrics(prometheus::Registry& registry)
@@ -25,6 +36,10 @@ LifecycleMetrics::LifecycleMetrics(prometheus::Registry& registry)
                  .Name("sip_lifecycle_plans")
                  .Help("Plans by phase, as the lifecycle service knows them")
                  .Register(registry)),
+      breaches_(prometheus::BuildCounter()
+                    .Name("sip_lifecycle_deadline_breaches_total")
+                    .Help("Deadlines this replica found breached, by rule and region")
+                    .Register(registry)),
       days_to_first_meeting_(
           prometheus::BuildHistogram()
               .Name("sip_lifecycle_need_to_first_meeting_seconds")
@@ -50,7 +65,23 @@ LifecycleMetrics::LifecycleMetrics(prometheus::Registry& registry)
                       .Name("sip_lifecycle_last_sweep_timestamp_seconds")
                       .Help("When a sweep of due deadlines last succeeded")
                       .Register(registry)
-                      .Add({})) {}
+                      .Add({})) {
+  // Every rule in every region (and "unknown") from 0: a counter first seen at 1 would
+  // hide that breach from increase(), and the alert on rising breaches with it.
+  std::vector<std::string> regions = RegionCodes();
+  regions.push_back("");
+  for (int r = pb::DeadlineRule_MIN; r <= pb::DeadlineRule_MAX; ++r) {
+    if (!pb::DeadlineRule_IsValid(r) || r == pb::DEADLINE_RULE_UNSPECIFIED) continue;
+    for (const std::string& region : regions) {
+      breaches_.Add({{"rule", RuleLabel(static_cast<pb::DeadlineRule>(r))},
+                     {"region", RegionLabel(region)}});
+    }
+  }
+}
+
+void LifecycleMetrics::CountBreach(pb::DeadlineRule rule, const std::string& region_code) {
+  breaches_.Add({{"rule", RuleLabel(rule)}, {"region", RegionLabel(region_code)}}).Increment();
+}
 
 void LifecycleMetrics::SetCounts(const LifecycleStore::Counts& counts) {
   std::lock_guard<std::mutex> lock(mu_);

@@ -21,6 +21,11 @@ namespace sip::lifecycle {
 //   sip_lifecycle_deadlines{rule,state,region}   deadlines by rule, state and region (länskod;
 //                                                "unknown" while the plan's units say none)
 //   sip_lifecycle_plans{phase,region}            plans by phase: INITIATED, ACTIVE, CLOSED
+//   sip_lifecycle_deadline_breaches_total{rule,region}
+//                                                deadlines this replica found breached,
+//                                                counted once their sweep committed
+//                                                (counter; every rule and region from 0,
+//                                                so the first breach shows in increase())
 //   sip_lifecycle_need_to_first_meeting_seconds  from the need noticed to the first
 //                                                meeting held (histogram, day buckets)
 //   sip_lifecycle_events_applied_total{source}   events applied, per source (counter)
@@ -35,6 +40,9 @@ class LifecycleMetrics final {
   // Sets the counts as the store reports them; a combination counted before and absent
   // now is set to 0 (its last deadline changed state), not left at its old value.
   void SetCounts(const LifecycleStore::Counts& counts);
+  // A deadline of `rule` found breached in a plan of `region_code` (empty: unknown), by a
+  // sweep that has committed.
+  void CountBreach(pb::DeadlineRule rule, const std::string& region_code);
   void ObserveFirstMeeting(absl::Duration after_need);
   void ObserveApplied(const std::string& source, absl::Duration delay);
   // `succeeded` also sets the last-sweep time.
@@ -43,6 +51,7 @@ class LifecycleMetrics final {
  private:
   prometheus::Family<prometheus::Gauge>& deadlines_;
   prometheus::Family<prometheus::Gauge>& plans_;
+  prometheus::Family<prometheus::Counter>& breaches_;
   prometheus::Histogram& days_to_first_meeting_;
   prometheus::Family<prometheus::Counter>& applied_;
   prometheus::Family<prometheus::Gauge>& delay_;

@@ -220,6 +220,14 @@ TEST_F(LifecycleServiceTest, APlanLeftAloneIsForfeitedAtTwelveMonthsAndClosedAtF
   EXPECT_EQ(Metric("sip_lifecycle_deadlines",
                    {{"rule", "FORFEITURE"}, {"state", "PENDING"}, {"region", "12"}}),
             1);
+  // The breach counters exist from 0 for every rule and region, before any breach.
+  EXPECT_EQ(Metric("sip_lifecycle_deadline_breaches_total", {{"rule", "FORFEITURE"}, {"region", "12"}}), 0);
+  EXPECT_EQ(Metric("sip_lifecycle_deadline_breaches_total",
+                   {{"rule", "MEETING_WITHIN_THREE_WEEKS"}, {"region", "25"}}),
+            0);
+  EXPECT_EQ(Metric("sip_lifecycle_deadline_breaches_total",
+                   {{"rule", "AUTOMATIC_CLOSURE"}, {"region", "unknown"}}),
+            0);
 
   // Twelve months and a day: forfeited, on the coordinator's work list; not closed.
   clock_.Advance(absl::Hours(24 * 366));
@@ -241,6 +249,14 @@ TEST_F(LifecycleServiceTest, APlanLeftAloneIsForfeitedAtTwelveMonthsAndClosedAtF
   EXPECT_GT(Metric("sip_lifecycle_last_sweep_timestamp_seconds", {}), 0);
   EXPECT_GE(Metric("sip_lifecycle_events_applied_total", {{"source", "plan"}}), 2);
   EXPECT_EQ(Metric("sip_lifecycle_sweep_seconds_count", {}), 1);
+  // The sweep's breaches, counted by rule in the plan's region.
+  EXPECT_EQ(Metric("sip_lifecycle_deadline_breaches_total", {{"rule", "FORFEITURE"}, {"region", "12"}}), 1);
+  EXPECT_EQ(Metric("sip_lifecycle_deadline_breaches_total",
+                   {{"rule", "YEARLY_FOLLOW_UP"}, {"region", "12"}}),
+            1);
+  EXPECT_EQ(Metric("sip_lifecycle_deadline_breaches_total",
+                   {{"rule", "AUTOMATIC_CLOSURE"}, {"region", "12"}}),
+            0);
   pb::ListDeadlinesRequest overdue;
   overdue.set_responsible_unit_hsa_id(kSoc);
   overdue.set_state(pb::DEADLINE_STATE_BREACHED);
@@ -258,6 +274,11 @@ TEST_F(LifecycleServiceTest, APlanLeftAloneIsForfeitedAtTwelveMonthsAndClosedAtF
   EXPECT_EQ(closed, 1);
   SIP_ASSERT_OK_AND_ASSIGN(closed, book_->PerformClosures(10));
   EXPECT_EQ(closed, 0) << "done once";
+  EXPECT_EQ(Metric("sip_lifecycle_deadline_breaches_total",
+                   {{"rule", "AUTOMATIC_CLOSURE"}, {"region", "12"}}),
+            1);
+  EXPECT_EQ(Metric("sip_lifecycle_deadline_breaches_total", {{"rule", "FORFEITURE"}, {"region", "12"}}), 1)
+      << "a breach is counted once";
   planpb::GetPlanRequest get;
   get.set_name(plan);
   planpb::GetPlanResponse got;

@@ -6,7 +6,9 @@
 //   2. a real Prometheus (Debian's) scrapes them and evaluates the suite's rules
 //      (deploy/monitoring/prometheus-rule.yaml), and every series that the rules and the
 //      dashboard (deploy/monitoring/dashboards/sip-suite.json) name exists in it, so a
-//      renamed metric breaks this test rather than a dashboard in production.
+//      renamed metric breaks this test rather than a dashboard in production;
+//   3. the dashboard as Grafana runs it: its variables list values, every panel's query
+//      (variables at "All") parses and answers with a series, no panel overlaps another.
 import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
@@ -128,6 +130,62 @@ try {
   }
   if (absent.length) fail(`series the rules or the dashboard name that Prometheus never scraped: ${absent.join(", ")}`);
 
+  // The dashboard as Grafana runs it: each variable's query must list values (the
+  // services by their job), and each panel's query, its variables at "All", must parse
+  // and answer with at least one series, so that no panel shows "No data" for a typo in
+  // a label, a matcher or a function.
+  const variables = {};
+  for (const v of dashboard.templating?.list ?? []) {
+    if (v.type !== "query") continue;
+    const m = String(v.query?.query ?? v.query).match(/^label_values\((\w+),\s*(\w+)\)$/);
+    if (!m) { fail(`dashboard variable ${v.name}: not a label_values(metric, label) query`); continue; }
+    const res = await (await fetch(`${api}/label/${m[2]}/values?match[]=${encodeURIComponent(m[1])}`)).json();
+    if (!(res.data ?? []).length) fail(`dashboard variable ${v.name}: ${v.query.query} lists no values`);
+    if (v.name === "service") {
+      const listed = [...(res.data ?? [])].sort().join(",");
+      if (listed !== [...services].sort().join(",")) fail(`dashboard variable service lists ${listed}, not the four services`);
+    }
+    variables[v.name] = v.allValue ?? ".*";
+  }
+  const panels = [];
+  const addPanels = (list) => { for (const p of list ?? []) { panels.push(p); addPanels(p.panels); } };
+  addPanels(dashboard.panels);
+  const ids = panels.map((p) => p.id);
+  if (new Set(ids).size !== ids.length || ids.some((id) => !Number.isInteger(id))) {
+    fail(`dashboard panel ids are not unique whole numbers: ${ids.join(",")}`);
+  }
+  // Laid out on Grafana's grid of 24 columns, no panel over another.
+  const placed = panels.filter((p) => p.gridPos);
+  for (const [i, p] of placed.entries()) {
+    const a = p.gridPos;
+    if (a.x < 0 || a.w < 1 || a.x + a.w > 24 || a.h < 1) fail(`dashboard panel "${p.title}" lies off the grid`);
+    for (const q of placed.slice(i + 1)) {
+      const b = q.gridPos;
+      if (a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h) {
+        fail(`dashboard panels "${p.title}" and "${q.title}" overlap`);
+      }
+    }
+  }
+  for (const p of panels) {
+    if (!p.gridPos) fail(`dashboard panel "${p.title}" has no gridPos`);
+    for (const t of p.targets ?? []) {
+      const where = `dashboard panel "${p.title}" query ${t.refId}`;
+      const expr = t.expr.replace(/\$\{?(\w+)\}?/g, (all, name) => variables[name] ?? all);
+      if (expr.includes("$")) { fail(`${where}: a variable the dashboard does not define: ${t.expr}`); continue; }
+      let series = [];
+      try {
+        for (let i = 0; i < 30 && series.length === 0; i++) {
+          if (i) await sleep(1000);
+          series = await query(expr);
+        }
+      } catch (e) {
+        fail(`${where} does not run: ${e.message}`);
+        continue;
+      }
+      if (series.length === 0) fail(`${where} answers no series after the walk-through: ${expr}`);
+    }
+  }
+
   for (const s of services) {
     const up = await query(`up{job="${s}"}`);
     if (up.length !== 1 || up[0].value[1] !== "1") fail(`Prometheus does not scrape ${s}: ${JSON.stringify(up)}`);
@@ -156,4 +214,4 @@ if (problems.length) {
   for (const p of problems) console.error(`FAIL ${p}`);
   process.exit(1);
 }
-console.log("ok: every service's metrics pass promtool, and every series the rules and the dashboard name is in a real scrape");
+console.log("ok: every service's metrics pass promtool, every series the rules and the dashboard name is in a real scrape, and every panel's query answers");
