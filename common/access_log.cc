@@ -12,9 +12,47 @@
 #include "common/call_deadline.h"
 #include "common/errors.h"
 #include "common/log.h"
+#include "common/metrics.h"
+#include "prometheus/counter.h"
+#include "prometheus/gauge.h"
 
 namespace sip::accesslog {
 namespace {
+
+// The log's own metrics: the shared writes of reads' and refusals' entries, and the
+// chainer's progress (entries left unsealed are not yet tamper-evident).
+struct LogMetrics {
+  prometheus::Counter& writes = prometheus::BuildCounter()
+      .Name("sip_access_log_writes_total")
+      .Help("Shared statements that wrote reads' and refusals' entries (group commits)")
+      .Register(*metrics::Registry())
+      .Add({});
+  prometheus::Counter& entries = prometheus::BuildCounter()
+      .Name("sip_access_log_written_entries_total")
+      .Help("Entries those statements wrote; per write, how many calls shared a commit")
+      .Register(*metrics::Registry())
+      .Add({});
+  prometheus::Counter& failures = prometheus::BuildCounter()
+      .Name("sip_access_log_write_failures_total")
+      .Help("Shared writes that failed; their calls were answered UNAVAILABLE")
+      .Register(*metrics::Registry())
+      .Add({});
+  prometheus::Counter& chained = prometheus::BuildCounter()
+      .Name("sip_access_log_chained_entries_total")
+      .Help("Entries this replica's chainer sealed into the hash chain")
+      .Register(*metrics::Registry())
+      .Add({});
+  prometheus::Gauge& caught_up = prometheus::BuildGauge()
+      .Name("sip_access_log_chain_caught_up_timestamp_seconds")
+      .Help("When this replica's chainer last left no committed entry unsealed")
+      .Register(*metrics::Registry())
+      .Add({});
+};
+
+LogMetrics& Metrics() {
+  static LogMetrics* const kMetrics = new LogMetrics();
+  return *kMetrics;
+}
 
 constexpr char kColumns[] =
     "(extract(epoch from log_time) * 1000000)::bigint, plan_id, user_id, unit_hsa_id, system, "
@@ -177,7 +215,9 @@ absl::StatusOr<int64_t> RemoveBefore(db::Pool& pool, absl::Time before) {
 }
 
 Log::Log(db::Pool* pool, const Clock* clock, Options options)
-    : pool_(pool), clock_(clock), options_(options) {}
+    : pool_(pool), clock_(clock), options_(options) {
+  Metrics();  // registered from the start: 0, not absent, until the first write
+}
 
 absl::Status Log::Insert(const std::vector<Entry>& entries) {
   std::vector<std::string> times, plans, users, units, systems, methods, resources, outcomes;
@@ -227,6 +267,10 @@ absl::Status Log::Write(std::vector<Entry> entries) {
     if (status.ok()) {
       ++writes_;
       entries_written_ += static_cast<int64_t>(batch->entries.size());
+      Metrics().writes.Increment();
+      Metrics().entries.Increment(static_cast<double>(batch->entries.size()));
+    } else {
+      Metrics().failures.Increment();
     }
     lock.lock();
     if (!status.ok()) {
@@ -252,7 +296,10 @@ void Log::Start() {
                     {{"code", absl::StatusCodeToString(chained.status().code())}});
           return false;
         }
-        return *chained == options_.chain_batch;
+        Metrics().chained.Increment(static_cast<double>(*chained));
+        const bool more = *chained == options_.chain_batch;
+        if (!more) Metrics().caught_up.Set(absl::ToDoubleSeconds(clock_->Now() - absl::UnixEpoch()));
+        return more;
       },
       options_.chain_every);
   chainer_->Start();

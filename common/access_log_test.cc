@@ -11,9 +11,11 @@
 #include "common/call_deadline.h"
 #include "common/config.h"
 #include "common/errors.h"
+#include "common/metrics.h"
 #include "common/migrations.h"
 #include "common/outbox.h"
 #include "common/service_main.h"
+#include "common/testing/metrics.h"
 #include "common/testing/status_matchers.h"
 #include "common/testing/test_database.h"
 #include "gtest/gtest.h"
@@ -375,6 +377,59 @@ TEST_F(CallRecordTest, AnAnswerDoesNotLeaveWhenItsEntryCannotBeWritten) {
   EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable);
   EXPECT_EQ(ReasonOf(status), "ACCESS_LOG_UNAVAILABLE");
   Exec("ALTER TABLE svc.access_log_gone RENAME TO access_log");
+}
+
+// What operations see of the log at work: its shared writes and their entries, a write
+// that failed, and the chainer sealing what was written and saying when it last left
+// nothing unsealed (the alert on an unsealed log watches that time).
+TEST_F(CallRecordTest, ItsMetricsCountWritesFailuresAndTheChainersProgress) {
+  const auto value = [](const std::string& name) {
+    return sip::testing::MetricValue(*metrics::Registry(), name, {});
+  };
+  Log log(pool_.get(), &clock_, Log::Options{absl::Milliseconds(20), 1000});
+  const double writes = value("sip_access_log_writes_total");
+  const double entries = value("sip_access_log_written_entries_total");
+  const double failures = value("sip_access_log_write_failures_total");
+  const double chained = value("sip_access_log_chained_entries_total");
+  ASSERT_GE(writes, 0) << "registered with the first log, before any write";
+  ASSERT_GE(failures, 0);
+  ASSERT_GE(chained, 0);
+  {
+    CallRecord record(Nurse(), "GetPlan", "");
+    Note(&log, "p-1");
+    Note(&log, "p-2");
+    SIP_ASSERT_OK(record.Finish(absl::OkStatus()));
+  }
+  {
+    CallRecord record(Nurse(), "GetPlan", "");
+    Note(&log, "p-3");
+    SIP_ASSERT_OK(record.Finish(absl::OkStatus()));
+  }
+  EXPECT_EQ(value("sip_access_log_writes_total"), writes + 2);
+  EXPECT_EQ(value("sip_access_log_written_entries_total"), entries + 3);
+  EXPECT_EQ(value("sip_access_log_write_failures_total"), failures);
+  Exec("ALTER TABLE svc.access_log RENAME TO access_log_gone");
+  {
+    CallRecord record(Nurse(), "GetPlan", "");
+    Note(&log, "p-4");
+    EXPECT_EQ(record.Finish(absl::OkStatus()).code(), absl::StatusCode::kUnavailable);
+  }
+  Exec("ALTER TABLE svc.access_log_gone RENAME TO access_log");
+  EXPECT_EQ(value("sip_access_log_write_failures_total"), failures + 1);
+  EXPECT_EQ(value("sip_access_log_writes_total"), writes + 2) << "a failed write is not a write";
+
+  // Nothing is sealed until the chainer runs; then all three are, and it says when it
+  // last left nothing waiting (the log's clock).
+  EXPECT_EQ(value("sip_access_log_chained_entries_total"), chained);
+  log.Start();
+  for (int i = 0; i < 250 && value("sip_access_log_chained_entries_total") < chained + 3; ++i) {
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  log.Stop();
+  EXPECT_EQ(value("sip_access_log_chained_entries_total"), chained + 3);
+  EXPECT_EQ(value("sip_access_log_chain_caught_up_timestamp_seconds"),
+            absl::ToDoubleSeconds(kStart - absl::UnixEpoch()));
+  EXPECT_EQ(Count("position IS NULL"), 0);
 }
 
 }  // namespace
