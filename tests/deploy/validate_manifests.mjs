@@ -212,14 +212,24 @@ function checkPods(where, objects, overlay) {
         fail(w, "migrations must run as the migration role sip_migrator");
       }
       if (menv.SIP_DATABASE_RUNTIME_ROLE !== `sip_${service}`) fail(w, `migrations must grant sip_${service}`);
+      // The HPA owns the replica count: a Deployment that also sets one is scaled back
+      // to it by every apply (a GitOps sync), against the HPA.
+      const hpa = objects.find((h) => h.kind === "HorizontalPodAutoscaler" &&
+        h.spec.scaleTargetRef.kind === "Deployment" && h.spec.scaleTargetRef.name === service);
+      if (!hpa) { fail(w, "no HorizontalPodAutoscaler scales it"); continue; }
+      if (o.spec.replicas !== undefined) {
+        fail(w, "spec.replicas is set, but the HPA owns the count: every apply would undo its scaling");
+      }
       if (overlay === "prod") {
-        if ((o.spec.replicas ?? 1) < 3) fail(w, "prod runs at least three replicas");
+        if ((hpa.spec.minReplicas ?? 1) < 3) fail(w, "prod runs at least three replicas (the HPA's minReplicas)");
         const keys = (spec.topologySpreadConstraints ?? []).map((t) => t.topologyKey);
         for (const k of ["topology.kubernetes.io/zone", "kubernetes.io/hostname"]) {
           if (!keys.includes(k)) fail(w, `prod spreads replicas over ${k}`);
         }
       }
-      if (overlay === "dev" && o.spec.replicas !== 1) fail(w, "dev runs one replica");
+      if (overlay === "dev" && !(hpa.spec.minReplicas === 1 && hpa.spec.maxReplicas === 1)) {
+        fail(w, "dev runs one replica (the HPA's minReplicas and maxReplicas)");
+      }
     }
     if (o.kind === "CronJob") {
       const env = envOf(spec.containers[0]);
