@@ -11,8 +11,11 @@
 //   3. what the design asks of the objects: the kinds, non-root pods with read-only root
 //      file systems and no capabilities under a seccomp profile, native gRPC probes,
 //      migrations and retention as the migration role only, the PostgreSQL cluster's
-//      shape, Secrets either made in the cluster or listed in deploy/README.md, and the
-//      NetworkPolicy's allowed flows against the design's list.
+//      shape, Secrets either made in the cluster or listed in deploy/README.md, the
+//      NetworkPolicy's allowed flows against the design's list, and the wiring: each
+//      pod runs its service's binary with its certificate, each certificate names its
+//      service as peers reach and recognise it, each replica count is the HPA's alone,
+//      and every SIP_ variable is a flag of the binaries (their --helpfull).
 // Usage: node tests/deploy/validate_manifests.mjs   (from the repository root)
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
@@ -366,6 +369,71 @@ function checkNetwork(where, objects) {
   }
 }
 
+// Which binary, which certificate and which configuration each pod gets: every
+// container of a service runs that service's binary with that service's certificate;
+// each certificate names the service as its peers reach it (the ConfigMap's
+// SIP_<SVC>_ADDRESS) and as the services recognise it (CN sip-<service>); and every SIP_
+// variable a pod is given is a flag of a binary (a misspelt one would be ignored and the
+// default silently used). The binaries' flags come from their --helpfull
+// (SIP_SERVER_BINARIES="consent=PATH,plan=PATH,…", as ctest passes them).
+const binaries = Object.fromEntries((process.env.SIP_SERVER_BINARIES ?? "").split(",").filter(Boolean)
+  .map((pair) => pair.split("=")));
+const flagsOf = {};
+for (const [service, file] of Object.entries(binaries)) {
+  let help = "";
+  try {
+    help = execFileSync(file, ["--helpfull"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  } catch (e) {
+    help = `${e.stdout ?? ""}`;  // --helpfull exits non-zero after printing
+  }
+  flagsOf[service] = new Set([...help.matchAll(/^\s+--([a-z0-9_]+) \(/gm)].map((m) => `SIP_${m[1].toUpperCase()}`));
+  if (flagsOf[service].size < 20) fail(`${service}_server --helpfull`, `lists only ${flagsOf[service].size} flags: ${file}`);
+}
+const withBinaries = services.every((s) => flagsOf[s]);
+
+function checkWiring(where, objects) {
+  const config = objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === "sip-config")?.data ?? {};
+  const serviceOf = (o) => o.kind === "CronJob" ? o.metadata.name.replace(/-prune-access-log$/, "") : o.metadata.name;
+  for (const [o, spec] of podSpecs(objects)) {
+    const service = serviceOf(o);
+    if (!services.includes(service)) { fail(`${where} ${id(o)}`, "belongs to no service of the suite"); continue; }
+    const tls = (spec.volumes ?? []).find((v) => v.name === "tls");
+    if (tls?.secret?.secretName !== `${service}-tls`) fail(`${where} ${id(o)}`, `its tls volume must be ${service}'s certificate, ${service}-tls`);
+    for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
+      const w = `${where} ${id(o)} ${c.name}`;
+      if (c.command?.[0] !== `/usr/bin/${service}_server`) fail(w, `runs ${c.command?.[0]}, not /usr/bin/${service}_server`);
+      if (!withBinaries) continue;
+      for (const e of c.env ?? []) {
+        if (e.name.startsWith("SIP_") && !flagsOf[service].has(e.name)) fail(w, `${e.name} is no flag of ${service}_server`);
+      }
+    }
+  }
+  if (withBinaries) {
+    for (const name of Object.keys(config)) {
+      if (name.startsWith("SIP_") && !services.some((s) => flagsOf[s].has(name))) {
+        fail(`${where} ConfigMap/sip-config`, `${name} is no flag of any service`);
+      }
+    }
+  }
+  for (const s of services) {
+    const cert = objects.find((o) => o.kind === "Certificate" && o.metadata.name === s);
+    const svc = objects.find((o) => o.kind === "Service" && o.metadata.name === s);
+    if (!cert || !svc) continue;  // checkPods names what is missing
+    const w = `${where} Certificate/${s}`;
+    if (cert.spec.secretName !== `${s}-tls`) fail(w, `its Secret must be ${s}-tls`);
+    if (cert.spec.commonName !== `sip-${s}`) fail(w, `the services recognise ${s} as sip-${s}, not ${cert.spec.commonName}`);
+    for (const usage of ["server auth", "client auth"]) {
+      if (!(cert.spec.usages ?? []).includes(usage)) fail(w, `needs the usage "${usage}" (mutual TLS both ways)`);
+    }
+    const address = config[`SIP_${s.toUpperCase()}_ADDRESS`];
+    const [host, port] = String(address).split(":");
+    if (!(cert.spec.dnsNames ?? []).includes(host)) fail(w, `peers reach ${s} as ${host}, which its dnsNames do not hold`);
+    if (host !== svc.metadata.name || !svc.spec.ports.some((p) => p.name === "grpc" && String(p.port) === port)) {
+      fail(`${where} ConfigMap/sip-config`, `SIP_${s.toUpperCase()}_ADDRESS ${address} is not Service ${s}'s gRPC port`);
+    }
+  }
+}
+
 function documentedSecrets() {
   const readme = fs.readFileSync(path.join(root, "deploy/README.md"), "utf8");
   const section = readme.split(/^## /m).find((s) => s.startsWith("Secrets to create")) ?? "";
@@ -390,6 +458,7 @@ for (const overlay of ["dev", "prod"]) {
   checkDatabase(overlay, objects, overlay);
   checkSecrets(overlay, objects, documented);
   checkNetwork(overlay, objects);
+  checkWiring(overlay, objects);
   console.log(`${overlay}: ${objects.length} objects rendered${withKubectl ? " (kustomize build and kubectl kustomize alike)" : ""}`);
 }
 typeCheck(renders);
@@ -397,4 +466,5 @@ if (problems.length) {
   for (const p of problems) console.error(`FAIL ${p}`);
   process.exit(1);
 }
+if (!withBinaries) console.log("note: SIP_SERVER_BINARIES not set, so the SIP_ variables were not checked against the binaries' flags");
 console.log("ok: every overlay renders objects valid against their APIs and the design");
