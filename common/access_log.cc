@@ -298,7 +298,9 @@ void Log::Start() {
         }
         Metrics().chained.Increment(static_cast<double>(*chained));
         const bool more = *chained == options_.chain_batch;
-        if (!more) Metrics().caught_up.Set(absl::ToDoubleSeconds(clock_->Now() - absl::UnixEpoch()));
+        if (!more) {
+          Metrics().caught_up.Set(absl::ToDoubleSeconds(clock_->Now() - absl::UnixEpoch()));
+        }
         return more;
       },
       options_.chain_every);

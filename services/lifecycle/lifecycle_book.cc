@@ -84,7 +84,9 @@ absl::StatusOr<int> LifecycleBook::SweepOnce(int limit) {
   absl::StatusOr<int> swept = store_->SweepDue(now, limit, [&](Timeline& t) {
     Effects effects = Sweep(t, now, *policies_);
     for (const pb::LifecycleEvent& e : effects.events) {
-      if (e.has_deadline_breached()) breached.emplace_back(e.deadline_breached().rule(), t.region_code);
+      if (e.has_deadline_breached()) {
+        breached.emplace_back(e.deadline_breached().rule(), t.region_code);
+      }
     }
     return effects;
   });

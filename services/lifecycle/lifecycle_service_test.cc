@@ -221,7 +221,9 @@ TEST_F(LifecycleServiceTest, APlanLeftAloneIsForfeitedAtTwelveMonthsAndClosedAtF
                    {{"rule", "FORFEITURE"}, {"state", "PENDING"}, {"region", "12"}}),
             1);
   // The breach counters exist from 0 for every rule and region, before any breach.
-  EXPECT_EQ(Metric("sip_lifecycle_deadline_breaches_total", {{"rule", "FORFEITURE"}, {"region", "12"}}), 0);
+  EXPECT_EQ(Metric("sip_lifecycle_deadline_breaches_total",
+                   {{"rule", "FORFEITURE"}, {"region", "12"}}),
+            0);
   EXPECT_EQ(Metric("sip_lifecycle_deadline_breaches_total",
                    {{"rule", "MEETING_WITHIN_THREE_WEEKS"}, {"region", "25"}}),
             0);
@@ -250,7 +252,9 @@ TEST_F(LifecycleServiceTest, APlanLeftAloneIsForfeitedAtTwelveMonthsAndClosedAtF
   EXPECT_GE(Metric("sip_lifecycle_events_applied_total", {{"source", "plan"}}), 2);
   EXPECT_EQ(Metric("sip_lifecycle_sweep_seconds_count", {}), 1);
   // The sweep's breaches, counted by rule in the plan's region.
-  EXPECT_EQ(Metric("sip_lifecycle_deadline_breaches_total", {{"rule", "FORFEITURE"}, {"region", "12"}}), 1);
+  EXPECT_EQ(Metric("sip_lifecycle_deadline_breaches_total",
+                   {{"rule", "FORFEITURE"}, {"region", "12"}}),
+            1);
   EXPECT_EQ(Metric("sip_lifecycle_deadline_breaches_total",
                    {{"rule", "YEARLY_FOLLOW_UP"}, {"region", "12"}}),
             1);
@@ -277,7 +281,9 @@ TEST_F(LifecycleServiceTest, APlanLeftAloneIsForfeitedAtTwelveMonthsAndClosedAtF
   EXPECT_EQ(Metric("sip_lifecycle_deadline_breaches_total",
                    {{"rule", "AUTOMATIC_CLOSURE"}, {"region", "12"}}),
             1);
-  EXPECT_EQ(Metric("sip_lifecycle_deadline_breaches_total", {{"rule", "FORFEITURE"}, {"region", "12"}}), 1)
+  EXPECT_EQ(Metric("sip_lifecycle_deadline_breaches_total",
+                   {{"rule", "FORFEITURE"}, {"region", "12"}}),
+            1)
       << "a breach is counted once";
   planpb::GetPlanRequest get;
   get.set_name(plan);
