@@ -3,7 +3,8 @@
 # under /root or in a `mktemp -d` folder, as CI clones): tests/pg/pg.sh starts and stops a
 # cluster whose DIR is there, and scripts/run.sh (the first command) starts the suite with
 # its state there, answers health checks, stops on SIGTERM keeping its data (durable
-# settings), finds the plan made before when started again, and starts empty with --fresh.
+# settings), finds the plan made before when started again and after PostgreSQL crashed,
+# and starts empty with --fresh.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 top=$(mktemp -d)
@@ -111,8 +112,22 @@ start_run
 [ "$(cat "$top/state/pg/cluster")" = "$cluster" ] || fail "the second run made a new cluster"
 again=$(get_plan)
 grep -q "\"name\": *\"$name\"" <<<"$again" || fail "after a restart $name is gone: $again"
-stop_run
 echo "ok: started again, the first command finds the plan it made before"
+
+# 4. PostgreSQL crashes (SIGKILL: no shutdown checkpoint, its pid file left behind): the
+# next start recovers the kept data, and the plan is there.
+postmaster=$(head -1 "$cluster/data/postmaster.pid")
+kill -KILL "$postmaster"
+for _ in $(seq 1 100); do kill -0 "$postmaster" 2>/dev/null || break; sleep 0.1; done
+! kill -0 "$postmaster" 2>/dev/null || fail "PostgreSQL ($postmaster) survived SIGKILL"
+stop_run
+[ -f "$cluster/data/postmaster.pid" ] || fail "the crash left no pid file: it did not test recovery"
+start_run
+[ "$(cat "$top/state/pg/cluster")" = "$cluster" ] || fail "after the crash the first command made a new cluster"
+again=$(get_plan)
+grep -q "\"name\": *\"$name\"" <<<"$again" || fail "after a crash of PostgreSQL $name is gone: $again"
+stop_run
+echo "ok: after PostgreSQL crashed, the first command recovers the kept data"
 start_run --fresh
 plans=$(psql "$(cat "$top/state/pg/conninfo") dbname=sip" -tAc "SELECT count(*) FROM plan.plans")
 [ "$plans" = 0 ] || fail "after --fresh the database still holds $plans plans"
