@@ -298,9 +298,7 @@ void Log::Start() {
         }
         Metrics().chained.Increment(static_cast<double>(*chained));
         const bool more = *chained == options_.chain_batch;
-        if (!more) {
-          Metrics().caught_up.Set(absl::ToDoubleSeconds(clock_->Now() - absl::UnixEpoch()));
-        }
+        if (!more) metrics::SetTimestamp(Metrics().caught_up, clock_->Now());
         return more;
       },
       options_.chain_every);

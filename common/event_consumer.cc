@@ -91,7 +91,7 @@ absl::StatusOr<int> EventConsumer::ApplyNextPage() {
     if (applied > 0) m.applied.Add(source).Increment(applied);
     if (static_cast<int>(events->size()) < options_.page_size) {
       last_caught_up_ = now;
-      m.caught_up.Add(source).Set(absl::ToDoubleSeconds(now - absl::UnixEpoch()));
+      metrics::SetTimestamp(m.caught_up.Add(source), now);
       m.lag.Add(source).Set(0);
     } else {
       // A full page: what follows it is at least as old as its last event.

@@ -3,6 +3,8 @@
 #include <memory>
 #include <string>
 
+#include "absl/time/time.h"
+#include "prometheus/gauge.h"
 #include "prometheus/registry.h"
 
 // The process's Prometheus metrics. Every metric of a service (the RPC metrics, the
@@ -19,5 +21,13 @@ std::shared_ptr<prometheus::Registry> Registry();
 // sip_build_info{service, version, revision} 1: which build runs, for dashboards and for
 // telling the replicas of a rollout apart.
 void SetBuildInfo(const std::string& service);
+
+// `time` as a *_timestamp_seconds gauge holds it: seconds since the Unix epoch.
+inline double UnixSeconds(absl::Time time) {
+  return absl::ToDoubleSeconds(time - absl::UnixEpoch());
+}
+inline void SetTimestamp(prometheus::Gauge& gauge, absl::Time time) {
+  gauge.Set(UnixSeconds(time));
+}
 
 }  // namespace sip::metrics

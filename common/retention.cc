@@ -89,7 +89,7 @@ absl::StatusOr<Removed> RemoveExpired(Pool& pool, absl::Time now,
   if (!requests.ok()) return requests.status();
   removed.requests = *requests;
   Metrics().removed.Add({{"table", "request_log"}}).Increment(static_cast<double>(*requests));
-  Metrics().last_run.Set(absl::ToDoubleSeconds(now - absl::UnixEpoch()));
+  metrics::SetTimestamp(Metrics().last_run, now);
   return removed;
 }
 

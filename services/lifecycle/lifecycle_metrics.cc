@@ -1,7 +1,6 @@
 #include "services/lifecycle/lifecycle_metrics.h"
 
-#include "absl/strings/strip.h"
-#include "absl/strings/string_view.h"
+#include "common/metrics.h"
 #include "common/principals.h"
 
 namespace sip::lifecycle {
@@ -17,13 +16,6 @@ prometheus::Histogram::BucketBoundaries DayBuckets(const std::vector<double>& da
 // A plan whose units do not yet say its region (länskod) is counted as "unknown": an
 // empty label would drop the label and mix such plans with the totals.
 std::string RegionLabel(const std::string& code) { return code.empty() ? "unknown" : code; }
-
-// A rule as the labels name it: its enum name without the prefix ("FORFEITURE").
-std::string RuleLabel(pb::DeadlineRule rule) {
-  absl::string_view name = pb::DeadlineRule_Name(rule);
-  absl::ConsumePrefix(&name, "DEADLINE_RULE_");
-  return std::string(name);
-}
 
 }  // namespace
 
@@ -73,14 +65,14 @@ LifecycleMetrics::LifecycleMetrics(prometheus::Registry& registry)
   for (int r = pb::DeadlineRule_MIN; r <= pb::DeadlineRule_MAX; ++r) {
     if (!pb::DeadlineRule_IsValid(r) || r == pb::DEADLINE_RULE_UNSPECIFIED) continue;
     for (const std::string& region : regions) {
-      breaches_.Add({{"rule", RuleLabel(static_cast<pb::DeadlineRule>(r))},
+      breaches_.Add({{"rule", RuleName(static_cast<pb::DeadlineRule>(r))},
                      {"region", RegionLabel(region)}});
     }
   }
 }
 
 void LifecycleMetrics::CountBreach(pb::DeadlineRule rule, const std::string& region_code) {
-  breaches_.Add({{"rule", RuleLabel(rule)}, {"region", RegionLabel(region_code)}}).Increment();
+  breaches_.Add({{"rule", RuleName(rule)}, {"region", RegionLabel(region_code)}}).Increment();
 }
 
 void LifecycleMetrics::SetCounts(const LifecycleStore::Counts& counts) {
@@ -118,7 +110,7 @@ void LifecycleMetrics::ObserveApplied(const std::string& source, absl::Duration 
 
 void LifecycleMetrics::ObserveSweep(absl::Duration took, bool succeeded, absl::Time now) {
   sweep_.Observe(absl::ToDoubleSeconds(took));
-  if (succeeded) last_sweep_.Set(absl::ToDoubleSeconds(now - absl::UnixEpoch()));
+  if (succeeded) metrics::SetTimestamp(last_sweep_, now);
 }
 
 }  // namespace sip::lifecycle

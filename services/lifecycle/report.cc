@@ -128,7 +128,7 @@ std::string ComplianceCsv(const pb::ComplianceReport& r) {
       absl::StrFormat("%.1f", r.p90_days_to_first_meeting()), absl::StrCat(r.follow_ups_due()),
       absl::StrCat(r.follow_ups_on_time())};
   for (const pb::RuleCount& c : r.breaches_by_rule()) {
-    std::string name = pb::DeadlineRule_Name(c.rule()).substr(strlen("DEADLINE_RULE_"));
+    std::string name = RuleName(c.rule());
     std::transform(name.begin(), name.end(), name.begin(),
                    [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
     header.push_back(absl::StrCat("breached_", name));

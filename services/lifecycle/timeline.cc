@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/strip.h"
 #include "common/calendar.h"
 #include "common/errors.h"
 #include "common/proto_convert.h"
@@ -427,6 +428,12 @@ Effects Sweep(Timeline& t, absl::Time now, const Policies& policies) {
     }
   }
   return out;
+}
+
+std::string RuleName(pb::DeadlineRule rule) {
+  absl::string_view name = pb::DeadlineRule_Name(rule);
+  absl::ConsumePrefix(&name, "DEADLINE_RULE_");
+  return std::string(name);
 }
 
 }  // namespace sip::lifecycle

@@ -142,4 +142,7 @@ absl::Status AgreeLaterMeeting(Timeline& timeline, absl::CivilDay day, const std
 // be closed when the policy says so.
 Effects Sweep(Timeline& timeline, absl::Time now, const Policies& policies);
 
+// A rule's name without its enum prefix, as metrics and reports name it: "FORFEITURE".
+std::string RuleName(pb::DeadlineRule rule);
+
 }  // namespace sip::lifecycle
