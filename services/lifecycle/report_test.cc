@@ -93,6 +93,9 @@ TEST_F(ReportTest, TheFiguresOfASeededHistoryAddUp) {
 
   const std::string csv = ComplianceCsv(r);
   EXPECT_THAT(csv, ::testing::StartsWith("start_date,end_date,scope,plans_started,"));
+  // A column per rule, named by the rule without its enum prefix.
+  EXPECT_THAT(csv, ::testing::HasSubstr(",breached_start_without_delay,"));
+  EXPECT_THAT(csv, ::testing::HasSubstr(",breached_meeting_within_three_weeks,"));
   EXPECT_THAT(csv, ::testing::HasSubstr("\r\n2026-01-01,2026-03-31,\"region 12\",3,2,0.667,2,1,"
                                         "0.667,3,26.0,31.0,0,0,1,0,2,0,0,0,0,0,0\r\n"));
   // An empty period: zeros, no division by zero.
