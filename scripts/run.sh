@@ -75,12 +75,10 @@ sip_pki "$pki"
 export SIP_POLICIES_DIR="$root/policies"
 # The default ports when free; SIP_PORTS=free always takes free ports below the ephemeral
 # range (the scripts test does, since a default port may be a client's ephemeral port).
+# Claimed (scripts/lib/ports.sh) while this runs, so that tests running beside it do not
+# take them before the services bind.
 port_or_free() {
-  if [ "${SIP_PORTS:-}" = free ] || (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then
-    sip_free_port
-  else
-    echo "$1"
-  fi
+  if [ "${SIP_PORTS:-}" = free ]; then sip_claim_port "$1"; else sip_claim_port "$1" "$2"; fi
 }
 # Every address first (consent asks plan about plans, plan asks consent about consent,
 # meeting asks both and follows the plan's events, lifecycle follows all three and closes
@@ -88,8 +86,8 @@ port_or_free() {
 declare -A grpc_ports metrics_ports
 for s in "${services[@]}"; do
   read -r name grpc_port metrics_port grpc_service <<<"$s"
-  grpc_ports[$name]=$(port_or_free "$grpc_port")
-  metrics_ports[$name]=$(port_or_free "$metrics_port")
+  port_or_free "grpc_ports[$name]" "$grpc_port"
+  port_or_free "metrics_ports[$name]" "$metrics_port"
   upper=$(echo "$name" | tr '[:lower:]' '[:upper:]')
   export "SIP_${upper}_ADDRESS=127.0.0.1:${grpc_ports[$name]}"
 done
@@ -104,6 +102,7 @@ for s in "${services[@]}"; do
     "${database[@]}" >"$state/logs/$name.log" 2>&1 &
   pids+=($!)
   sip_wait_listening "$!" "$grpc_port" "$name" "$state/logs/$name.log"
+  sip_wait_listening "$!" "$metrics_port" "$name" "$state/logs/$name.log"
   summary+=("  $name  gRPC 127.0.0.1:$grpc_port ($grpc_service)  metrics http://127.0.0.1:$metrics_port/metrics  log $state/logs/$name.log")
 done
 

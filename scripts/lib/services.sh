@@ -2,27 +2,15 @@
 # service binary against a database, waiting until it listens, stopping it.
 # Source it; it sets nothing else.
 
-# A TCP port on 127.0.0.1 nobody listens on now, below Linux's ephemeral range
-# (32768-60999), so that no outgoing connection can be holding it when a server binds.
-sip_free_port() {
-  local port
-  for _ in $(seq 1 100); do
-    port=$((20000 + RANDOM % 12000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      echo "$port"
-      return 0
-    fi
-  done
-  echo "no free port found" >&2
-  return 1
-}
+source "$(dirname "${BASH_SOURCE[0]}")/ports.sh"
 
-# sip_wait_listening PID PORT NAME LOG: waits up to 60 s for PORT to accept connections
-# while PID lives; prints the log and fails otherwise.
+# sip_wait_listening PID PORT NAME LOG: waits up to 60 s for PID itself to listen on PORT
+# (another process there does not count: PID then exits, unable to bind); prints the log
+# and fails otherwise.
 sip_wait_listening() {
   local pid=$1 port=$2 name=$3 log=$4
   for _ in $(seq 1 600); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
+    if sip_listens "$pid" "$port"; then return 0; fi
     if ! kill -0 "$pid" 2>/dev/null; then
       echo "$name exited before it listened; its log:" >&2
       cat "$log" >&2

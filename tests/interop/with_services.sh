@@ -3,10 +3,12 @@
 #   with_services.sh NAME=BINARY [NAME=BINARY...] -- COMMAND...
 # The services share a fresh database, each serves mutual TLS with a fresh development
 # PKI (scripts/lib/dev_pki.sh, exported as SIP_PKI_DIR for the clients, which mint their
-# users' tokens with its key) on a free loopback port and migrates at start; every address is exported as SIP_<NAME>_ADDRESS (e.g.
-# SIP_CONSENT_ADDRESS=127.0.0.1:41234) before any starts, since services call each other
-# both ways, and each one's /metrics as SIP_<NAME>_METRICS_ADDRESS. Everything is stopped
-# and dropped afterwards.
+# users' tokens with its key) on a free loopback port, claimed for this run so that no
+# test running beside it takes it first (scripts/lib/ports.sh), and migrates at start;
+# every address is exported as SIP_<NAME>_ADDRESS (e.g. SIP_CONSENT_ADDRESS=
+# 127.0.0.1:21234) before any starts, since services call each other both ways, and each
+# one's /metrics as SIP_<NAME>_METRICS_ADDRESS. Everything is stopped and dropped
+# afterwards.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../../scripts/lib/services.sh"
@@ -34,10 +36,10 @@ names=() binaries=() ports=() metrics_ports=()
 while [ $# -gt 0 ] && [ "$1" != "--" ]; do
   names+=("${1%%=*}")
   binaries+=("${1#*=}")
-  port=$(sip_free_port)
+  # Claimed until this script ends, so no other test's server takes them meanwhile.
+  sip_claim_port port
   ports+=("$port")
-  metrics_port=$(sip_free_port)
-  while [ "$metrics_port" = "$port" ]; do metrics_port=$(sip_free_port); done
+  sip_claim_port metrics_port
   metrics_ports+=("$metrics_port")
   upper=$(echo "${1%%=*}" | tr '[:lower:]' '[:upper:]')
   export "SIP_${upper}_ADDRESS=127.0.0.1:$port"
@@ -52,6 +54,7 @@ for i in "${!names[@]}"; do
     >"$work/$name.log" 2>&1 &
   pids+=($!)
   sip_wait_listening "$!" "$port" "$name" "$work/$name.log"
+  sip_wait_listening "$!" "$metrics_port" "$name" "$work/$name.log"
 done
 [ "${1:-}" = "--" ] || { echo "usage: with_services.sh NAME=BINARY... -- COMMAND..." >&2; exit 2; }
 shift

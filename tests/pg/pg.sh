@@ -25,7 +25,7 @@ as_owner() {
   if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+source "$(dirname "$0")/../../scripts/lib/ports.sh"
 
 # The cluster folder recorded in DIR/cluster, if any.
 cluster_of() { [ -f "$1/cluster" ] && cat "$1/cluster" || true; }
@@ -98,12 +98,13 @@ case "$cmd" in
     $keep || settings="$settings -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
     previous=$(cat "$dir/port" 2>/dev/null || true)
     for attempt in $(seq 1 50); do
+      # Claimed (scripts/lib/ports.sh), so that no test beside this one takes it before
+      # PostgreSQL binds; the same conninfo as last time when it can be.
       if [ "$attempt" -eq 1 ] && [ -n "$previous" ]; then
-        port=$previous  # the same conninfo as last time when it can be
+        sip_claim_port port "$previous"
       else
-        port=$((20000 + RANDOM % 12000))  # below the ephemeral range: never a client's port
+        sip_claim_port port
       fi
-      port_free "$port" || continue
       if as_owner "$bindir/pg_ctl" -D "$cluster/data" -l "$cluster/server.log" -w -t 60 \
           -o "-p $port -k $cluster $settings" start >/dev/null; then
         echo "host=127.0.0.1 port=$port user=postgres" > "$dir/conninfo"
