@@ -7,8 +7,8 @@
 # test running beside it takes it first (scripts/lib/ports.sh), and migrates at start;
 # every address is exported as SIP_<NAME>_ADDRESS (e.g. SIP_CONSENT_ADDRESS=
 # 127.0.0.1:21234) before any starts, since services call each other both ways, and each
-# one's /metrics as SIP_<NAME>_METRICS_ADDRESS. Everything is stopped and dropped
-# afterwards.
+# one's /metrics as SIP_<NAME>_METRICS_ADDRESS; SIP_COMMAND_PORT is one more claimed port
+# for a server the command starts. Everything is stopped and dropped afterwards.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../../scripts/lib/services.sh"
@@ -56,6 +56,9 @@ for i in "${!names[@]}"; do
   sip_wait_listening "$!" "$port" "$name" "$work/$name.log"
   sip_wait_listening "$!" "$metrics_port" "$name" "$work/$name.log"
 done
+# One more claimed port for a server of the command's own (the scrape test's Prometheus).
+sip_claim_port command_port
+export SIP_COMMAND_PORT=$command_port
 [ "${1:-}" = "--" ] || { echo "usage: with_services.sh NAME=BINARY... -- COMMAND..." >&2; exit 2; }
 shift
 # On failure, what the services warned of (they log at warn) tells why.

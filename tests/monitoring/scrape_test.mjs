@@ -11,7 +11,6 @@
 //      (variables at "All") parses and answers with a series, no panel overlaps another.
 import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import YAML from "yaml";
@@ -28,14 +27,12 @@ function metricsAddress(service) {
   return address;
 }
 
-async function freePort() {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
+// Prometheus's port: claimed for this run by with_services.sh (scripts/lib/ports.sh), so
+// that no test running beside this one binds it first.
+function prometheusPort() {
+  const port = Number(process.env.SIP_COMMAND_PORT);
+  if (!Number.isInteger(port) || port <= 0) throw new Error("SIP_COMMAND_PORT is not set: run through with_services.sh");
+  return port;
 }
 
 // 1. Activity, so that RPC, event and domain series exist.
@@ -77,7 +74,7 @@ fs.writeFileSync(path.join(work, "prometheus.yml"), YAML.stringify({
   // job="<service>", as the ServiceMonitor labels them in the cluster.
   scrape_configs: services.map((s) => ({ job_name: s, static_configs: [{ targets: [metricsAddress(s)] }] })),
 }));
-const port = await freePort();
+const port = prometheusPort();
 const prometheus = spawn("prometheus", [
   `--config.file=${path.join(work, "prometheus.yml")}`, `--storage.tsdb.path=${path.join(work, "data")}`,
   `--web.listen-address=127.0.0.1:${port}`, "--log.level=warn"], { stdio: ["ignore", "ignore", "pipe"] });
