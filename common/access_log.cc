@@ -22,31 +22,21 @@ namespace {
 // The log's own metrics: the shared writes of reads' and refusals' entries, and the
 // chainer's progress (entries left unsealed are not yet tamper-evident).
 struct LogMetrics {
-  prometheus::Counter& writes = prometheus::BuildCounter()
-      .Name("sip_access_log_writes_total")
-      .Help("Shared statements that wrote reads' and refusals' entries (group commits)")
-      .Register(*metrics::Registry())
-      .Add({});
-  prometheus::Counter& entries = prometheus::BuildCounter()
-      .Name("sip_access_log_written_entries_total")
-      .Help("Entries those statements wrote; per write, how many calls shared a commit")
-      .Register(*metrics::Registry())
-      .Add({});
-  prometheus::Counter& failures = prometheus::BuildCounter()
-      .Name("sip_access_log_write_failures_total")
-      .Help("Shared writes that failed; their calls were answered UNAVAILABLE")
-      .Register(*metrics::Registry())
-      .Add({});
-  prometheus::Counter& chained = prometheus::BuildCounter()
-      .Name("sip_access_log_chained_entries_total")
-      .Help("Entries this replica's chainer sealed into the hash chain")
-      .Register(*metrics::Registry())
-      .Add({});
-  prometheus::Gauge& caught_up = prometheus::BuildGauge()
-      .Name("sip_access_log_chain_caught_up_timestamp_seconds")
-      .Help("When this replica's chainer last left no committed entry unsealed")
-      .Register(*metrics::Registry())
-      .Add({});
+  prometheus::Counter& writes = metrics::NewCounter(
+      "sip_access_log_writes_total",
+      "Shared statements that wrote reads' and refusals' entries (group commits)");
+  prometheus::Counter& entries = metrics::NewCounter(
+      "sip_access_log_written_entries_total",
+      "Entries those statements wrote; per write, how many calls shared a commit");
+  prometheus::Counter& failures = metrics::NewCounter(
+      "sip_access_log_write_failures_total",
+      "Shared writes that failed; their calls were answered UNAVAILABLE");
+  prometheus::Counter& chained = metrics::NewCounter(
+      "sip_access_log_chained_entries_total",
+      "Entries this replica's chainer sealed into the hash chain");
+  prometheus::Gauge& caught_up = metrics::NewGauge(
+      "sip_access_log_chain_caught_up_timestamp_seconds",
+      "When this replica's chainer last left no committed entry unsealed");
 };
 
 LogMetrics& Metrics() {

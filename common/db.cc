@@ -48,11 +48,9 @@ struct DbMetrics {
       .Name("sip_db_errors_total")
       .Help("Database failures by kind (unavailable, conflict, timeout, internal)")
       .Register(*metrics::Registry());
-  prometheus::Gauge& up = prometheus::BuildGauge()
-      .Name("sip_db_up")
-      .Help("1 when the last health probe of the database succeeded, else 0")
-      .Register(*metrics::Registry())
-      .Add({});
+  prometheus::Gauge& up = metrics::NewGauge(
+      "sip_db_up",
+      "1 when the last health probe of the database succeeded, else 0");
   prometheus::Family<prometheus::Counter>& timeout_sets = prometheus::BuildCounter()
       .Name("sip_db_statement_timeout_changes_total")
       .Help("Session statement timeouts changed to fit a call's deadline (one SET each)")

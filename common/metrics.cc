@@ -17,6 +17,14 @@ std::shared_ptr<prometheus::Registry> Registry() {
   return *kRegistry;
 }
 
+prometheus::Counter& NewCounter(const std::string& name, const std::string& help) {
+  return prometheus::BuildCounter().Name(name).Help(help).Register(*Registry()).Add({});
+}
+
+prometheus::Gauge& NewGauge(const std::string& name, const std::string& help) {
+  return prometheus::BuildGauge().Name(name).Help(help).Register(*Registry()).Add({});
+}
+
 void SetBuildInfo(const std::string& service) {
   prometheus::BuildGauge()
       .Name("sip_build_info")

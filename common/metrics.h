@@ -4,6 +4,7 @@
 #include <string>
 
 #include "absl/time/time.h"
+#include "prometheus/counter.h"
 #include "prometheus/gauge.h"
 #include "prometheus/registry.h"
 
@@ -22,9 +23,13 @@ std::shared_ptr<prometheus::Registry> Registry();
 // telling the replicas of a rollout apart.
 void SetBuildInfo(const std::string& service);
 
+// An unlabelled counter or gauge NAME in this process's registry (one series, made now).
+prometheus::Counter& NewCounter(const std::string& name, const std::string& help);
+prometheus::Gauge& NewGauge(const std::string& name, const std::string& help);
+
 // `time` as a *_timestamp_seconds gauge holds it: seconds since the Unix epoch.
 inline double UnixSeconds(absl::Time time) {
-  return absl::ToDoubleSeconds(time - absl::UnixEpoch());
+  return absl::FDivDuration(time - absl::UnixEpoch(), absl::Seconds(1));
 }
 inline void SetTimestamp(prometheus::Gauge& gauge, absl::Time time) {
   gauge.Set(UnixSeconds(time));

@@ -16,21 +16,15 @@ struct RetentionMetrics {
       .Name("sip_retention_removed_total")
       .Help("Rows removed by retention, by table (outbox, request_log)")
       .Register(*metrics::Registry());
-  prometheus::Gauge& last_run = prometheus::BuildGauge()
-      .Name("sip_retention_last_success_timestamp_seconds")
-      .Help("When a retention pass last completed")
-      .Register(*metrics::Registry())
-      .Add({});
-  prometheus::Gauge& events = prometheus::BuildGauge()
-      .Name("sip_outbox_events")
-      .Help("Events kept in the outbox")
-      .Register(*metrics::Registry())
-      .Add({});
-  prometheus::Gauge& head = prometheus::BuildGauge()
-      .Name("sip_outbox_head_sequence")
-      .Help("The newest event's sequence number")
-      .Register(*metrics::Registry())
-      .Add({});
+  prometheus::Gauge& last_run = metrics::NewGauge(
+      "sip_retention_last_success_timestamp_seconds",
+      "When a retention pass last completed");
+  prometheus::Gauge& events = metrics::NewGauge(
+      "sip_outbox_events",
+      "Events kept in the outbox");
+  prometheus::Gauge& head = metrics::NewGauge(
+      "sip_outbox_head_sequence",
+      "The newest event's sequence number");
   prometheus::Family<prometheus::Gauge>& reader_lag = prometheus::BuildGauge()
       .Name("sip_outbox_reader_lag_events")
       .Help("Events after the last one each reading service acknowledged")

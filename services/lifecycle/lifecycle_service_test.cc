@@ -158,6 +158,11 @@ class LifecycleServiceTest : public ::testing::Test {
     return sip::testing::MetricValue(*registry_, name, labels);
   }
 
+  // sip_lifecycle_deadline_breaches_total of RULE in REGION.
+  double Breaches(const std::string& rule, const std::string& region) {
+    return Metric("sip_lifecycle_deadline_breaches_total", {{"rule", rule}, {"region", region}});
+  }
+
   static const pb::Deadline* Find(const pb::Timeline& t, pb::DeadlineRule rule) {
     const pb::Deadline* found = nullptr;
     for (const auto& d : t.deadlines()) {
@@ -221,15 +226,9 @@ TEST_F(LifecycleServiceTest, APlanLeftAloneIsForfeitedAtTwelveMonthsAndClosedAtF
                    {{"rule", "FORFEITURE"}, {"state", "PENDING"}, {"region", "12"}}),
             1);
   // The breach counters exist from 0 for every rule and region, before any breach.
-  EXPECT_EQ(Metric("sip_lifecycle_deadline_breaches_total",
-                   {{"rule", "FORFEITURE"}, {"region", "12"}}),
-            0);
-  EXPECT_EQ(Metric("sip_lifecycle_deadline_breaches_total",
-                   {{"rule", "MEETING_WITHIN_THREE_WEEKS"}, {"region", "25"}}),
-            0);
-  EXPECT_EQ(Metric("sip_lifecycle_deadline_breaches_total",
-                   {{"rule", "AUTOMATIC_CLOSURE"}, {"region", "unknown"}}),
-            0);
+  EXPECT_EQ(Breaches("FORFEITURE", "12"), 0);
+  EXPECT_EQ(Breaches("MEETING_WITHIN_THREE_WEEKS", "25"), 0);
+  EXPECT_EQ(Breaches("AUTOMATIC_CLOSURE", "unknown"), 0);
 
   // Twelve months and a day: forfeited, on the coordinator's work list; not closed.
   clock_.Advance(absl::Hours(24 * 366));
@@ -252,15 +251,9 @@ TEST_F(LifecycleServiceTest, APlanLeftAloneIsForfeitedAtTwelveMonthsAndClosedAtF
   EXPECT_GE(Metric("sip_lifecycle_events_applied_total", {{"source", "plan"}}), 2);
   EXPECT_EQ(Metric("sip_lifecycle_sweep_seconds_count", {}), 1);
   // The sweep's breaches, counted by rule in the plan's region.
-  EXPECT_EQ(Metric("sip_lifecycle_deadline_breaches_total",
-                   {{"rule", "FORFEITURE"}, {"region", "12"}}),
-            1);
-  EXPECT_EQ(Metric("sip_lifecycle_deadline_breaches_total",
-                   {{"rule", "YEARLY_FOLLOW_UP"}, {"region", "12"}}),
-            1);
-  EXPECT_EQ(Metric("sip_lifecycle_deadline_breaches_total",
-                   {{"rule", "AUTOMATIC_CLOSURE"}, {"region", "12"}}),
-            0);
+  EXPECT_EQ(Breaches("FORFEITURE", "12"), 1);
+  EXPECT_EQ(Breaches("YEARLY_FOLLOW_UP", "12"), 1);
+  EXPECT_EQ(Breaches("AUTOMATIC_CLOSURE", "12"), 0);
   pb::ListDeadlinesRequest overdue;
   overdue.set_responsible_unit_hsa_id(kSoc);
   overdue.set_state(pb::DEADLINE_STATE_BREACHED);
@@ -278,12 +271,8 @@ TEST_F(LifecycleServiceTest, APlanLeftAloneIsForfeitedAtTwelveMonthsAndClosedAtF
   EXPECT_EQ(closed, 1);
   SIP_ASSERT_OK_AND_ASSIGN(closed, book_->PerformClosures(10));
   EXPECT_EQ(closed, 0) << "done once";
-  EXPECT_EQ(Metric("sip_lifecycle_deadline_breaches_total",
-                   {{"rule", "AUTOMATIC_CLOSURE"}, {"region", "12"}}),
-            1);
-  EXPECT_EQ(Metric("sip_lifecycle_deadline_breaches_total",
-                   {{"rule", "FORFEITURE"}, {"region", "12"}}),
-            1)
+  EXPECT_EQ(Breaches("AUTOMATIC_CLOSURE", "12"), 1);
+  EXPECT_EQ(Breaches("FORFEITURE", "12"), 1)
       << "a breach is counted once";
   planpb::GetPlanRequest get;
   get.set_name(plan);
