@@ -3,6 +3,7 @@
 #include <atomic>
 #include <string>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -33,9 +34,20 @@ class DevelopmentAuthenticator final : public Authenticator {
  public:
   absl::StatusOr<Caller> Authenticate(const grpc::ServerContextBase& context,
                                       absl::Time) const override {
-    return CallerFromHeaders(Header(context, kUnitHsaIdHeader),
-                             Header(context, kUnitPrincipalHeader), Header(context, kUserIdHeader),
-                             Header(context, kServiceHeader));
+    absl::StatusOr<Caller> caller = CallerFromHeaders(
+        Header(context, kUnitHsaIdHeader), Header(context, kUnitPrincipalHeader),
+        Header(context, kUserIdHeader), Header(context, kServiceHeader));
+    const absl::string_view role = Header(context, kUserRoleHeader);
+    if (caller.ok() && caller->service.empty() && !role.empty()) {
+      bool valid = role.size() <= 32;
+      for (char c : role) valid = valid && (absl::ascii_isupper(static_cast<unsigned char>(c)) || c == '_');
+      if (!valid) {
+        return Unauthenticated(absl::StrCat("metadata header ", kUserRoleHeader,
+                                            " must be the user's role, 1-32 of A-Z and _"));
+      }
+      caller->role = std::string(role);
+    }
+    return caller;
   }
 };
 
@@ -52,13 +64,16 @@ std::string CertificateName(const grpc::ServerContextBase& context) {
 
 class TokenAuthenticator final : public Authenticator {
  public:
-  explicit TokenAuthenticator(std::shared_ptr<const auth::TokenVerifier> verifier)
-      : verifier_(std::move(verifier)) {}
+  TokenAuthenticator(std::shared_ptr<const auth::TokenVerifier> verifier,
+                     std::vector<std::string> event_reader_systems)
+      : verifier_(std::move(verifier)),
+        event_reader_systems_(event_reader_systems.begin(), event_reader_systems.end()) {}
 
   absl::StatusOr<Caller> Authenticate(const grpc::ServerContextBase& context,
                                       absl::Time now) const override {
     Caller caller;
     caller.system = CertificateName(context);
+    caller.event_reader = event_reader_systems_.contains(caller.system);
     if (caller.system.empty()) {
       return WithReason(
           absl::UnauthenticatedError(
@@ -80,7 +95,6 @@ class TokenAuthenticator final : public Authenticator {
                           "TOKEN_MISSING");
       }
       static_cast<Actor&>(caller) = ServiceActor(service);
-      caller.service = service;
       return caller;
     }
     constexpr absl::string_view kBearer = "Bearer ";
@@ -100,6 +114,7 @@ class TokenAuthenticator final : public Authenticator {
 
  private:
   std::shared_ptr<const auth::TokenVerifier> verifier_;
+  absl::flat_hash_set<std::string> event_reader_systems_;
 };
 
 absl::Mutex installed_mu(absl::kConstInit);
@@ -121,17 +136,14 @@ Actor ServiceActor(const std::string& service) {
   actor.unit.hsa_id = absl::StrCat("SE0000000000-", absl::AsciiStrToUpper(service));
   actor.unit.principal = PrincipalKind::kOther;
   actor.user_id = absl::StrCat(service, "-service");
+  actor.service = service;
   return actor;
 }
 
 std::string ServiceNameOf(const Actor& actor) {
-  absl::string_view user = actor.user_id;
-  if (actor.unit.principal != PrincipalKind::kOther || !absl::ConsumeSuffix(&user, "-service") ||
-      !IsSuiteService(user)) {
-    return "";
-  }
-  std::string service(user);
-  return actor == ServiceActor(service) ? service : "";
+  // Only what the authenticator (or ServiceActor) set: a user's unit and id, whatever they
+  // read like, never make a service.
+  return IsSuiteService(actor.service) ? actor.service : "";
 }
 
 absl::Status ServiceMayCall(const Caller& caller, absl::string_view request_type) {
@@ -158,6 +170,11 @@ std::string UserIdProblem(absl::string_view user_id) {
       return "must be printable ASCII without spaces";
     }
   }
+  // A suite service is known by its certificate alone; no user may read as one.
+  if (absl::EndsWith(user_id, "-service")) {
+    return "ends in \"-service\", which names the suite's own services acting on their own; "
+           "send the user's id";
+  }
   // A user id is stored with every change and written to logs: it must identify the user
   // in the caller's identity system (an HSA-id, an account name), never be a person's
   // personnummer.
@@ -179,7 +196,6 @@ absl::StatusOr<Caller> CallerFromHeaders(absl::string_view unit_hsa_id,
     }
     Caller caller;
     static_cast<Actor&>(caller) = ServiceActor(std::string(service));
-    caller.service = std::string(service);
     return caller;
   }
   if (unit_hsa_id.empty() || principal.empty() || user_id.empty()) {
@@ -211,8 +227,20 @@ std::shared_ptr<const Authenticator> MakeDevelopmentAuthenticator() {
 }
 
 std::shared_ptr<const Authenticator> MakeTokenAuthenticator(
-    std::shared_ptr<const auth::TokenVerifier> verifier) {
-  return std::make_shared<TokenAuthenticator>(std::move(verifier));
+    std::shared_ptr<const auth::TokenVerifier> verifier,
+    std::vector<std::string> event_reader_systems) {
+  return std::make_shared<TokenAuthenticator>(std::move(verifier),
+                                              std::move(event_reader_systems));
+}
+
+absl::Status MayReadEvents(const Caller& caller) {
+  if (!ServiceNameOf(caller).empty() || caller.event_reader) return absl::OkStatus();
+  return WithReason(
+      absl::PermissionDeniedError(
+          "the event feed (ListEvents) is for the suite's own services and for integrating "
+          "systems allowed by configuration (--event_reader_systems, by their client "
+          "certificate's common name); a user's token does not open it"),
+      "EVENTS_NOT_ALLOWED");
 }
 
 void InstallAuthenticator(std::shared_ptr<const Authenticator> authenticator) {

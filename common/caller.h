@@ -2,6 +2,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -30,6 +31,8 @@ namespace sip {
 inline constexpr char kUnitHsaIdHeader[] = "x-sip-unit-hsa-id";
 inline constexpr char kUnitPrincipalHeader[] = "x-sip-unit-principal";
 inline constexpr char kUserIdHeader[] = "x-sip-user-id";
+// Development mode only, optional: the user's role, as a token's `role` claim says it.
+inline constexpr char kUserRoleHeader[] = "x-sip-user-role";
 // Development mode only: a suite service calling on its own behalf says which one.
 inline constexpr char kServiceHeader[] = "x-sip-service";
 // The common name of a suite service's certificate: "sip-" and the service's name.
@@ -69,9 +72,18 @@ class Authenticator {
 // Development mode: the caller from the x-sip-* headers, unverified.
 std::shared_ptr<const Authenticator> MakeDevelopmentAuthenticator();
 
-// Production: the client certificate's common name and the verified token.
+// Production: the client certificate's common name and the verified token. A suite
+// service is known by its certificate alone ("sip-<service>", calling without a token);
+// the systems in `event_reader_systems` (common names) may read the event feeds.
 std::shared_ptr<const Authenticator> MakeTokenAuthenticator(
-    std::shared_ptr<const auth::TokenVerifier> verifier);
+    std::shared_ptr<const auth::TokenVerifier> verifier,
+    std::vector<std::string> event_reader_systems = {});
+
+// OK when the caller may read a service's event feed (ListEvents): a suite service acting
+// on its own, or an integrating system allowed by configuration; otherwise
+// PERMISSION_DENIED, EVENTS_NOT_ALLOWED. The events carry every plan's ids, units and
+// coverage: no user's token opens them.
+absl::Status MayReadEvents(const Caller& caller);
 
 // The process's authenticator, used by CallerFromContext; set once at start
 // (ServeUntilSignal, or a test's harness). Before one is set every call is refused.

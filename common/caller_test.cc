@@ -89,6 +89,34 @@ TEST(CallerTest, AServiceActorIsKnownAsItsServiceAndNothingElseIs) {
   // A user id that reads like a service's is not one without the service's unit.
   Actor lookalike{{"SE2321000131-E000000000001", PrincipalKind::kOther, ""}, "plan-service"};
   EXPECT_EQ(ServiceNameOf(lookalike), "");
+  // Nor with it: the claims of a token that copies a service's unit and user exactly are
+  // still a user's (issue 22); only the authenticator makes a service, from the
+  // certificate.
+  Actor copied{{"SE0000000000-PLAN", PrincipalKind::kOther, ""}, "plan-service"};
+  EXPECT_EQ(ServiceNameOf(copied), "");
+  EXPECT_FALSE(copied == ServiceActor("plan"));
+}
+
+TEST(CallerTest, NoUserMayNameAServicesUnitOrUserId) {
+  EXPECT_THAT(CallerFromHeaders("SE0000000000-PLAN", "OTHER", "nurse-1"),
+              StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("x-sip-unit-hsa-id")));
+  EXPECT_THAT(CallerFromHeaders("SE2321000131-E000000000001", "REGION", "plan-service"),
+              StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("-service")));
+  EXPECT_NE(UserIdProblem("lifecycle-service"), "");
+  EXPECT_EQ(UserIdProblem("SE2321000131-T000000000001"), "");
+}
+
+TEST(CallerTest, OnlyServicesAndAllowedSystemsReadTheEventFeeds) {
+  Caller user = *CallerFromHeaders("SE2321000131-E000000000001", "REGION", "nurse-1");
+  const absl::Status refused = MayReadEvents(user);
+  EXPECT_THAT(refused, StatusIs(absl::StatusCode::kPermissionDenied,
+                                HasSubstr("--event_reader_systems")));
+  EXPECT_EQ(ReasonOf(refused), "EVENTS_NOT_ALLOWED");
+  user.event_reader = true;  // its system is on the allow-list
+  EXPECT_TRUE(MayReadEvents(user).ok());
+  for (const char* service : {"consent", "plan", "meeting", "lifecycle"}) {
+    EXPECT_TRUE(MayReadEvents(*CallerFromHeaders("", "", "", service)).ok()) << service;
+  }
 }
 
 TEST(CallerTest, ScopedCallersNestAndUnwind) {

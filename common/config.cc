@@ -7,6 +7,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/reflection.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -22,6 +23,10 @@ ABSL_FLAG(std::string, tls_client_ca_file, "",
 ABSL_FLAG(bool, insecure_dev_callers, false,
           "development only, with --plaintext: take the caller from the x-sip-* headers, "
           "unverified");
+ABSL_FLAG(std::vector<std::string>, event_reader_systems, {},
+          "comma-separated client certificate common names of integrating systems allowed "
+          "to read this service's events (ListEvents); the suite's own services (sip-*) "
+          "always may, users never");
 ABSL_FLAG(std::string, token_issuer, "", "the identity provider whose user tokens are accepted (iss)");
 ABSL_FLAG(std::string, token_audience, "sip", "the audience (aud) a user token must name");
 ABSL_FLAG(std::string, token_public_keys_file, "",
@@ -75,7 +80,7 @@ constexpr const char* kFlagNames[] = {
     "tls_key_file",   "tls_client_ca_file",     "database_url",     "database_schema",
     "database_pool_size", "database_acquire_timeout", "migrate_on_start", "migrate_only",
     "shutdown_grace", "log_level", "page_token_secret", "max_request_bytes", "drain_period",
-    "insecure_dev_callers", "token_issuer", "token_audience", "token_public_keys_file",
+    "insecure_dev_callers", "event_reader_systems", "token_issuer", "token_audience", "token_public_keys_file",
     "token_leeway", "migration_database_url", "database_runtime_role", "verify_access_log", "prune_access_log",
     "access_log_retention", "outbox_retention", "request_log_retention",
     "housekeeping_interval", "health_address"};
@@ -148,6 +153,14 @@ absl::Status ServerConfig::Validate() const {
   } else {
     for (const auto* f : {&tls_cert_file, &tls_key_file}) {
       if (!Readable(*f)) problems.push_back(absl::StrCat("cannot read TLS file ", *f));
+    }
+  }
+  for (const std::string& system : event_reader_systems) {
+    if (system.empty() || absl::StartsWith(system, "sip-")) {
+      problems.push_back(absl::StrCat(
+          "--event_reader_systems (SIP_EVENT_READER_SYSTEMS) names \"", system,
+          "\": give integrating systems' certificate common names; the suite's own "
+          "services (sip-*) read events without being listed"));
     }
   }
   if (plaintext && !insecure_dev_callers) {
@@ -237,6 +250,7 @@ ServerConfig ServerConfigFromFlags(std::string service_name) {
   c.tls_key_file = absl::GetFlag(FLAGS_tls_key_file);
   c.tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca_file);
   c.insecure_dev_callers = absl::GetFlag(FLAGS_insecure_dev_callers);
+  c.event_reader_systems = absl::GetFlag(FLAGS_event_reader_systems);
   c.token_issuer = absl::GetFlag(FLAGS_token_issuer);
   c.token_audience = absl::GetFlag(FLAGS_token_audience);
   c.token_public_keys_file = absl::GetFlag(FLAGS_token_public_keys_file);

@@ -28,6 +28,9 @@ struct ServerConfig {
   // Development only, and only with plaintext: callers are whatever the x-sip-* headers
   // say, unverified (caller.h). The server warns at start.
   bool insecure_dev_callers = false;
+  // Integrating systems, by their client certificate's common name, that may read the
+  // services' event feeds (ListEvents) besides the suite's own services.
+  std::vector<std::string> event_reader_systems;
   // The users' tokens (token.h): who issues them, the audience they must name, the PEM
   // public keys that verify them (re-read when the file changes) and the clock skew
   // allowed. Required with TLS.

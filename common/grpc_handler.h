@@ -68,7 +68,8 @@ absl::StatusOr<std::optional<db::RequestKey>> RequestKeyOf(absl::string_view met
       db::RequestKey{std::string(method), request.request_id(), Fingerprint(request)});
 }
 
-// Serves ListEvents the same way for every service: validates the cursor and page size,
+// Serves ListEvents the same way for every service: only to the suite's services and the
+// integrating systems configuration allows (MayReadEvents); validates the cursor and page size,
 // reads with `read(after, limit, reader)` and fills the response's events (the stored
 // payload with sequence and time set) and last_sequence. `reader` is the calling suite
 // service ("lifecycle", …) or empty for any other caller: a service's reads acknowledge
@@ -76,6 +77,7 @@ absl::StatusOr<std::optional<db::RequestKey>> RequestKeyOf(absl::string_view met
 template <typename Request, typename Response, typename ReadFn>
 absl::Status ServeEvents(const Request& request, Response* response, const Caller& caller,
                          ReadFn read) {
+  SIP_RETURN_IF_ERROR(MayReadEvents(caller));
   if (request.after_sequence() < 0) {
     return InvalidField("after_sequence", "must not be negative; 0 reads from the first event");
   }

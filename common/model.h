@@ -26,8 +26,13 @@ struct Unit {
 struct Actor {
   Unit unit;
   std::string user_id;
+  // Set only when one of the suite's services acts on its own behalf (no user):
+  // "consent", "plan", "meeting" or "lifecycle". Only the authenticator sets it, from the
+  // calling system's client certificate (caller.h), and ServiceActor for a service's own
+  // outgoing calls; never from a token's claims, whatever its unit or user says.
+  std::string service = {};
   friend bool operator==(const Actor& a, const Actor& b) {
-    return a.unit == b.unit && a.user_id == b.user_id;
+    return a.unit == b.unit && a.user_id == b.user_id && a.service == b.service;
   }
 };
 
@@ -62,9 +67,10 @@ struct Caller : Actor {
   // The calling system, by its client certificate's common name (mutual TLS); empty in
   // development mode.
   std::string system;
-  // Set when one of the suite's services calls on its own behalf (no user):
-  // "consent", "plan", "meeting" or "lifecycle".
-  std::string service;
+  // The calling system is an integrating system allowed to read the services' event feeds
+  // (ListEvents) by configuration (--event_reader_systems, certificate common names).
+  // The suite's own services read them without it.
+  bool event_reader = false;
   // The user's bearer token as received, passed on when this service calls another for
   // the same user; empty for a service on its own and in development mode.
   std::string credential;

@@ -1,5 +1,6 @@
 #include "common/page_token.h"
 
+#include <memory>
 #include <vector>
 
 #include "absl/random/random.h"
@@ -12,6 +13,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/errors.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 
 namespace sip {
 namespace {
@@ -107,6 +111,25 @@ absl::StatusOr<std::optional<PageCursor>> CursorFromToken(absl::string_view toke
 
 std::string TokenFromCursor(const std::optional<PageCursor>& next, absl::string_view query) {
   return next ? EncodePageToken(*next, query) : std::string();
+}
+
+std::string PageQueryOf(const google::protobuf::Message& request) {
+  std::unique_ptr<google::protobuf::Message> query(request.New());
+  query->CopyFrom(request);
+  const google::protobuf::Descriptor* type = query->GetDescriptor();
+  for (const char* paging : {"page_token", "page_size"}) {
+    if (const auto* field = type->FindFieldByName(paging)) {
+      query->GetReflection()->ClearField(query.get(), field);
+    }
+  }
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream out(&bytes);
+    google::protobuf::io::CodedOutputStream coded(&out);
+    coded.SetSerializationDeterministic(true);
+    query->SerializeToCodedStream(&coded);
+  }
+  return absl::StrCat(type->full_name(), "|", bytes);
 }
 
 }  // namespace sip

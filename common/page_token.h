@@ -7,6 +7,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "google/protobuf/message.h"
 
 namespace sip {
 
@@ -37,6 +38,11 @@ absl::StatusOr<std::optional<PageCursor>> CursorFromToken(absl::string_view toke
                                                           absl::string_view query);
 // The `next_page_token` of a page: empty on the last page (no next position).
 std::string TokenFromCursor(const std::optional<PageCursor>& next, absl::string_view query);
+
+// The query a list request's page token is bound to: the request's message type (so a
+// token of one method is refused by another, e.g. ListFollowUps' by ListConsents) and
+// every field but `page_token` and `page_size` (the parent and every filter).
+std::string PageQueryOf(const google::protobuf::Message& request);
 
 // The page size to use: `requested` when 1..max, `default_size` when 0, `max` above it.
 // INVALID_ARGUMENT naming `page_size` when negative.

@@ -5,6 +5,8 @@
 #include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "sip/consent/v1/consent.pb.h"
+#include "sip/plan/v1/plan.pb.h"
 
 namespace sip {
 namespace {
@@ -52,6 +54,25 @@ TEST(PageTokenTest, ForgedOrForeignTokensAreRefused) {
   EXPECT_THAT(DecodePageToken(absl::WebSafeBase64Escape("1|cbf29ce484222325|-62167219200000000|x"),
                               "pin=191212121212"),
               StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST(PageQueryTest, BindsTheMethodAndEveryFilterButNotThePaging) {
+  sip::consent::v1::ListConsentsRequest consents;
+  consents.set_parent("plans/p1");
+  sip::plan::v1::ListFollowUpsRequest follow_ups;
+  follow_ups.set_parent("plans/p1");
+  EXPECT_NE(PageQueryOf(consents), PageQueryOf(follow_ups)) << "same parent, other method";
+  sip::plan::v1::ListPlansRequest plans;
+  plans.set_participant_unit_hsa_id("SE2321000131-E000000000001");
+  const std::string query = PageQueryOf(plans);
+  plans.set_page_size(7);
+  plans.set_page_token("abc");
+  EXPECT_EQ(PageQueryOf(plans), query) << "paging is not the query";
+  plans.set_state(sip::common::v1::PLAN_STATE_ACTIVE);
+  EXPECT_NE(PageQueryOf(plans), query) << "another filter";
+  const std::string token = EncodePageToken({absl::FromUnixSeconds(1), "x"}, PageQueryOf(consents));
+  EXPECT_EQ(DecodePageToken(token, PageQueryOf(follow_ups)).status().code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 TEST(EffectivePageSizeTest, DefaultsClampsAndRefusesNegative) {

@@ -158,6 +158,13 @@ absl::StatusOr<std::optional<PlanAccess>> PlanGate::Read(const std::string& plan
       });
 }
 
+absl::StatusOr<bool> PlanGate::ConsentAllows(const std::string& unit_hsa_id,
+                                             const std::string& plan_id) {
+  SIP_ASSIGN_OR_RETURN(std::optional<PlanAccess> access, Read(plan_id));
+  if (!access || !access->consent_recorded) return true;
+  return access->covered_unit_hsa_ids.count(unit_hsa_id) > 0;
+}
+
 absl::Status PlanGate::Check(const Actor& caller, Action action, const std::string& plan_id) {
   accesslog::Note(log_, plan_id);
   const Subject subject = SubjectOf(caller);

@@ -86,6 +86,12 @@ class PlanGate final {
   // OK, or Authorize's refusal (PERMISSION_DENIED, also for a plan that does not exist).
   absl::Status Check(const Actor& caller, Action action, const std::string& plan_id);
 
+  // True while the person's consent does not exclude `unit_hsa_id` from `plan_id`: no
+  // consent decision is recorded yet, or the consent covers the unit now. What an
+  // exception to the read rule (an invited unit) must still respect: after a withdrawal,
+  // or a scope change that leaves the unit out, nothing under the plan is the unit's.
+  absl::StatusOr<bool> ConsentAllows(const std::string& unit_hsa_id, const std::string& plan_id);
+
   // Notes that the call answers with something of `plan_id` it read without a Check (an
   // item of a list).
   void NoteRead(const std::string& plan_id) { accesslog::Note(log_, plan_id); }

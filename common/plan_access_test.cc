@@ -191,6 +191,14 @@ TEST_F(PlanAccessTest, TheGateCatchesUpBeforeItRefuses) {
   // A suite service reads without the projection; it writes nothing.
   SIP_EXPECT_OK(gate.Check(ServiceActor("meeting"), Action::kRead, "p-unknown"));
   EXPECT_FALSE(gate.Check(ServiceActor("meeting"), Action::kWrite, "p1").ok());
+  // A user whose unit and id copy a service's is a user: it sees nothing it takes no part
+  // in (issue 22: a token posing as the plan service read every plan).
+  for (const char* service : {"plan", "meeting", "consent", "lifecycle"}) {
+    Actor posing = ServiceActor(service);
+    posing.service.clear();
+    EXPECT_EQ(ReasonOf(gate.Check(posing, Action::kRead, "p1")), "NOT_VISIBLE") << service;
+    EXPECT_EQ(ReasonOf(gate.Check(posing, Action::kConsent, "p1")), "NOT_VISIBLE") << service;
+  }
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "absl/strings/str_split.h"
 #include "common/caller.h"
 #include "common/calendar.h"
+#include "common/errors.h"
 #include "common/grpc_status.h"
 #include "common/log.h"
 #include "common/metrics.h"
@@ -124,7 +125,24 @@ class ObservingInterceptor final : public grpc::experimental::Interceptor {
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
     using grpc::experimental::InterceptionHookPoints;
+    // gRPC gives no message to the handler when the request's bytes do not parse (a
+    // string that is not UTF-8, a message cut short); it would answer INTERNAL with an
+    // empty message. That is the caller's error: say so, and what to do.
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_MESSAGE) &&
+        methods->GetRecvMessage() == nullptr) {
+      unparsable_ = true;
+    }
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
+      if (unparsable_ && methods->GetSendStatus().error_code() == grpc::StatusCode::INTERNAL) {
+        methods->ModifySendStatus(ToGrpcStatus(
+            WithReason(absl::InvalidArgumentError(absl::StrCat(
+                           "the request message could not be parsed as the contract's ",
+                           method_, " request: a string that is not valid UTF-8, or a message "
+                           "cut short or otherwise malformed; encode the request with the "
+                           "published .proto files")),
+                       "REQUEST_UNPARSABLE"),
+            "sip"));
+      }
       const grpc::Status status = methods->GetSendStatus();
       const double seconds = absl::ToDoubleSeconds(absl::Now() - start_);
       metrics_->Handled(service_, method_, type_, status.error_code(), seconds);
@@ -143,6 +161,7 @@ class ObservingInterceptor final : public grpc::experimental::Interceptor {
   }
 
  private:
+  bool unparsable_ = false;
   RpcMetrics* metrics_;
   const char* type_;
   absl::Time start_;
@@ -200,7 +219,8 @@ absl::StatusOr<std::shared_ptr<const Authenticator>> MakeAuthenticator(
   token.leeway = config.token_leeway;
   auto verifier = auth::TokenVerifier::Create(std::move(token));
   if (!verifier.ok()) return verifier.status();
-  return MakeTokenAuthenticator(std::shared_ptr<const auth::TokenVerifier>(*std::move(verifier)));
+  return MakeTokenAuthenticator(std::shared_ptr<const auth::TokenVerifier>(*std::move(verifier)),
+                                config.event_reader_systems);
 }
 
 absl::StatusOr<std::unique_ptr<prometheus::Exposer>> StartMetricsExposer(

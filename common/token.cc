@@ -52,6 +52,26 @@ std::optional<int64_t> TimeClaim(const nlohmann::json& payload, const char* name
   return static_cast<int64_t>(it->get<double>());
 }
 
+// The token's signature alone, by cpp-jwt's signature check, without its claims.
+std::error_code SignatureOnly(absl::string_view token, const std::string& algorithm,
+                              const std::string& pem) {
+  try {
+    std::error_code ec;
+    const jwt::string_view text(token.data(), token.size());
+    jwt::jwt_object object = jwt::decode(text, jwt::params::algorithms({algorithm}), ec,
+                                         jwt::params::secret(pem), jwt::params::verify(false));
+    if (ec) return ec;
+    const size_t dot = token.rfind('.');
+    jwt::jwt_signature signature{jwt::string_view(pem)};
+    const auto [valid, error] =
+        signature.verify(object.header(), text.substr(0, dot), text.substr(dot + 1));
+    if (error) return error;
+    return valid ? std::error_code() : make_error_code(jwt::VerificationErrc::InvalidSignature);
+  } catch (const std::exception&) {
+    return make_error_code(jwt::VerificationErrc::InvalidSignature);
+  }
+}
+
 absl::Status BadClaim(absl::string_view claim, absl::string_view what) {
   return Refused("TOKEN_CLAIMS_INVALID",
                  absl::StrCat("the token's claim \"", claim, "\" ", what,
@@ -211,6 +231,10 @@ absl::StatusOr<TokenClaims> TokenVerifier::Verify(absl::string_view token, absl:
     } catch (const std::exception&) {
       ec = jwt::VerificationErrc::InvalidSignature;
     }
+    // cpp-jwt reads exp, nbf and iat before it checks the signature: a claim of the wrong
+    // type stops it there. Such a token's signature is checked alone, and the claim is
+    // then refused by name below (TOKEN_CLAIMS_INVALID), not as a forgery.
+    if (ec == jwt::VerificationErrc::TypeConversionError) ec = SignatureOnly(token, *alg, key.pem);
     if (!ec) {
       verified = true;
       break;
@@ -233,7 +257,11 @@ absl::StatusOr<TokenClaims> TokenVerifier::Verify(absl::string_view token, absl:
   }
 
   const std::optional<int64_t> exp = TimeClaim(*payload, "exp");
-  if (!exp) return BadClaim("exp", "is required (a NumericDate)");
+  if (!exp) {
+    return BadClaim("exp", payload->contains("exp")
+                               ? "must be a NumericDate (seconds since 1970, a JSON number)"
+                               : "is required (a NumericDate)");
+  }
   const int64_t now_s = absl::ToUnixSeconds(now);
   if (now_s > *exp + leeway_s) {
     return Refused("TOKEN_EXPIRED", "the token has expired; get a new one from the identity "
@@ -275,6 +303,11 @@ absl::StatusOr<TokenClaims> TokenVerifier::Verify(absl::string_view token, absl:
   if (std::string problem = UserIdProblem(*sub); !problem.empty()) return BadClaim("sub", problem);
   claims.user_id = *sub;
   const std::optional<std::string> unit = StringClaim(*payload, "unit_hsa_id");
+  if (unit && IsReservedHsaId(*unit)) {
+    return BadClaim("unit_hsa_id", absl::StrCat("is under the organisation number reserved for "
+                                                "the suite's own services (",
+                                                kReservedHsaIdPrefix, "…); name the user's unit"));
+  }
   if (!unit || !IsValidHsaId(*unit)) return BadClaim("unit_hsa_id", kHsaIdFormat);
   claims.unit.hsa_id = *unit;
   const std::optional<PrincipalKind> principal =

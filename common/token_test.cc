@@ -175,11 +175,30 @@ TEST_F(TokenTest, ClaimsOfTheWrongFormAreRefusedAndNamed) {
       {[](TokenSpec& s) { s.principal_code = "1482"; }, "unit_principal_code"},  // not a region
       {[](TokenSpec& s) { s.principal_code = ""; }, "unit_principal_code"},
       {[](TokenSpec& s) { s.role = "nurse"; }, "role"},
+      // A user's token never names the suite's own services (issue 22): neither their
+      // reserved unit nor a service's user id.
+      {[](TokenSpec& s) {
+         s.unit_hsa_id = "SE0000000000-PLAN";
+         s.principal = "OTHER";
+         s.principal_code = "";
+         s.subject = "plan-service";
+       },
+       "sub"},
+      {[](TokenSpec& s) {
+         s.unit_hsa_id = "SE0000000000-LIFECYCLE";
+         s.principal = "OTHER";
+         s.principal_code = "";
+       },
+       "unit_hsa_id"},
+      {[](TokenSpec& s) { s.subject = "meeting-service"; }, "sub"},
+      // A signed token with a claim of the wrong type is a claims problem, not a forgery.
+      {[](TokenSpec& s) { s.exp_as_string = true; }, "exp"},
   };
   for (const Case& c : cases) {
     TokenSpec spec;
     c.change(spec);
-    auto claims = verifier->Verify(sip::testing::SignToken(spec, Rsa()), now_);
+    const std::string token = sip::testing::SignToken(spec, Rsa());
+    auto claims = verifier->Verify(token, now_);
     EXPECT_THAT(claims, StatusIs(absl::StatusCode::kUnauthenticated,
                                  HasSubstr(absl::StrCat("\"", c.claim, "\""))))
         << c.claim;

@@ -130,8 +130,11 @@ Tokens for 12 hours (more with: SIP_PKI_DIR=$pki bash scripts/token.sh UNIT PRIN
 Call them through reflection with buf, as the integrating system dev-regional-system:
   npx buf curl --protocol grpc $tls --list-methods https://127.0.0.1:$plan_port
   npx buf curl --protocol grpc $tls -H "authorization: Bearer \$REGION_TOKEN" \\
-    -d '{"plan":{"individual":{"personal_identity_number":"19121212-1212","name":"Tolvan Tolvansson"},"need_noticed_by":"NEED_NOTICED_BY_SCHOOL","reason":"Behöver samordnat stöd"}}' \\
+    -d '{"plan":{"individual":{"personal_identity_number":"19121212-1212","name":"Tolvan Tolvansson"},"need_noticed_by":"NEED_NOTICED_BY_SCHOOL","reason":"Behöver samordnat stöd","participants":[{"unit":{"hsa_id":"SE2120001652-S000000000002","principal":"PRINCIPAL_KIND_MUNICIPALITY","principal_code":"1482","display_name":"Socialtjänsten Kungälv"},"role":"Handläggare"}]}}' \\
     https://127.0.0.1:$plan_port/sip.plan.v1.PlanService/CreatePlan
+  npx buf curl --protocol grpc $tls -H "authorization: Bearer \$REGION_TOKEN" \\
+    -d '{"parent":"plans/<id from CreatePlan>","consent":{"giver":{"role":"GIVER_ROLE_INDIVIDUAL"},"form":"COMMUNICATION_FORM_WRITTEN","covered_units":[{"hsa_id":"SE2321000131-E000000000001","principal":"PRINCIPAL_KIND_REGION","principal_code":"14"},{"hsa_id":"SE2120001652-S000000000002","principal":"PRINCIPAL_KIND_MUNICIPALITY","principal_code":"1482"}]}}' \\
+    https://127.0.0.1:$consent_port/sip.consent.v1.ConsentService/RecordConsent
   npx buf curl --protocol grpc $tls -H "authorization: Bearer \$KOMMUN_TOKEN" \\
     -d '{"parent":"plans/<id from CreatePlan>","unit_hsa_ids":["SE2120001652-S000000000002"]}' \\
     https://127.0.0.1:$consent_port/sip.consent.v1.ConsentService/CheckConsent

@@ -60,4 +60,12 @@ inline std::unique_ptr<grpc::ClientContext> CallerContext(const std::string& uni
   return context;
 }
 
+// A call as one of the suite's services acting on its own (the development header), as a
+// service reads another's event feed.
+inline std::unique_ptr<grpc::ClientContext> ServiceContext(const std::string& service) {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->AddMetadata(kServiceHeader, service);
+  return context;
+}
+
 }  // namespace sip::testing

@@ -59,6 +59,9 @@ nlohmann::json Payload(const TokenSpec& spec) {
   };
   if (!spec.principal_code.empty()) payload["unit_principal_code"] = spec.principal_code;
   if (spec.with_exp) payload["exp"] = absl::ToUnixSeconds(spec.issued + spec.lifetime);
+  if (spec.with_exp && spec.exp_as_string) {
+    payload["exp"] = std::to_string(absl::ToUnixSeconds(spec.issued + spec.lifetime));
+  }
   if (spec.not_before) payload["nbf"] = absl::ToUnixSeconds(*spec.not_before);
   return payload;
 }

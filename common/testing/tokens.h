@@ -33,6 +33,8 @@ struct TokenSpec {
   absl::Time issued = absl::Now();
   absl::Duration lifetime = absl::Minutes(10);  // exp = issued + lifetime
   bool with_exp = true;
+  // exp written as a JSON string ("1760000000") instead of a NumericDate.
+  bool exp_as_string = false;
   std::optional<absl::Time> not_before;
 };
 

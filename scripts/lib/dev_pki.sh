@@ -6,6 +6,8 @@
 #                                  serving and for calling the other services (mutual TLS)
 #   client.pem, client.key         an integrating regional system's client certificate
 #                                  (CN "dev-regional-system")
+#   events.pem, events.key         an integrating system allowed to read the services'
+#                                  event feeds (CN "dev-event-reader"; ListEvents)
 #   token.key, token-public.pem    the development identity provider's RS256 signing key
 #                                  and the public key the services verify tokens with
 #   issuer                         the issuer (iss) the tokens name
@@ -34,6 +36,7 @@ for service in consent plan meeting lifecycle; do
   cert "$service" "sip-$service" serverAuth,clientAuth
 done
 cert client dev-regional-system clientAuth
+cert events dev-event-reader clientAuth
 if [ ! -f token.key ]; then
   openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out token.key 2>/dev/null
   openssl pkey -in token.key -pubout -out token-public.pem

@@ -75,7 +75,8 @@ sip_pki() {
 
 # sip_exec_service PKI NAME BINARY ARGS...: replaces the shell with service NAME's BINARY
 # serving mutual TLS with the PKI (its certificate, the CA for its callers, the identity
-# provider's key for tokens) and calling its peers with the same certificate. Run it in
+# provider's key for tokens; the PKI's "events" system may read the event feeds) and
+# calling its peers with the same certificate. Run it in
 # the background: `sip_exec_service "$pki" plan build/.../plan_server ... &`.
 sip_exec_service() {
   local pki=$1 name=$2 binary=$3
@@ -89,5 +90,5 @@ sip_exec_service() {
   exec env "${peers[@]}" SIP_PAGE_TOKEN_SECRET="$(cat "$pki/page_token_secret")" "$binary" \
     --tls_cert_file "$pki/$name.pem" --tls_key_file "$pki/$name.key" \
     --tls_client_ca_file "$pki/ca.pem" --token_issuer "$(cat "$pki/issuer")" \
-    --token_public_keys_file "$pki/token-public.pem" "$@"
+    --token_public_keys_file "$pki/token-public.pem" --event_reader_systems dev-event-reader "$@"
 }

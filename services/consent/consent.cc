@@ -233,6 +233,23 @@ absl::StatusOr<Consent> NewConsent(const std::string& plan_id, ConsentInput inpu
   return c;
 }
 
+std::vector<Warning> RecordWarnings(const Consent& consent, const Actor& caller) {
+  if (!caller.service.empty() || caller.unit.hsa_id.empty()) return {};
+  for (const Unit& unit : consent.CoveredUnits()) {
+    if (unit.hsa_id == caller.unit.hsa_id) return {};
+  }
+  Warning w;
+  w.code = "RECORDING_UNIT_NOT_COVERED";
+  w.message = absl::StrCat(
+      "the consent does not cover your unit (", caller.unit.hsa_id,
+      "): from now on your unit no longer sees the plan or anything under it (its content, "
+      "meetings and invitations, timeline and deadlines), and cannot change it; only the "
+      "units the consent covers and that take part do. If your unit is to go on working "
+      "with the plan, ask the person and record their consent with your unit included");
+  w.unit_hsa_ids.push_back(caller.unit.hsa_id);
+  return {w};
+}
+
 absl::StatusOr<Consent> NewRefusal(const std::string& plan_id, RefusalInput input,
                                    const Actor& caller, absl::Time now) {
   Violations v;

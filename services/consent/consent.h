@@ -152,6 +152,19 @@ absl::Status DecideMinority(ConsentInput& input, const std::optional<absl::Civil
 absl::StatusOr<Consent> NewConsent(const std::string& plan_id, ConsentInput input,
                                    const Actor& caller, absl::Time now);
 
+// What a caller is told besides the answer.
+struct Warning {
+  std::string code;
+  std::string message;
+  std::vector<std::string> unit_hsa_ids;
+};
+
+// The warnings of recording `consent` by `caller`: a consent that leaves the recording
+// unit out takes the plan from it (the read rule: after consent, only the units it covers
+// see the plan and everything under it), and the unit should know before it loses sight of
+// the plan, not after.
+std::vector<Warning> RecordWarnings(const Consent& consent, const Actor& caller);
+
 // Builds a refusal (INVALID_ARGUMENT for bad input).
 absl::StatusOr<Consent> NewRefusal(const std::string& plan_id, RefusalInput input,
                                    const Actor& caller, absl::Time now);

@@ -141,6 +141,12 @@ grpc::Status ConsentGrpcService::RecordConsent(grpc::ServerContext* context,
     SIP_ASSIGN_OR_RETURN(ConsentInput input, ConsentInputFromProto(request->consent()));
     SIP_ASSIGN_OR_RETURN(Consent consent, book_->Record(plan_id, std::move(input), caller, key));
     ToProto(consent, book_->Now(), response->mutable_consent());
+    for (const Warning& w : RecordWarnings(consent, caller)) {
+      pb::Warning* out = response->add_warnings();
+      out->set_code(w.code);
+      out->set_message(w.message);
+      for (const std::string& unit : w.unit_hsa_ids) out->add_unit_hsa_ids(unit);
+    }
     return absl::OkStatus();
   });
 }
@@ -234,13 +240,13 @@ grpc::Status ConsentGrpcService::ListConsents(grpc::ServerContext* context,
     SIP_ASSIGN_OR_RETURN(int page_size, EffectivePageSize(request->page_size(), 50, 500));
     std::optional<PageCursor> after;
     if (!request->page_token().empty()) {
-      SIP_ASSIGN_OR_RETURN(after, DecodePageToken(request->page_token(), request->parent()));
+      SIP_ASSIGN_OR_RETURN(after, DecodePageToken(request->page_token(), PageQueryOf(*request)));
     }
     SIP_ASSIGN_OR_RETURN(ConsentStore::Page page, book_->List(plan_id, caller, page_size, after));
     const absl::Time now = book_->Now();
     for (const Consent& c : page.consents) ToProto(c, now, response->add_consents());
     if (page.next) {
-      response->set_next_page_token(EncodePageToken(*page.next, request->parent()));
+      response->set_next_page_token(EncodePageToken(*page.next, PageQueryOf(*request)));
     }
     return absl::OkStatus();
   });

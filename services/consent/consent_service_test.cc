@@ -14,6 +14,7 @@
 #include "common/testing/access.h"
 #include "common/testing/fake_clock.h"
 #include "common/testing/grpc_details.h"
+#include "common/testing/loopback.h"
 #include "common/testing/status_matchers.h"
 #include "common/testing/test_database.h"
 #include "gmock/gmock.h"
@@ -189,6 +190,30 @@ TEST_F(ConsentServiceTest, RecordGetAndList) {
   ASSERT_THAT(listed.consents(), SizeIs(1));
   EXPECT_EQ(listed.consents(0).name(), recorded.name());
   EXPECT_TRUE(listed.next_page_token().empty());
+}
+
+// Issue 22: the initiating unit recording a consent that leaves it out loses sight of
+// the plan; the answer says so, naming the unit, before anything else is refused to it.
+TEST_F(ConsentServiceTest, AConsentThatLeavesTheRecordingUnitOutWarnsIt) {
+  pb::RecordConsentResponse response;
+  ASSERT_TRUE(stub_->RecordConsent(Context().get(), ValidRecord(), &response).ok());
+  EXPECT_THAT(response.warnings(), SizeIs(0)) << "its own unit is covered";
+
+  plans_.plans["plan-2"] = {false, absl::CivilDay(1912, 12, 12)};
+  pb::RecordConsentRequest without_me = ValidRecord("plans/plan-2");
+  without_me.mutable_consent()->mutable_covered_units()->DeleteSubrange(0, 1);  // not kVc
+  ASSERT_TRUE(stub_->RecordConsent(Context().get(), without_me, &response).ok());
+  ASSERT_THAT(response.warnings(), SizeIs(1));
+  EXPECT_EQ(response.warnings(0).code(), "RECORDING_UNIT_NOT_COVERED");
+  EXPECT_THAT(response.warnings(0).unit_hsa_ids(), ElementsAre(kVc));
+  EXPECT_THAT(response.warnings(0).message(), HasSubstr("no longer sees the plan"));
+  // A retry gets the same answer, warning included.
+  without_me.set_request_id("record-without-me");
+  ASSERT_TRUE(stub_->RecordConsent(Context().get(), without_me, &response).ok());
+  pb::RecordConsentResponse retried;
+  ASSERT_TRUE(stub_->RecordConsent(Context().get(), without_me, &retried).ok());
+  EXPECT_EQ(retried.consent().name(), response.consent().name());
+  EXPECT_THAT(retried.warnings(), SizeIs(1));
 }
 
 TEST_F(ConsentServiceTest, ListPagesWithTokens) {
@@ -487,7 +512,7 @@ TEST_F(ConsentServiceTest, EventsDescribeEveryChangeWithoutPersonalDetails) {
 
   pb::ListEventsRequest request;
   pb::ListEventsResponse response;
-  ASSERT_TRUE(stub_->ListEvents(Context().get(), request, &response).ok());
+  ASSERT_TRUE(stub_->ListEvents(testing::ServiceContext("lifecycle").get(), request, &response).ok());
   ASSERT_THAT(response.events(), SizeIs(2));
   const pb::ConsentEvent& first = response.events(0);
   EXPECT_EQ(first.sequence(), 1);
@@ -501,12 +526,12 @@ TEST_F(ConsentServiceTest, EventsDescribeEveryChangeWithoutPersonalDetails) {
   EXPECT_EQ(first.SerializeAsString().find("Mother"), std::string::npos);
 
   request.set_after_sequence(2);
-  ASSERT_TRUE(stub_->ListEvents(Context().get(), request, &response).ok());
+  ASSERT_TRUE(stub_->ListEvents(testing::ServiceContext("lifecycle").get(), request, &response).ok());
   EXPECT_THAT(response.events(), SizeIs(0));
   EXPECT_EQ(response.last_sequence(), 2);
 
   request.set_after_sequence(-1);
-  const grpc::Status bad = stub_->ListEvents(Context().get(), request, &response);
+  const grpc::Status bad = stub_->ListEvents(testing::ServiceContext("lifecycle").get(), request, &response);
   EXPECT_THAT(DetailsOf(bad).fields, ElementsAre("after_sequence"));
 }
 
@@ -523,7 +548,8 @@ TEST_F(ConsentServiceTest, ItsEventsAreConsumedOnceThroughTheCommonConsumer) {
     txn.exec("CREATE TABLE follower.seen (sequence bigint, consent text)");
     txn.commit();
   }
-  const Actor follower{{"SE2321000131-S000000000099", PrincipalKind::kRegion, ""}, "lifecycle"};
+  // A suite service reads the feed on its own (no user may).
+  const Actor follower = ServiceActor("lifecycle");
   EventConsumer consumer(
       follower_pool.get(), &clock_, {"consent", 2},
       ListEventsFetch(stub_.get(), &pb::ConsentService::Stub::ListEvents, follower,

@@ -72,6 +72,11 @@ class LifecycleBook final {
   absl::Time Now() const { return clock_->Now(); }
 
  private:
+  // The timeline rebuilt from all of its plan's facts at `now`, and what it owes since
+  // `before`.
+  std::pair<Timeline, Effects> Rebuild(const Timeline& before, std::vector<Fact> facts,
+                                       absl::Time now) const;
+
   LifecycleStore* store_;
   const Policies* policies_;
   PlanCloser* closer_;

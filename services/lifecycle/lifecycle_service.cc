@@ -76,9 +76,7 @@ grpc::Status LifecycleGrpcService::ListDeadlines(grpc::ServerContext* context,
     }
     SIP_RETURN_IF_ERROR(v.ToStatus());
     SIP_ASSIGN_OR_RETURN(int page_size, EffectivePageSize(request->page_size(), 50, 500));
-    const std::string query =
-        absl::StrCat("deadlines|", filter.responsible_unit_hsa_id, "|", request->state(), "|",
-                     request->rule(), "|", request->due_before().seconds());
+    const std::string query = PageQueryOf(*request);
     SIP_ASSIGN_OR_RETURN(auto after, CursorFromToken(request->page_token(), query));
     SIP_ASSIGN_OR_RETURN(auto page, book_->ListDeadlines(filter, caller, page_size, after));
     for (const auto& listed : page.first) {

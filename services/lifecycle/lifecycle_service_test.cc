@@ -297,7 +297,7 @@ TEST_F(LifecycleServiceTest, APlanLeftAloneIsForfeitedAtTwelveMonthsAndClosedAtF
   // The lifecycle's own events.
   pb::ListEventsRequest events_request;
   pb::ListEventsResponse events;
-  ASSERT_TRUE(stub_->ListEvents(As(kSoc).get(), events_request, &events).ok());
+  ASSERT_TRUE(stub_->ListEvents(testing::ServiceContext("lifecycle").get(), events_request, &events).ok());
   int forfeited = 0, closures = 0, performed = 0;
   for (const auto& e : events.events()) {
     forfeited += e.has_plan_forfeited();

@@ -1,5 +1,6 @@
 #include "services/lifecycle/lifecycle_store.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <utility>
 
@@ -107,7 +108,7 @@ absl::StatusOr<Timeline> FromRow(const pqxx::row& row) {
 // Writes the timeline, every deadline (new ones inserted, changed ones updated) and a
 // closure request, in one statement; then the events.
 void Write(pqxx::work& txn, const Timeline& t, int64_t version, absl::Time now,
-           const Effects& effects) {
+           const Effects& effects, const Fact* fact = nullptr) {
   std::vector<std::string> nos, rules, states, opens, dues, mets, breaches, cancels, units,
       regions, versions, bys, agreed, agreements;
   for (size_t i = 0; i < t.deadlines.size(); ++i) {
@@ -136,13 +137,102 @@ void Write(pqxx::work& txn, const Timeline& t, int64_t version, absl::Time now,
                      db::ToSqlArray(mets), db::ToSqlArray(breaches), db::ToSqlArray(cancels),
                      db::ToSqlArray(units), db::ToSqlArray(regions), db::ToSqlArray(versions),
                      db::ToSqlArray(bys), cause, db::ToSqlArray(agreed),
-                     db::ToSqlArray(agreements));
+                     db::ToSqlArray(agreements), fact ? fact->source : std::string(),
+                     db::ToSqlTime(fact ? fact->time : now),
+                     fact ? FactToJson(*fact) : std::string("{}"));
   for (const pb::LifecycleEvent& e : effects.events) {
     db::AppendEvent(txn, now, t.plan_id, EventType(e), e.SerializeAsString());
   }
 }
 
 }  // namespace
+
+namespace {
+
+// The stored names of the fact kinds: never renamed, so stored facts stay readable.
+constexpr std::pair<Fact::Kind, const char*> kKindNames[] = {
+    {Fact::Kind::kInitiated, "initiated"},
+    {Fact::Kind::kContentUpdated, "content_updated"},
+    {Fact::Kind::kEstablished, "established"},
+    {Fact::Kind::kRevised, "revised"},
+    {Fact::Kind::kFollowUpRecorded, "follow_up_recorded"},
+    {Fact::Kind::kCircumstancesChanged, "circumstances_changed"},
+    {Fact::Kind::kClosed, "closed"},
+    {Fact::Kind::kConsentRecorded, "consent_recorded"},
+    {Fact::Kind::kConsentRefused, "consent_refused"},
+    {Fact::Kind::kConsentWithdrawn, "consent_withdrawn"},
+    {Fact::Kind::kMeetingScheduled, "meeting_scheduled"},
+    {Fact::Kind::kMeetingHeld, "meeting_held"},
+    {Fact::Kind::kMeetingCancelled, "meeting_cancelled"},
+    {Fact::Kind::kLaterMeetingAgreed, "later_meeting_agreed"},
+};
+
+void PutDay(json& j, const char* key, const std::optional<absl::CivilDay>& day) {
+  if (day) j[key] = absl::FormatCivilTime(*day);
+}
+std::optional<absl::CivilDay> GetDay(const json& j, const char* key) {
+  absl::CivilDay day;
+  if (!j.contains(key) || !j[key].is_string() ||
+      !absl::ParseCivilTime(j[key].get<std::string>(), &day)) {
+    return std::nullopt;
+  }
+  return day;
+}
+
+}  // namespace
+
+std::string FactToJson(const Fact& f) {
+  json j;
+  for (const auto& [kind, name] : kKindNames) {
+    if (kind == f.kind) j["kind"] = name;
+  }
+  j["plan_id"] = f.plan_id;
+  j["time"] = absl::ToUnixMicros(f.time);
+  j["source"] = f.source;
+  j["actor_unit"] = f.actor_unit_hsa_id;
+  PutTime(j, "need_noticed", f.need_noticed_time);
+  PutTime(j, "discharged", f.discharge_time);
+  j["region_code"] = f.region_code;
+  j["municipality_code"] = f.municipality_code;
+  j["unit"] = f.unit_hsa_id;
+  j["meeting_kind"] = sip::meeting::v1::MeetingKind_Name(f.meeting_kind);
+  PutDay(j, "next_follow_up", f.next_follow_up_date);
+  j["circumstance"] = sip::plan::v1::CircumstanceKind_Name(f.circumstance);
+  PutDay(j, "agreed_day", f.agreed_day);
+  j["reason"] = f.reason;
+  return j.dump();
+}
+
+absl::StatusOr<Fact> FactFromJson(const std::string& text) {
+  const json j = json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("kind") || !j.contains("time")) {
+    return absl::InternalError("a stored fact is unreadable");
+  }
+  Fact f;
+  bool known = false;
+  for (const auto& [kind, name] : kKindNames) {
+    if (j["kind"] == name) {
+      f.kind = kind;
+      known = true;
+    }
+  }
+  if (!known) return absl::InternalError("a stored fact is of an unknown kind");
+  f.plan_id = j.value("plan_id", "");
+  f.time = absl::FromUnixMicros(j["time"].get<int64_t>());
+  f.source = j.value("source", "");
+  f.actor_unit_hsa_id = j.value("actor_unit", "");
+  f.need_noticed_time = GetTime(j, "need_noticed");
+  f.discharge_time = GetTime(j, "discharged");
+  f.region_code = j.value("region_code", "");
+  f.municipality_code = j.value("municipality_code", "");
+  f.unit_hsa_id = j.value("unit", "");
+  sip::meeting::v1::MeetingKind_Parse(j.value("meeting_kind", ""), &f.meeting_kind);
+  f.next_follow_up_date = GetDay(j, "next_follow_up");
+  sip::plan::v1::CircumstanceKind_Parse(j.value("circumstance", ""), &f.circumstance);
+  f.agreed_day = GetDay(j, "agreed_day");
+  f.reason = j.value("reason", "");
+  return f;
+}
 
 std::string TimelineToJson(const Timeline& t) {
   json j;
@@ -163,6 +253,7 @@ std::string TimelineToJson(const Timeline& t) {
   PutTime(j, "closed", t.close_time);
   j["forfeited"] = t.forfeited;
   j["closure_requested"] = t.closure_requested;
+  j["closure_cause"] = pb::ClosureCause_Name(t.closure_cause);
   json entries = json::array();
   for (const Entry& e : t.entries) {
     entries.push_back({{"time", absl::ToUnixMicros(e.time)}, {"what", e.what}, {"source", e.source}});
@@ -192,6 +283,7 @@ absl::StatusOr<Timeline> TimelineFromJson(const std::string& text) {
   t.close_time = GetTime(j, "closed");
   t.forfeited = j.value("forfeited", false);
   t.closure_requested = j.value("closure_requested", false);
+  pb::ClosureCause_Parse(j.value("closure_cause", ""), &t.closure_cause);
   if (j.contains("entries")) {
     for (const json& e : j["entries"]) {
       t.entries.push_back({absl::FromUnixMicros(e["time"].get<int64_t>()),
@@ -210,6 +302,21 @@ std::vector<db::PreparedStatement> LifecycleStore::Statements() {
       // locked row anew but its sub-selects (the deadlines) as they were when it began,
       // so the timeline is read by a statement of its own once the lock is held.
       {"timeline_lock", "SELECT 1 FROM timelines WHERE plan_id = $1 FOR UPDATE"},
+      // The row made when the plan is new, and locked either way, in one statement: two
+      // consumers with the first facts of one plan queue here (SELECT … FOR UPDATE locks
+      // nothing while the row does not exist). The version: 0 for the row just made.
+      {"timeline_claim",
+       "INSERT INTO timelines (plan_id, region_code, plan_state, version, update_time, body) "
+       "VALUES ($1, '', 'PLAN_STATE_UNSPECIFIED', 1, $2::timestamptz, '{}'::jsonb) "
+       "ON CONFLICT (plan_id) DO UPDATE SET version = timelines.version "
+       "RETURNING CASE WHEN xmax = 0 THEN 0 ELSE version END"},
+      // The locked timeline with its deadlines and all of its facts.
+      {"timeline_with_facts",
+       absl::StrCat("SELECT t.body::text, ", DeadlinesJson(), ", t.version, "
+                    "coalesce((SELECT jsonb_agg(f.body) FROM timeline_facts f "
+                    "WHERE f.plan_id = t.plan_id), '[]'::jsonb)::text "
+                    "FROM timelines t WHERE t.plan_id = $1")},
+      {"facts_of", "SELECT body::text FROM timeline_facts WHERE plan_id = $1"},
       // The sweeper's batch: plans with a pending deadline due, locked unless another
       // sweeper holds them.
       {"timeline_lock_due",
@@ -233,11 +340,20 @@ std::vector<db::PreparedStatement> LifecycleStore::Statements() {
        "$14::text[], $15::text[], $16::text[], $17::text[], $18::text[], $20::text[], "
        "$21::text[]) AS x(no, rule, state, open, due, met, breach, cancel, unit, region, "
        "version, by, agreed, agreement) "
-       "ON CONFLICT (plan_id, deadline_no) DO UPDATE SET state = EXCLUDED.state, "
+       // A rebuilt timeline may number its deadlines anew (a fact arrived late): every
+       // column follows, and numbers past the last are removed.
+       "ON CONFLICT (plan_id, deadline_no) DO UPDATE SET rule = EXCLUDED.rule, "
+       "state = EXCLUDED.state, open_time = EXCLUDED.open_time, "
        "due_time = EXCLUDED.due_time, met_time = EXCLUDED.met_time, "
        "breach_time = EXCLUDED.breach_time, cancel_time = EXCLUDED.cancel_time, "
        "responsible_unit_hsa_id = EXCLUDED.responsible_unit_hsa_id, "
-       "by_agreement = EXCLUDED.by_agreement, agreement_reason = EXCLUDED.agreement_reason) "
+       "region_code = EXCLUDED.region_code, policy_version = EXCLUDED.policy_version, "
+       "opened_by = EXCLUDED.opened_by, "
+       "by_agreement = EXCLUDED.by_agreement, agreement_reason = EXCLUDED.agreement_reason), "
+       "gone AS (DELETE FROM deadlines WHERE plan_id = $1 AND "
+       "deadline_no >= cardinality($7::text[])), "
+       "f AS (INSERT INTO timeline_facts (plan_id, source, fact_time, body) SELECT $1, $22, "
+       "$23::timestamptz, $24::jsonb WHERE $22 <> '' ON CONFLICT (plan_id, source) DO NOTHING) "
        "INSERT INTO closure_requests (plan_id, cause, request_time) "
        "SELECT $1, $19, $5::timestamptz WHERE $19 <> '' ON CONFLICT (plan_id) DO NOTHING"},
       {"timelines_of",
@@ -269,39 +385,86 @@ std::vector<db::PreparedStatement> LifecycleStore::Statements() {
   };
 }
 
-absl::Status LifecycleStore::Change(pqxx::work& txn, const std::string& plan_id,
-                                    absl::Time now, const ChangeFn& change) {
-  db::Exec(txn, "timeline_lock", plan_id);
-  const pqxx::result rows = db::Exec(txn, "timeline_get", plan_id);
-  Timeline t;
+namespace {
+
+// The locked timeline as stored (`before`), its version and its facts.
+struct Locked {
+  Timeline before;
   int64_t version = 0;
-  if (rows.empty()) {
-    t.plan_id = plan_id;
-  } else {
-    SIP_ASSIGN_OR_RETURN(t, FromRow(rows[0]));
-    version = rows[0][2].as<int64_t>();
+  std::vector<Fact> facts;
+};
+
+absl::StatusOr<Locked> ReadLocked(pqxx::work& txn, const std::string& plan_id) {
+  const pqxx::row row = db::Exec1(txn, "timeline_with_facts", plan_id);
+  Locked out;
+  SIP_ASSIGN_OR_RETURN(out.before, FromRow(row));
+  out.version = row[2].as<int64_t>();
+  const json facts = json::parse(row[3].as<std::string>(), nullptr, false);
+  if (facts.is_discarded() || !facts.is_array()) {
+    return absl::InternalError("a timeline's stored facts are unreadable");
   }
-  const Effects effects = change(t);
-  Write(txn, t, version + 1, now, effects);
+  for (const json& f : facts) {
+    SIP_ASSIGN_OR_RETURN(Fact fact, FactFromJson(f.dump()));
+    out.facts.push_back(std::move(fact));
+  }
+  return out;
+}
+
+bool Recorded(const std::vector<Fact>& facts, const std::string& source) {
+  return std::any_of(facts.begin(), facts.end(),
+                     [&](const Fact& f) { return f.source == source; });
+}
+
+}  // namespace
+
+absl::Status LifecycleStore::Record(pqxx::work& txn, const Fact& fact, absl::Time now,
+                                    const FoldFn& fold) {
+  const int64_t claimed =
+      db::Exec1(txn, "timeline_claim", fact.plan_id, db::ToSqlTime(now))[0].as<int64_t>();
+  SIP_ASSIGN_OR_RETURN(Locked locked, ReadLocked(txn, fact.plan_id));
+  if (Recorded(locked.facts, fact.source)) return absl::OkStatus();
+  if (claimed == 0) {  // the row just made: nothing was there before
+    locked.before = Timeline();
+    locked.before.plan_id = fact.plan_id;
+  }
+  locked.facts.push_back(fact);
+  auto [after, effects] = fold(locked.before, std::move(locked.facts));
+  Write(txn, after, std::max<int64_t>(claimed, locked.version) + 1, now, effects, &fact);
   return absl::OkStatus();
 }
 
 absl::StatusOr<std::string> LifecycleStore::Mutate(
     const std::optional<db::RequestKey>& key, const std::string& plan_id, absl::Time now,
-    const std::function<absl::StatusOr<std::string>(Timeline&)>& change) {
+    const std::function<absl::StatusOr<Fact>(const Timeline& current)>& decide,
+    const FoldFn& fold, const std::function<std::string(const Timeline&)>& answer) {
   return db::RunMutation(*pool_, key, now, [&](pqxx::work& txn) -> absl::StatusOr<db::Effect> {
-    db::Exec(txn, "timeline_lock", plan_id);
-    const pqxx::result rows = db::Exec(txn, "timeline_get", plan_id);
-    if (rows.empty()) {
+    if (db::Exec(txn, "timeline_lock", plan_id).empty()) {
       return NotFound("TIMELINE_NOT_FOUND",
                       absl::StrCat("plans/", plan_id, " has no timeline: the lifecycle service "
                                                       "has not heard of it"));
     }
-    SIP_ASSIGN_OR_RETURN(Timeline t, FromRow(rows[0]));
-    SIP_ASSIGN_OR_RETURN(std::string answer, change(t));
-    Write(txn, t, rows[0][2].as<int64_t>() + 1, now, Effects{});
-    return db::Effect{plan_id, "", "", std::move(answer)};
+    SIP_ASSIGN_OR_RETURN(Locked locked, ReadLocked(txn, plan_id));
+    // Decided on the timeline as its facts make it now.
+    const Timeline current = fold(locked.before, locked.facts).first;
+    SIP_ASSIGN_OR_RETURN(Fact fact, decide(current));
+    fact.plan_id = plan_id;
+    locked.facts.push_back(fact);
+    auto [after, effects] = fold(locked.before, std::move(locked.facts));
+    Write(txn, after, locked.version + 1, now, effects, &fact);
+    return db::Effect{plan_id, "", "", answer(after)};
   });
+}
+
+absl::StatusOr<std::vector<Fact>> LifecycleStore::Facts(const std::string& plan_id) {
+  return pool_->Read<std::vector<Fact>>(
+      [&](pqxx::transaction_base& txn) -> absl::StatusOr<std::vector<Fact>> {
+        std::vector<Fact> out;
+        for (const auto& row : db::Exec(txn, "facts_of", plan_id)) {
+          SIP_ASSIGN_OR_RETURN(Fact f, FactFromJson(row[0].as<std::string>()));
+          out.push_back(std::move(f));
+        }
+        return out;
+      });
 }
 
 absl::StatusOr<int> LifecycleStore::SweepDue(absl::Time now, int limit, const ChangeFn& sweep) {

@@ -24,21 +24,34 @@ const std::vector<db::Migration>& Migrations();
 class LifecycleStore final {
  public:
   static std::vector<db::PreparedStatement> Statements();
+  // The runtime role's limits: a plan's facts are history (insert only).
+  static db::TablePrivileges Privileges() { return {{"timeline_facts"}, {}}; }
   explicit LifecycleStore(db::Pool* pool) : pool_(pool) {}
 
   using ChangeFn = std::function<Effects(Timeline&)>;
+  // The timeline rebuilt from all of a plan's facts, and what the change from `before`
+  // owes (events, a closure request): Fold and Changes (timeline.h) in the book.
+  using FoldFn = std::function<std::pair<Timeline, Effects>(const Timeline& before,
+                                                            std::vector<Fact> facts)>;
 
-  // In the event consumer's transaction: the plan's timeline locked (a new, empty one for
-  // a plan not seen before), changed, and written back with what the change owes.
-  absl::Status Change(pqxx::work& txn, const std::string& plan_id, absl::Time now,
-                      const ChangeFn& change);
+  // In the event consumer's transaction: the plan's timeline row made if need be and
+  // locked (so two consumers of one plan's facts queue, whichever comes first), `fact`
+  // recorded among the plan's facts, the timeline rebuilt from all of them by `fold` and
+  // written back with what it owes. A fact already recorded (a replay, another replica's)
+  // changes nothing and writes nothing.
+  absl::Status Record(pqxx::work& txn, const Fact& fact, absl::Time now, const FoldFn& fold);
 
-  // A change asked for by a caller (with its `request_id`): the timeline locked, changed
-  // by `change` (which says the call's answer), written back. NOT_FOUND for a plan the
-  // service has not heard of; nothing is written when `change` fails.
+  // A change asked for by a caller (with its `request_id`): the timeline locked and
+  // rebuilt to `now`; `decide` refuses the change or gives the fact it adds; the timeline
+  // is rebuilt with it, written back, and `answer` says the call's answer. NOT_FOUND for a
+  // plan the service has not heard of; nothing is written when `decide` fails.
   absl::StatusOr<std::string> Mutate(
       const std::optional<db::RequestKey>& key, const std::string& plan_id, absl::Time now,
-      const std::function<absl::StatusOr<std::string>(Timeline&)>& change);
+      const std::function<absl::StatusOr<Fact>(const Timeline& current)>& decide,
+      const FoldFn& fold, const std::function<std::string(const Timeline&)>& answer);
+
+  // The facts of one plan as recorded (one statement), in no particular order.
+  absl::StatusOr<std::vector<Fact>> Facts(const std::string& plan_id);
 
   // One sweeper batch in its own transaction: up to `limit` plans with a pending deadline
   // due at `now`, each timeline locked with SKIP LOCKED (another sweeper's plans are left
@@ -108,6 +121,10 @@ class LifecycleStore final {
  private:
   db::Pool* pool_;
 };
+
+// A fact as stored JSON, and back.
+std::string FactToJson(const Fact& f);
+absl::StatusOr<Fact> FactFromJson(const std::string& json);
 
 // The timeline's own fields (not its deadlines) as stored JSON, and back.
 std::string TimelineToJson(const Timeline& t);

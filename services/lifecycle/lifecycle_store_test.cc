@@ -3,10 +3,15 @@
 // deadline exactly once.
 #include "services/lifecycle/lifecycle_store.h"
 
+#include <algorithm>
 #include <atomic>
+#include <map>
+#include <random>
 #include <thread>
 
 #include "common/calendar.h"
+#include "common/status_macros.h"
+#include "services/lifecycle/report.h"
 #include "common/testing/status_matchers.h"
 #include "common/testing/test_database.h"
 #include "gmock/gmock.h"
@@ -32,13 +37,29 @@ class LifecycleStoreTest : public ::testing::Test {
     SIP_ASSERT_OK_AND_ASSIGN(policies_, Policies::LoadDirectory(SIP_POLICIES_DIR));
   }
 
-  // Applies `fact` to its plan's stored timeline in one transaction.
-  void ApplyStored(const Fact& fact, absl::Time now) {
-    SIP_ASSERT_OK(pool_->InTransaction([&](pqxx::work& txn) -> absl::Status {
-      return store_->Change(txn, fact.plan_id, now,
-                            [&](Timeline& t) { return Apply(t, fact, *policies_); });
-    }));
+  // What the book does with a plan's facts: the fold at `now`, and what changed.
+  LifecycleStore::FoldFn Rebuild(absl::Time now) {
+    return [this, now](const Timeline& before, std::vector<Fact> facts) {
+      Timeline after = Fold(before.plan_id, std::move(facts), now, *policies_);
+      Effects effects = Changes(before, after);
+      return std::make_pair(std::move(after), std::move(effects));
+    };
   }
+
+  // Records `facts` in one transaction, as a consumer applies a page; a deadlock with
+  // another consumer (ABORTED) rolls it back and the page is applied again.
+  void RecordPage(const std::vector<Fact>& facts, absl::Time now) {
+    absl::Status status;
+    for (int attempt = 0; attempt < 50; ++attempt) {
+      status = pool_->InTransaction([&](pqxx::work& txn) -> absl::Status {
+        for (const Fact& f : facts) SIP_RETURN_IF_ERROR(store_->Record(txn, f, now, Rebuild(now)));
+        return absl::OkStatus();
+      });
+      if (status.code() != absl::StatusCode::kAborted) break;
+    }
+    SIP_ASSERT_OK(status);
+  }
+  void ApplyStored(const Fact& fact, absl::Time now) { RecordPage({fact}, now); }
 
   Fact Initiated(const std::string& plan, absl::Time when, const std::string& region) {
     Fact f;
@@ -141,6 +162,213 @@ TEST_F(LifecycleStoreTest, TwoSweepersRacingBreachEachDueDeadlineOnce) {
   EXPECT_EQ(Count("SELECT count(*) FROM lifecycle.deadlines WHERE plan_id = 'later' AND "
                   "state = 'PENDING'"),
             2);
+}
+
+// Issue 22: a timeline is a function of its set of facts. One history of many plans —
+// initiation, consent, meetings (some late), establishment, follow-ups, withdrawal and
+// closure — is recorded (a) by three consumers (plan, consent, meeting), each source in
+// its own order, each run by two replicas at once, pages of several facts per transaction;
+// (b) in random orders, one fact at a time. Each stored timeline must equal the fold of
+// its facts in time order, each deadline met or breached must be announced once, and the
+// compliance report must be the report of the folds.
+class FactHistoryTest : public LifecycleStoreTest {
+ protected:
+  void SetUp() override {
+    LifecycleStoreTest::SetUp();
+    int64_t plan_seq = 0, consent_seq = 0, meeting_seq = 0;
+    for (int i = 0; i < kPlans; ++i) {
+      const std::string plan = absl::StrCat("h", i);
+      const absl::Time base = At(2026, 1, 1) + absl::Hours(7 * i);
+      auto fact = [&](Kind kind, absl::Duration after, const std::string& service) {
+        int64_t& seq = service == "plan" ? plan_seq : service == "consent" ? consent_seq
+                                                                           : meeting_seq;
+        Fact f;
+        f.kind = kind;
+        f.plan_id = plan;
+        f.time = base + after;
+        f.source = absl::StrCat(service, "/", ++seq);
+        f.actor_unit_hsa_id = "SE2321000131-E000000000001";
+        return f;
+      };
+      Fact initiated = fact(Kind::kInitiated, absl::ZeroDuration(), "plan");
+      initiated.need_noticed_time = initiated.time - absl::Hours(24 * (i % 3));
+      initiated.region_code = i % 2 == 0 ? "12" : "14";
+      initiated.municipality_code = i % 2 == 0 ? "1280" : "1482";
+      plans_.push_back(initiated);
+      // Consent within the three days, or late.
+      consents_.push_back(fact(Kind::kConsentRecorded, absl::Hours(20 * (i % 6)), "consent"));
+      Fact scheduled = fact(Kind::kMeetingScheduled, absl::Hours(30 + 11 * (i % 5)), "meeting");
+      scheduled.meeting_kind = sip::meeting::v1::MEETING_KIND_INITIAL;
+      meetings_.push_back(scheduled);
+      // Held within the three weeks, or after.
+      Fact held = fact(Kind::kMeetingHeld, absl::Hours(24 * (10 + i % 20)), "meeting");
+      held.meeting_kind = sip::meeting::v1::MEETING_KIND_INITIAL;
+      meetings_.push_back(held);
+      Fact established = fact(Kind::kEstablished, absl::Hours(24 * (10 + i % 20) + 2), "plan");
+      established.unit_hsa_id = "SE2120001652-S000000000002";
+      plans_.push_back(established);
+      if (i % 2 == 0) plans_.push_back(fact(Kind::kFollowUpRecorded, absl::Hours(24 * 200), "plan"));
+      if (i % 4 == 0) {
+        consents_.push_back(fact(Kind::kConsentWithdrawn, absl::Hours(24 * 300), "consent"));
+        plans_.push_back(fact(Kind::kClosed, absl::Hours(24 * 301), "plan"));
+      }
+    }
+  }
+
+  std::vector<Fact> All() const {
+    std::vector<Fact> all = plans_;
+    all.insert(all.end(), consents_.begin(), consents_.end());
+    all.insert(all.end(), meetings_.begin(), meetings_.end());
+    return all;
+  }
+
+  // The expected timelines: each plan's facts folded in time order.
+  std::map<std::string, Timeline> Folds() const {
+    std::map<std::string, std::vector<Fact>> by_plan;
+    for (const Fact& f : All()) by_plan[f.plan_id].push_back(f);
+    std::map<std::string, Timeline> out;
+    for (auto& [plan, facts] : by_plan) out[plan] = Fold(plan, facts, kNow, *policies_);
+    return out;
+  }
+
+  static std::string Text(const Timeline& t) {
+    std::string out = TimelineToJson(t);
+    for (const Deadline& d : t.deadlines) {
+      absl::StrAppend(&out, "\n", pb::DeadlineRule_Name(d.rule), " ", static_cast<int>(d.state),
+                      " open=", absl::FormatTime(d.open_time), " due=", absl::FormatTime(d.due_time),
+                      " met=", d.met_time ? absl::FormatTime(*d.met_time) : "-",
+                      " breach=", d.breach_time ? absl::FormatTime(*d.breach_time) : "-",
+                      " cancel=", d.cancel_time ? absl::FormatTime(*d.cancel_time) : "-",
+                      " by=", d.opened_by, " unit=", d.responsible_unit_hsa_id);
+    }
+    return out;
+  }
+
+  // Every stored timeline is its fold; every met or breached deadline was announced once;
+  // the report of the stored timelines is the report of the folds.
+  void ExpectEveryTimelineIsItsFold(const std::string& how) {
+    const std::map<std::string, Timeline> folds = Folds();
+    std::vector<Timeline> stored_all, folded_all;
+    for (const auto& [plan, expected] : folds) {
+      SIP_ASSERT_OK_AND_ASSIGN(std::optional<Timeline> stored, store_->Get(plan));
+      ASSERT_TRUE(stored) << how << ": " << plan << " has no timeline";
+      EXPECT_EQ(Text(*stored), Text(expected)) << how << ": " << plan;
+      int met = 0, breached = 0;
+      for (const Deadline& d : expected.deadlines) {
+        met += d.state == DeadlineState::kMet;
+        breached += d.breach_time.has_value();
+      }
+      EXPECT_EQ(Count(absl::StrCat("SELECT count(*) FROM lifecycle.outbox WHERE plan_id = '",
+                                   plan, "' AND event_type = 'lifecycle.deadline_met'")),
+                met)
+          << how << ": " << plan;
+      // A breach is announced when time has passed a deadline with what is known then; a
+      // fact that arrives later and meets it in time cannot take the announcement back. So
+      // every breach that stands was announced, and none twice.
+      EXPECT_GE(Count(absl::StrCat("SELECT count(*) FROM lifecycle.outbox WHERE plan_id = '",
+                                   plan, "' AND event_type = 'lifecycle.deadline_breached'")),
+                breached)
+          << how << ": " << plan;
+      EXPECT_EQ(Count(absl::StrCat(
+                    "SELECT count(*) FROM (SELECT payload FROM lifecycle.outbox WHERE plan_id = '",
+                    plan, "' AND event_type IN ('lifecycle.deadline_breached', "
+                    "'lifecycle.deadline_met') GROUP BY event_type, payload HAVING count(*) > 1) x")),
+                0)
+          << how << ": " << plan << ": a deadline announced twice";
+      stored_all.push_back(*stored);
+      folded_all.push_back(expected);
+    }
+    const absl::CivilDay start(2026, 1, 1), end(2027, 12, 31);
+    EXPECT_EQ(ComplianceReport(stored_all, start, end, "all").DebugString(),
+              ComplianceReport(folded_all, start, end, "all").DebugString())
+        << how;
+    EXPECT_EQ(Count("SELECT count(*) FROM lifecycle.closure_requests"),
+              static_cast<int>(std::count_if(folded_all.begin(), folded_all.end(),
+                                             [](const Timeline& t) { return t.closure_requested; })))
+        << how;
+  }
+
+  static constexpr int kPlans = 48;
+  const absl::Time kNow = At(2027, 3, 1);
+  std::vector<Fact> plans_, consents_, meetings_;
+};
+
+TEST_F(FactHistoryTest, TwoReplicasOfThreeConsumersAtOnceGiveTheFoldOfEachPlansFacts) {
+  std::vector<std::thread> consumers;
+  for (const std::vector<Fact>* source : {&plans_, &consents_, &meetings_}) {
+    for (int replica = 0; replica < 2; ++replica) {
+      consumers.emplace_back([this, source, replica] {
+        // Pages of a consumer: the source's order, a few facts each, the replicas' pages
+        // cut differently so they overlap.
+        const size_t page = 3 + replica;
+        for (size_t i = 0; i < source->size(); i += page) {
+          std::vector<Fact> facts(source->begin() + i,
+                                  source->begin() + std::min(source->size(), i + page));
+          RecordPage(facts, kNow);
+        }
+      });
+    }
+  }
+  for (std::thread& t : consumers) t.join();
+  ExpectEveryTimelineIsItsFold("two replicas of three consumers");
+}
+
+TEST_F(FactHistoryTest, AnyOrderOfTheFactsGivesTheFoldOfEachPlansFacts) {
+  for (const uint32_t seed : {1u, 7u, 2026u}) {
+    SCOPED_TRACE(absl::StrCat("seed ", seed));
+    std::vector<Fact> facts = All();
+    std::mt19937 random(seed);
+    std::shuffle(facts.begin(), facts.end(), random);
+    for (const Fact& f : facts) ApplyStored(f, kNow);
+    // A replay of the whole history changes nothing.
+    for (const Fact& f : facts) ApplyStored(f, kNow);
+    ExpectEveryTimelineIsItsFold(absl::StrCat("shuffled with seed ", seed));
+    if (::testing::Test::HasFailure()) return;
+    pqxx::connection conn(db_.conninfo());
+    pqxx::work txn(conn);
+    txn.exec("TRUNCATE lifecycle.closure_requests, lifecycle.timeline_facts, lifecycle.deadlines, "
+             "lifecycle.timelines, lifecycle.outbox");
+    txn.commit();
+  }
+}
+
+// Issue 22: a consent recorded before the lifecycle hears of the plan's initiation meets
+// the start deadline all the same; a start recorded after its due time is met late, even
+// when the sweeper had not marked the breach yet.
+TEST_F(LifecycleStoreTest, FactsArrivingBeforeTheirPlanAndLateFactsAreFoldedInTimeOrder) {
+  const absl::Time t0 = At(2026, 4, 1);
+  Fact consent;
+  consent.kind = Kind::kConsentRecorded;
+  consent.plan_id = "p1";
+  consent.time = t0 + absl::Hours(24);
+  consent.source = "consent/1";
+  ApplyStored(consent, t0 + absl::Hours(25));
+  ApplyStored(Initiated("p1", t0, "12"), t0 + absl::Hours(26));
+  SIP_ASSERT_OK_AND_ASSIGN(std::optional<Timeline> p1, store_->Get("p1"));
+  ASSERT_TRUE(p1);
+  ASSERT_FALSE(p1->deadlines.empty());
+  EXPECT_EQ(p1->deadlines[0].rule, pb::DEADLINE_RULE_START_WITHOUT_DELAY);
+  EXPECT_EQ(p1->deadlines[0].state, DeadlineState::kMet);
+  EXPECT_EQ(p1->deadlines[0].met_time, t0 + absl::Hours(24));
+  EXPECT_FALSE(p1->deadlines[0].breach_time);
+  EXPECT_EQ(p1->entries.front().what, "initiated");
+
+  // Started five days after the need was noticed (three allowed), never swept.
+  ApplyStored(Initiated("p2", t0, "12"), t0);
+  consent.plan_id = "p2";
+  consent.source = "consent/2";
+  consent.time = t0 + absl::Hours(24 * 5);
+  ApplyStored(consent, t0 + absl::Hours(24 * 5));
+  SIP_ASSERT_OK_AND_ASSIGN(std::optional<Timeline> p2, store_->Get("p2"));
+  ASSERT_TRUE(p2);
+  EXPECT_EQ(p2->deadlines[0].state, DeadlineState::kMet);
+  EXPECT_EQ(p2->deadlines[0].met_time, t0 + absl::Hours(24 * 5));
+  EXPECT_EQ(p2->deadlines[0].breach_time, p2->deadlines[0].due_time) << "met late";
+  const pb::ComplianceReport report =
+      ComplianceReport({*p2}, absl::CivilDay(2026, 3, 1), absl::CivilDay(2026, 5, 1), "all");
+  EXPECT_EQ(report.plans_started(), 1);
+  EXPECT_EQ(report.started_without_delay(), 0) << "a late start is not counted as in time";
+  EXPECT_EQ(report.started_without_delay_share(), 0.0);
 }
 
 // The sweeper's cost follows the due rows, not the table: with 100,000 plans pending far

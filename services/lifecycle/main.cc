@@ -40,7 +40,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   auto database = sip::OpenServiceDatabase(config->server, sip::lifecycle::Migrations(),
-                                           sip::lifecycle::LifecycleStore::Statements());
+                                           sip::lifecycle::LifecycleStore::Statements(),
+                                           sip::lifecycle::LifecycleStore::Privileges());
   if (const int* exit_code = std::get_if<int>(&database)) return *exit_code;
   sip::db::Pool* pool = std::get<0>(database).get();
   auto channels = sip::MakePeerChannels({&config->plan, &config->consent, &config->meeting});

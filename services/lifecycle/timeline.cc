@@ -1,8 +1,10 @@
 #include "services/lifecycle/timeline.h"
 
 #include <algorithm>
+#include <map>
 #include <utility>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/strip.h"
@@ -71,12 +73,15 @@ std::string NameOf(const Timeline& t, const Deadline& d) {
   return absl::StrCat("plans/", t.plan_id, "/deadlines/", &d - t.deadlines.data());
 }
 
-// Meets the open deadline of `rule` at `when` (after its breach, it keeps both times).
+// Meets the open deadline of `rule` at `when` (after its breach, it keeps both times). A
+// fact later than the due time meets it late, whether or not the sweeper had marked the
+// breach yet.
 void Meet(Timeline& t, pb::DeadlineRule rule, absl::Time when, Effects& out) {
   Deadline* d = OpenOf(t, rule);
   if (d == nullptr) return;
   d->state = DeadlineState::kMet;
   d->met_time = when;
+  if (when > d->due_time && !d->breach_time) d->breach_time = d->due_time;
   pb::LifecycleEvent e = Event(t);
   e.mutable_deadline_met()->set_rule(rule);
   e.mutable_deadline_met()->set_deadline(NameOf(t, *d));
@@ -95,6 +100,7 @@ void AddEntry(Timeline& t, Entry entry) {
 void RequestClosure(Timeline& t, pb::ClosureCause cause, absl::Time when, Effects& out) {
   if (t.closure_requested || t.plan_state == cpb::PLAN_STATE_CLOSED) return;
   t.closure_requested = true;
+  t.closure_cause = cause;
   out.close = cause;
   AddEntry(t, {when, "closure_requested", "lifecycle"});
   pb::LifecycleEvent e = Event(t);
@@ -144,7 +150,86 @@ bool AlreadyApplied(const Timeline& t, const Fact& f) {
   return false;
 }
 
+// At one time: initiation first (the others need its deadlines), the rest in the kinds'
+// order (a closure before the meeting cancellations it causes).
+int Rank(Kind kind) { return kind == Kind::kInitiated ? 0 : 1 + static_cast<int>(kind); }
+
+// "<service>/<sequence>" as its two parts, sequences compared as numbers.
+std::pair<absl::string_view, int64_t> SourceKey(const std::string& source) {
+  const size_t slash = source.rfind('/');
+  if (slash == std::string::npos) return {source, 0};
+  int64_t sequence = 0;
+  if (!absl::SimpleAtoi(absl::string_view(source).substr(slash + 1), &sequence)) sequence = 0;
+  return {absl::string_view(source).substr(0, slash), sequence};
+}
+
+// A deadline's identity across folds: its rule and the fact that opened it.
+std::pair<pb::DeadlineRule, std::string> KeyOf(const Deadline& d) { return {d.rule, d.opened_by}; }
+
+int Count(const Timeline& t, absl::string_view what) {
+  return static_cast<int>(std::count_if(t.entries.begin(), t.entries.end(),
+                                        [&](const Entry& e) { return e.what == what; }));
+}
+
 }  // namespace
+
+bool AppliedBefore(const Fact& a, const Fact& b) {
+  if (a.time != b.time) return a.time < b.time;
+  if (Rank(a.kind) != Rank(b.kind)) return Rank(a.kind) < Rank(b.kind);
+  if (a.source != b.source) return SourceKey(a.source) < SourceKey(b.source) ||
+                                   (SourceKey(a.source) == SourceKey(b.source) &&
+                                    a.source < b.source);
+  return false;
+}
+
+Timeline Fold(const std::string& plan_id, std::vector<Fact> facts, absl::Time now,
+              const Policies& policies) {
+  std::sort(facts.begin(), facts.end(), AppliedBefore);
+  Timeline t;
+  t.plan_id = plan_id;
+  for (const Fact& f : facts) {
+    // Time passes up to the fact: what fell due before it is breached first.
+    Sweep(t, f.time - absl::Nanoseconds(1), policies);
+    Apply(t, f, policies);
+  }
+  Sweep(t, now, policies);
+  return t;
+}
+
+Effects Changes(const Timeline& before, const Timeline& after) {
+  Effects out;
+  std::map<std::pair<pb::DeadlineRule, std::string>, const Deadline*> was;
+  for (const Deadline& d : before.deadlines) was[KeyOf(d)] = &d;
+  for (const Deadline& d : after.deadlines) {
+    auto it = was.find(KeyOf(d));
+    const Deadline* old = it == was.end() ? nullptr : it->second;
+    if (d.breach_time && (old == nullptr || !old->breach_time)) {
+      pb::LifecycleEvent e = Event(after);
+      e.mutable_deadline_breached()->set_rule(d.rule);
+      e.mutable_deadline_breached()->set_deadline(NameOf(after, d));
+      ToProto(d.due_time, e.mutable_deadline_breached()->mutable_due_time());
+      out.events.push_back(std::move(e));
+    }
+    if (d.state == DeadlineState::kMet && (old == nullptr || old->state != DeadlineState::kMet)) {
+      pb::LifecycleEvent e = Event(after);
+      e.mutable_deadline_met()->set_rule(d.rule);
+      e.mutable_deadline_met()->set_deadline(NameOf(after, d));
+      out.events.push_back(std::move(e));
+    }
+  }
+  for (int i = Count(before, "forfeited"); i < Count(after, "forfeited"); ++i) {
+    pb::LifecycleEvent e = Event(after);
+    e.mutable_plan_forfeited();
+    out.events.push_back(std::move(e));
+  }
+  if (after.closure_requested && !before.closure_requested) {
+    out.close = after.closure_cause;
+    pb::LifecycleEvent e = Event(after);
+    e.mutable_plan_closure_requested()->set_cause(after.closure_cause);
+    out.events.push_back(std::move(e));
+  }
+  return out;
+}
 
 std::optional<Fact> FactOf(const planpb::PlanEvent& e) {
   auto base = [&](Kind kind) {
@@ -342,9 +427,9 @@ Effects Apply(Timeline& t, const Fact& f, const Policies& policies) {
       break;
     case Kind::kConsentWithdrawn:
       what = "consent_withdrawn";
-      if (policies.For(t.region_code).close_on_consent_withdrawn()) {
-        RequestClosure(t, pb::CLOSURE_CAUSE_CONSENT_WITHDRAWN, f.time, out);
-      }
+      // Always, whatever the policy says (its close_on_consent_withdrawn is not read): the
+      // guidance closes the plan, and without consent no unit could.
+      RequestClosure(t, pb::CLOSURE_CAUSE_CONSENT_WITHDRAWN, f.time, out);
       break;
     case Kind::kConsentRefused:
       what = "consent_refused";
@@ -352,6 +437,13 @@ Effects Apply(Timeline& t, const Fact& f, const Policies& policies) {
       // until the consent it rests on is withdrawn.
       if (!t.establish_time && policies.For(t.region_code).close_on_consent_refused()) {
         RequestClosure(t, pb::CLOSURE_CAUSE_CONSENT_REFUSED, f.time, out);
+      }
+      break;
+    case Kind::kLaterMeetingAgreed:
+      what = "later_meeting_agreed";
+      // Validated when it was asked for; at its place in the history it applies as then.
+      if (f.agreed_day) {
+        AgreeLaterMeeting(t, *f.agreed_day, f.reason, f.time).IgnoreError();
       }
       break;
     case Kind::kClosed:
@@ -399,7 +491,6 @@ absl::Status AgreeLaterMeeting(Timeline& t, absl::CivilDay day, const std::strin
   d->due_time = due;
   d->by_agreement = true;
   d->agreement_reason = reason;
-  AddEntry(t, {now, "later_meeting_agreed", "lifecycle"});
   return absl::OkStatus();
 }
 

@@ -70,6 +70,7 @@ struct Timeline {
   std::optional<absl::Time> close_time = {};
   bool forfeited = false;
   bool closure_requested = false;
+  pb::ClosureCause closure_cause = pb::CLOSURE_CAUSE_UNSPECIFIED;
   std::vector<Deadline> deadlines;
   std::vector<Entry> entries;
 };
@@ -98,6 +99,8 @@ struct Fact {
     kMeetingScheduled,
     kMeetingHeld,
     kMeetingCancelled,
+    // The lifecycle's own: the initial meeting agreed for a later day (AgreeLaterMeeting).
+    kLaterMeetingAgreed,
   };
   Kind kind = Kind::kInitiated;
   std::string plan_id;
@@ -115,7 +118,15 @@ struct Fact {
   sip::meeting::v1::MeetingKind meeting_kind = sip::meeting::v1::MEETING_KIND_UNSPECIFIED;
   std::optional<absl::CivilDay> next_follow_up_date = {};
   sip::plan::v1::CircumstanceKind circumstance = sip::plan::v1::CIRCUMSTANCE_KIND_UNSPECIFIED;
+  // kLaterMeetingAgreed: the day agreed and why.
+  std::optional<absl::CivilDay> agreed_day = {};
+  std::string reason;
 };
+
+// The order facts are applied in: by the time they happened; at one time, initiation
+// first and the rest in the order of their kinds; then by source and sequence. A total order, so the fold below
+// is one function of the set of facts.
+bool AppliedBefore(const Fact& a, const Fact& b);
 
 // The facts of the three sources' events; nullopt for an event that tells the lifecycle
 // nothing (a scope change of consent, an answered invitation). `sequence` and `time` are
@@ -128,6 +139,19 @@ std::optional<Fact> FactOf(const sip::meeting::v1::MeetingEvent& event);
 // opened (with due times from the policy), met or cancelled, and the effects. A fact that
 // changes nothing (a replay) leaves the timeline as it was.
 Effects Apply(Timeline& timeline, const Fact& fact, const Policies& policies);
+
+// The timeline of `plan_id` as the fold of its facts in time order (AppliedBefore), time
+// passing between them (the deadlines due before a fact are breached before it is
+// applied, so a deadline met late keeps its breach), and swept to `now`. The same set of
+// facts gives the same timeline whatever order and interleaving they arrived in.
+Timeline Fold(const std::string& plan_id, std::vector<Fact> facts, absl::Time now,
+              const Policies& policies);
+
+// What a change from `before` to `after` (two folds of one plan) asks of the service: an
+// event for each deadline newly met or breached, for each new forfeiture, and the closure
+// request when it is new. A deadline is the same in both when its rule and the fact that
+// opened it are; nothing is reported twice.
+Effects Changes(const Timeline& before, const Timeline& after);
 
 // Records that the initial meeting is agreed for `day`, later than the policy's due day,
 // for the person's sake: the open MEETING_WITHIN_THREE_WEEKS deadline falls due at the

@@ -262,6 +262,22 @@ TEST_F(TimelineTest, WithdrawnConsentAndAMoveOutOfSkaneCloseThePlanOnce) {
   EXPECT_FALSE(Apply(vgr, out, policies_).close) << "Västra Götaland does not close then";
 }
 
+// Issue 22: a region whose policy says not to close on withdrawal left the plan open and
+// invisible to every unit, so nobody could close it. The guidance closes it; so does the
+// lifecycle, whatever the policy says.
+TEST_F(TimelineTest, AWithdrawnConsentClosesThePlanWhateverThePolicySays) {
+  policies_ = *Policies::FromTexts({{"default.textpb", R"pb(
+    version: "1"
+    close_on_consent_withdrawn: false
+  )pb"}});
+  Timeline t;
+  Initiate(t, At(2026, 1, 10), "14");
+  const Effects effects = Apply(t, F(Kind::kConsentWithdrawn, At(2026, 2, 1)), policies_);
+  ASSERT_TRUE(effects.close);
+  EXPECT_EQ(*effects.close, pb::CLOSURE_CAUSE_CONSENT_WITHDRAWN);
+  EXPECT_TRUE(t.closure_requested);
+}
+
 TEST_F(TimelineTest, ARefusalBeforeEstablishmentClosesThePlanNotAfter) {
   Timeline t;
   Initiate(t, At(2026, 1, 10), "14");

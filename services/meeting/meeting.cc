@@ -432,6 +432,13 @@ absl::Status Hold(pb::Meeting& meeting, const pb::HeldRecord& held, absl::Time n
     }
   }
   SIP_RETURN_IF_ERROR(v.ToStatus());
+  if (meeting.details().has_start_time() && TimeOf(meeting.details().start_time()) > now) {
+    return FailedPrecondition(
+        "MEETING_NOT_STARTED",
+        "the meeting is scheduled to start later: a meeting that has not started cannot be "
+        "recorded as held; a meeting held earlier than scheduled is recorded with "
+        "RecordUnbookedMeeting, and this one cancelled");
+  }
   meeting.set_state(pb::MEETING_STATE_HELD);
   *meeting.mutable_held() = held;
   if (leader != nullptr) *meeting.mutable_meeting_leader() = *leader;

@@ -154,7 +154,11 @@ absl::StatusOr<bool> MeetingBook::AdmitReaderOrInvitee(const Actor& caller,
                                 : meeting.status();
   for (const pb::Invitation& inv : meeting->invitations()) {
     if (inv.invitee().has_unit() && inv.invitee().unit().hsa_id() == caller.unit.hsa_id) {
-      return true;
+      // Only while the person's consent does not leave the unit out (issue 22): after a
+      // withdrawal or a scope change without it, the invitation is closed to it too.
+      SIP_ASSIGN_OR_RETURN(const bool allowed,
+                           gate_->ConsentAllows(caller.unit.hsa_id, plan_id));
+      return allowed ? absl::StatusOr<bool>(true) : absl::StatusOr<bool>(visible);
     }
   }
   return visible;

@@ -112,7 +112,8 @@ class MeetingBook final {
   // The meeting as stored, without the gate.
   absl::StatusOr<pb::Meeting> Load(const std::string& plan_id, const std::string& meeting_id);
   // The gate for reading a meeting and answering its invitations: the plan is visible to
-  // the caller, or the caller's unit is invited to the meeting (the same refusal
+  // the caller, or the caller's unit is invited to the meeting and the person's consent
+  // does not leave it out (PlanGate::ConsentAllows) (the same refusal
   // otherwise, for a meeting that exists or not). Says whether the caller came in as an
   // invitee only; then the peers are asked as the meeting service itself.
   absl::StatusOr<bool> AdmitReaderOrInvitee(const Actor& caller, const std::string& plan_id,

@@ -97,7 +97,7 @@ grpc::Status MeetingGrpcService::ListMeetings(grpc::ServerContext* context,
       state = request->state();
     }
     SIP_ASSIGN_OR_RETURN(int page_size, EffectivePageSize(request->page_size(), 50, 500));
-    const std::string query = absl::StrCat(request->parent(), "|", request->state());
+    const std::string query = PageQueryOf(*request);
     SIP_ASSIGN_OR_RETURN(auto after, CursorFromToken(request->page_token(), query));
     SIP_ASSIGN_OR_RETURN(auto page, book_->List(plan_id, caller, state, page_size, after));
     for (pb::Meeting& m : page.first) *response->add_meetings() = std::move(m);
@@ -227,7 +227,7 @@ grpc::Status MeetingGrpcService::ListInbox(grpc::ServerContext* context,
     }
     const bool to_do = request->view() != pb::INBOX_VIEW_ALL;
     SIP_ASSIGN_OR_RETURN(int page_size, EffectivePageSize(request->page_size(), 50, 500));
-    const std::string query = absl::StrCat("inbox|", request->unit_hsa_id(), "|", to_do);
+    const std::string query = PageQueryOf(*request);
     SIP_ASSIGN_OR_RETURN(auto after, CursorFromToken(request->page_token(), query));
     SIP_ASSIGN_OR_RETURN(InboxPage page,
                          book_->Inbox(request->unit_hsa_id(), caller, to_do, page_size, after));

@@ -32,6 +32,7 @@ using ::sip::testing::CallerContext;
 using ::sip::testing::DetailsOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 using plan::testdata::kPsy;
 using plan::testdata::kSoc;
@@ -296,7 +297,7 @@ TEST_F(MeetingServiceTest, AnInitialMeetingFromSchedulingThroughAForwardToHeld) 
   // The events tell the timeline, without personal details.
   pb::ListEventsRequest events_request;
   pb::ListEventsResponse events;
-  ASSERT_TRUE(stub_->ListEvents(As(kVc).get(), events_request, &events).ok());
+  ASSERT_TRUE(stub_->ListEvents(testing::ServiceContext("lifecycle").get(), events_request, &events).ok());
   std::vector<pb::MeetingEvent::PayloadCase> kinds;
   for (const auto& e : events.events()) kinds.push_back(e.payload_case());
   EXPECT_THAT(kinds, ElementsAre(pb::MeetingEvent::kScheduled, pb::MeetingEvent::kForwarded,
@@ -424,6 +425,63 @@ TEST_F(MeetingServiceTest, AFollowUpMeetingIsCancelledOnceWhenThePlanCloses) {
       Schedule(Request(plan, pb::MEETING_KIND_FOLLOW_UP, absl::Hours(24)), &refused);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(DetailsOf(status).reason, "PLAN_CLOSED");
+}
+
+// Issue 22: an invited unit reads the meeting and answers its invitation only while the
+// person's consent does not leave it out. Before the fix, psychiatry (invited, takes no
+// part in the plan) still read the meeting, the letter with the person's goal, and
+// answered, after the consent was withdrawn.
+TEST_F(MeetingServiceTest, AfterTheConsentIsWithdrawnAnInvitedUnitReadsNothing) {
+  const std::string plan = CreatePlan();
+  consentpb::RecordConsentRequest record;
+  record.set_parent(plan);
+  auto* c = record.mutable_consent();
+  c->mutable_giver()->set_role(consentpb::GIVER_ROLE_INDIVIDUAL);
+  c->set_form(cpb::COMMUNICATION_FORM_WRITTEN);
+  for (const char* u : {kVc, kSoc, kPsy}) *c->add_covered_units() = UnitOf(u);
+  consentpb::RecordConsentResponse recorded;
+  ASSERT_TRUE(consent_stub_->RecordConsent(As(kVc).get(), record, &recorded).ok());
+  pb::ScheduleMeetingRequest request = Request(plan, pb::MEETING_KIND_INITIAL, absl::Hours(48));
+  *request.add_invitees()->mutable_unit() = UnitOf(kPsy);
+  pb::ScheduleMeetingResponse scheduled;
+  ASSERT_TRUE(Schedule(request, &scheduled).ok());
+  const std::string invitation = InvitationOf(scheduled.meeting(), kPsy)->name();
+
+  pb::GetMeetingRequest get;
+  get.set_name(scheduled.meeting().name());
+  pb::GetMeetingResponse got;
+  ASSERT_TRUE(stub_->GetMeeting(As(kPsy).get(), get, &got).ok()) << "invited and covered";
+
+  consentpb::WithdrawConsentRequest withdraw;
+  withdraw.set_name(recorded.consent().name());
+  withdraw.mutable_withdrawn_by()->set_role(consentpb::GIVER_ROLE_INDIVIDUAL);
+  withdraw.set_form(cpb::COMMUNICATION_FORM_ORAL);
+  consentpb::WithdrawConsentResponse withdrawn;
+  ASSERT_TRUE(consent_stub_->WithdrawConsent(As(kVc).get(), withdraw, &withdrawn).ok());
+  // The meeting service learns it at its consent consumer's next poll, as a server does.
+  SIP_ASSERT_OK(suite_.meeting_follows_consent()->CatchUp());
+
+  for (const char* unit : {kPsy, kSoc}) {
+    grpc::Status status = stub_->GetMeeting(As(unit).get(), get, &got);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED) << unit;
+    EXPECT_EQ(DetailsOf(status).reason, "NOT_VISIBLE") << unit;
+  }
+  pb::RenderInvitationRequest render;
+  render.set_name(invitation);
+  render.set_format(pb::INVITATION_FORMAT_TEXT);
+  pb::RenderInvitationResponse rendered;
+  grpc::Status status = stub_->RenderInvitation(As(kPsy).get(), render, &rendered);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(status.error_message(), Not(HasSubstr("lägenhet")));
+  pb::AnswerInvitationRequest answer;
+  answer.set_name(invitation);
+  answer.mutable_accept()->add_attendees()->set_name("Per Psykolog");
+  pb::AnswerInvitationResponse answered;
+  status = stub_->AnswerInvitation(As(kPsy).get(), answer, &answered);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  // Nothing was answered (read as a suite service: no unit sees the plan any more).
+  ASSERT_TRUE(stub_->GetMeeting(sip::testing::ServiceContext("lifecycle").get(), get, &got).ok());
+  EXPECT_EQ(InvitationOf(got.meeting(), kPsy)->state(), pb::INVITATION_STATE_PENDING);
 }
 
 TEST_F(MeetingServiceTest, AddingCancellingListingAndTheirErrors) {

@@ -198,6 +198,15 @@ TEST(CancelAndHoldTest, CancelNeedsAReasonAndHoldNeedsThePast) {
   ToProto(kNow + absl::Hours(24 * 7 + 2), held.mutable_end_time());
   held.add_attended_invitations(m.invitations(0).name());
   EXPECT_THAT(Fields(Hold(m, held, kNow)), ElementsAre("held.start_time"));
+  // Issue 22: a meeting scheduled a week ahead has not been held, whatever the held
+  // record's own times say; before the fix it was recorded as held.
+  pb::HeldRecord past;
+  ToProto(kNow - absl::Hours(3), past.mutable_start_time());
+  ToProto(kNow - absl::Hours(2), past.mutable_end_time());
+  const absl::Status early = Hold(m, past, kNow);
+  EXPECT_EQ(ReasonOf(early), "MEETING_NOT_STARTED") << early;
+  EXPECT_EQ(early.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(m.state(), pb::MEETING_STATE_SCHEDULED);
   const absl::Time after = kNow + absl::Hours(24 * 7 + 3);
   held.add_attended_invitations("plans/p1/meetings/other/invitations/x");
   EXPECT_THAT(Fields(Hold(m, held, after)), ElementsAre("held.attended_invitations[1]"));

@@ -576,6 +576,19 @@ std::vector<std::string> UnitsRequiringConsent(const pb::Plan& plan) {
   return ParticipantUnitIds(plan);
 }
 
+bool PrincipalTookPart(const pb::Plan& plan, const std::string& unit_hsa_id) {
+  // "SE" and the 10-digit organisation number: the principal the unit belongs to.
+  constexpr size_t kOrganisation = 12;
+  if (unit_hsa_id.size() <= kOrganisation) return false;
+  const std::string organisation = unit_hsa_id.substr(0, kOrganisation);
+  for (const std::string& unit : ParticipantUnitIds(plan)) {
+    if (unit.size() > kOrganisation && unit.compare(0, kOrganisation, organisation) == 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
 std::vector<std::string> UnitsAdded(const pb::Plan& before, const pb::Plan& after) {
   const std::vector<std::string> had = ParticipantUnitIds(before);
   std::vector<std::string> added;

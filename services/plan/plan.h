@@ -79,6 +79,15 @@ std::string RegionFromUnits(const pb::Plan& plan);
 // The plan's kommun (kommunkod) from its kommun units, in the same order; empty if none.
 std::string MunicipalityFromUnits(const pb::Plan& plan);
 
+// The role (a token's `role` claim) of a user who produces the person's extract of the
+// access log for their principal: the person's right to the extract does not end with
+// consent, so such a user also gets the plans their unit no longer sees.
+inline constexpr char kLogReviewRole[] = "LOG_REVIEW";
+
+// True when a unit of the principal (the organisation, by the organisation number in
+// the HSA-id, e.g. "SE2321000131") that `unit_hsa_id` belongs to takes part in the plan.
+bool PrincipalTookPart(const pb::Plan& plan, const std::string& unit_hsa_id);
+
 // The units taking part in `after` that did not in `before` (sorted).
 std::vector<std::string> UnitsAdded(const pb::Plan& before, const pb::Plan& after);
 // The units responsible for at least one intervention. Sorted, without duplicates.

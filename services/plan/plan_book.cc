@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/caller.h"
 #include "common/errors.h"
 #include "common/ids.h"
 #include "common/model_json.h"
@@ -124,15 +125,26 @@ absl::StatusOr<PlanStore::PlanPage> PlanBook::List(PlanFilter filter, const Acto
 
 absl::StatusOr<pb::GetAccessExtractResponse> PlanBook::AccessExtract(
     const std::string& personal_identity_number, absl::Time start, absl::Time end,
-    const Actor& caller) {
+    const Actor& caller, const std::string& role) {
   PlanFilter filter;
   filter.personal_identity_number = personal_identity_number;
-  // The person's plans as the caller's unit sees them (List filters and logs them).
+  const bool log_review = role == kLogReviewRole && ServiceNameOf(caller).empty() &&
+                          !caller.unit.hsa_id.empty();
+  // The person's plans as the caller's unit sees them (List filters and logs them); for a
+  // log reviewer, those its principal took part in (the extract outlives consent).
   std::vector<std::string> plan_ids;
   std::optional<PageCursor> after;
   do {
-    SIP_ASSIGN_OR_RETURN(PlanStore::PlanPage page, List(filter, caller, 500, after));
-    for (const StoredPlan& plan : page.plans) plan_ids.push_back(plan.plan_id);
+    SIP_ASSIGN_OR_RETURN(PlanStore::PlanPage page,
+                         log_review ? store_->List(filter, 500, after)
+                                    : List(filter, caller, 500, after));
+    for (const StoredPlan& plan : page.plans) {
+      if (log_review) {
+        if (!PrincipalTookPart(plan.plan, caller.unit.hsa_id)) continue;
+        gate_->NoteRead(plan.plan_id);
+      }
+      plan_ids.push_back(plan.plan_id);
+    }
     after = page.next;
   } while (after);
   std::sort(plan_ids.begin(), plan_ids.end());

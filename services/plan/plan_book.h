@@ -44,10 +44,12 @@ class PlanBook final {
                                            const std::optional<PageCursor>& after);
   // The individual's extract of the access log over [start, end) for the person with
   // `personal_identity_number` (canonical digits): the person's plans the caller's unit
-  // sees, and every access to them in the four services' logs.
+  // sees, and every access to them in the four services' logs. A user with `role`
+  // kLogReviewRole gets the person's plans a unit of its principal took part in, seen
+  // now or not: the extract only, nothing else of those plans.
   absl::StatusOr<pb::GetAccessExtractResponse> AccessExtract(
       const std::string& personal_identity_number, absl::Time start, absl::Time end,
-      const Actor& caller);
+      const Actor& caller, const std::string& role = "");
   // `patch.etag()`, when set, must be current (else ABORTED).
   absl::StatusOr<pb::Plan> Update(const std::string& plan_id, const pb::Plan& patch,
                                   const google::protobuf::FieldMask& mask, const Actor& caller,

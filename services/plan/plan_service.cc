@@ -95,7 +95,8 @@ grpc::Status PlanGrpcService::GetAccessExtract(grpc::ServerContext* context,
     if (request->has_end_time()) end = TimeFromProto(request->end_time(), "end_time", v);
     if (start && end && *end <= *start) v.Add("end_time", "must be after start_time");
     SIP_RETURN_IF_ERROR(v.ToStatus());
-    SIP_ASSIGN_OR_RETURN(*response, book_->AccessExtract(digits, *start, *end, caller));
+    SIP_ASSIGN_OR_RETURN(*response,
+                         book_->AccessExtract(digits, *start, *end, caller, caller.role));
     return absl::OkStatus();
   });
 }
@@ -140,10 +141,10 @@ grpc::Status PlanGrpcService::ListPlans(grpc::ServerContext* context,
                           "participant_unit_hsa_id, responsible_unit_hsa_id or state");
     }
     SIP_ASSIGN_OR_RETURN(int page_size, EffectivePageSize(request->page_size(), 50, 500));
-    SIP_ASSIGN_OR_RETURN(auto after, CursorFromToken(request->page_token(), filter.Key()));
+    SIP_ASSIGN_OR_RETURN(auto after, CursorFromToken(request->page_token(), PageQueryOf(*request)));
     SIP_ASSIGN_OR_RETURN(PlanStore::PlanPage page, book_->List(filter, caller, page_size, after));
     for (StoredPlan& p : page.plans) *response->add_plans() = std::move(p.plan);
-    response->set_next_page_token(TokenFromCursor(page.next, filter.Key()));
+    response->set_next_page_token(TokenFromCursor(page.next, PageQueryOf(*request)));
     return absl::OkStatus();
   });
 }
@@ -217,10 +218,10 @@ grpc::Status PlanGrpcService::ListPlanRevisions(grpc::ServerContext* context,
   return HandleCall(context, kErrorDomain, *request, [&](const Caller& caller) -> absl::Status {
     SIP_ASSIGN_OR_RETURN(std::string plan_id, PlanIdOf(request->parent(), "parent"));
     SIP_ASSIGN_OR_RETURN(int page_size, EffectivePageSize(request->page_size(), 50, 500));
-    SIP_ASSIGN_OR_RETURN(auto after, CursorFromToken(request->page_token(), request->parent()));
+    SIP_ASSIGN_OR_RETURN(auto after, CursorFromToken(request->page_token(), PageQueryOf(*request)));
     SIP_ASSIGN_OR_RETURN(auto page, book_->ListRevisions(plan_id, caller, page_size, after));
     for (auto& r : page.first) *response->add_revisions() = std::move(r);
-    response->set_next_page_token(TokenFromCursor(page.second, request->parent()));
+    response->set_next_page_token(TokenFromCursor(page.second, PageQueryOf(*request)));
     return absl::OkStatus();
   });
 }
@@ -246,10 +247,10 @@ grpc::Status PlanGrpcService::ListFollowUps(grpc::ServerContext* context,
   return HandleCall(context, kErrorDomain, *request, [&](const Caller& caller) -> absl::Status {
     SIP_ASSIGN_OR_RETURN(std::string plan_id, PlanIdOf(request->parent(), "parent"));
     SIP_ASSIGN_OR_RETURN(int page_size, EffectivePageSize(request->page_size(), 50, 500));
-    SIP_ASSIGN_OR_RETURN(auto after, CursorFromToken(request->page_token(), request->parent()));
+    SIP_ASSIGN_OR_RETURN(auto after, CursorFromToken(request->page_token(), PageQueryOf(*request)));
     SIP_ASSIGN_OR_RETURN(auto page, book_->ListFollowUps(plan_id, caller, page_size, after));
     for (auto& f : page.first) *response->add_follow_ups() = std::move(f);
-    response->set_next_page_token(TokenFromCursor(page.second, request->parent()));
+    response->set_next_page_token(TokenFromCursor(page.second, PageQueryOf(*request)));
     return absl::OkStatus();
   });
 }
@@ -260,7 +261,7 @@ grpc::Status PlanGrpcService::ListChangedCircumstances(
   return HandleCall(context, kErrorDomain, *request, [&](const Caller& caller) -> absl::Status {
     SIP_ASSIGN_OR_RETURN(std::string plan_id, PlanIdOf(request->parent(), "parent"));
     SIP_ASSIGN_OR_RETURN(int page_size, EffectivePageSize(request->page_size(), 50, 500));
-    const std::string query = absl::StrCat("circumstances|", request->parent());
+    const std::string query = PageQueryOf(*request);
     SIP_ASSIGN_OR_RETURN(auto after, CursorFromToken(request->page_token(), query));
     SIP_ASSIGN_OR_RETURN(auto page, book_->ListCircumstances(plan_id, caller, page_size, after));
     for (auto& c : page.first) *response->add_circumstances() = std::move(c);

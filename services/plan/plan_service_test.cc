@@ -336,6 +336,15 @@ TEST_F(PlanServiceTest, APlanFromInitiationToClosure) {
   ASSERT_THAT(revisions.revisions(), SizeIs(2));
   EXPECT_EQ(revisions.revisions(0).snapshot().revision(), 3);
   list_revisions.set_page_token(revisions.next_page_token());
+  // Issue 22: a token is bound to its method and filter, not only to the parent; before,
+  // another list of the same plan accepted it.
+  pb::ListFollowUpsRequest foreign;
+  foreign.set_parent(created.name());
+  foreign.set_page_token(revisions.next_page_token());
+  pb::ListFollowUpsResponse foreign_page;
+  status = stub_->ListFollowUps(Context().get(), foreign, &foreign_page);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(DetailsOf(status).fields, ElementsAre("page_token"));
   ASSERT_TRUE(stub_->ListPlanRevisions(Context().get(), list_revisions, &revisions).ok());
   ASSERT_THAT(revisions.revisions(), SizeIs(1));
   EXPECT_EQ(revisions.revisions(0).name(), created.name() + "/revisions/1");
@@ -373,7 +382,7 @@ TEST_F(PlanServiceTest, APlanFromInitiationToClosure) {
     // And the event says so (it carried the plan's old date).
     pb::ListEventsRequest events_request;
     pb::ListEventsResponse events;
-    ASSERT_TRUE(stub_->ListEvents(Context().get(), events_request, &events).ok());
+    ASSERT_TRUE(stub_->ListEvents(testing::ServiceContext("lifecycle").get(), events_request, &events).ok());
     ASSERT_GT(events.events_size(), 0);
     const pb::PlanEvent& last = events.events(events.events_size() - 1);
     ASSERT_TRUE(last.has_follow_up_recorded());
@@ -418,7 +427,7 @@ TEST_F(PlanServiceTest, APlanFromInitiationToClosure) {
   // The events: one per change, the closure naming every unit, no personal details.
   pb::ListEventsRequest events_request;
   pb::ListEventsResponse events;
-  ASSERT_TRUE(stub_->ListEvents(Context().get(), events_request, &events).ok());
+  ASSERT_TRUE(stub_->ListEvents(testing::ServiceContext("lifecycle").get(), events_request, &events).ok());
   std::vector<pb::PlanEvent::PayloadCase> kinds;
   for (const auto& e : events.events()) {
     kinds.push_back(e.payload_case());
@@ -1072,10 +1081,10 @@ TEST_F(PlanServiceTest, ReadsOfHistoryExplainTheirErrors) {
   pb::ListEventsRequest events_request;
   events_request.set_after_sequence(-5);
   pb::ListEventsResponse events;
-  status = stub_->ListEvents(Context().get(), events_request, &events);
+  status = stub_->ListEvents(testing::ServiceContext("lifecycle").get(), events_request, &events);
   EXPECT_THAT(DetailsOf(status).fields, ElementsAre("after_sequence"));
   events_request.set_after_sequence(1);
-  ASSERT_TRUE(stub_->ListEvents(Context().get(), events_request, &events).ok());
+  ASSERT_TRUE(stub_->ListEvents(testing::ServiceContext("lifecycle").get(), events_request, &events).ok());
   EXPECT_THAT(events.events(), SizeIs(0));
   EXPECT_EQ(events.last_sequence(), 1);
 }

@@ -167,12 +167,6 @@ absl::Status RemoveIdentityFromHistory(pqxx::work& txn, const std::string& plan_
 
 }  // namespace
 
-std::string PlanFilter::Key() const {
-  return absl::StrCat("pin=", personal_identity_number, "|participant=", participant_unit_hsa_id,
-                      "|responsible=", responsible_unit_hsa_id, "|state=", state.value_or(""),
-                      "|visible=", visible_to_unit_hsa_id);
-}
-
 std::vector<db::PreparedStatement> PlanStore::Statements() {
   return {
       // A plan and its units in one statement each way: units as arrays ($8 HSA-ids,

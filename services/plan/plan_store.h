@@ -42,8 +42,6 @@ struct PlanFilter {
   // Set for a user: only the plans this unit sees at `visible_at` (the access projection).
   std::string visible_to_unit_hsa_id;
   absl::Time visible_at;
-  // Identifies the query for page tokens (no personal data in it is exposed).
-  std::string Key() const;
 };
 
 // All SQL of the plan service.

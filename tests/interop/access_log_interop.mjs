@@ -86,5 +86,54 @@ const log = connect('sip/accesslog/v1/access_log.proto', 'sip.accesslog.v1.Acces
   process.env.SIP_CONSENT_ADDRESS, nurse);
 await expectError(log.call('ListAccessEntries', { plans: [plan.name], start_time: start,
   end_time: { seconds: Math.floor(Date.now() / 1000) + 60 } }), grpc.status.PERMISSION_DENIED);
+// Issue 22: the person's right to the extract does not end with consent. A second plan
+// of another person, whose consent the region's own unit records leaving the region out
+// (the answer warns it): the region's units no longer see it, but a log reviewer
+// (role LOG_REVIEW) of the region still produces the extract, and only the extract.
+const PNR2 = '19800101-0019';
+const SOC = 'SE2120001652-S000000000002';
+const { plan: second } = await n.plans.call('CreatePlan', { plan: {
+  individual: { personal_identity_number: PNR2, name: 'Annan Person' },
+  need_noticed_by: 'NEED_NOTICED_BY_SCHOOL', reason: 'Behöver samordnat stöd',
+  participants: [{ unit: { hsa_id: SOC, principal: 'PRINCIPAL_KIND_MUNICIPALITY',
+    principal_code: '1482' }, role: 'Handläggare' }],
+} });
+const recorded = await n.consents.call('RecordConsent', { parent: second.name, consent: {
+  giver: { role: 'GIVER_ROLE_INDIVIDUAL' }, form: 'COMMUNICATION_FORM_WRITTEN',
+  covered_units: [{ hsa_id: SOC, principal: 'PRINCIPAL_KIND_MUNICIPALITY',
+    principal_code: '1482' }] } });
+assert.deepEqual(recorded.warnings.map((w) => [w.code, w.unit_hsa_ids]),
+  [['RECORDING_UNIT_NOT_COVERED', [VC]]]);
+// The plan service learns the consent from the consent service's events, at its next
+// poll (a second): until then its projection still shows the unit covered.
+for (let i = 0; ; ++i) {
+  try {
+    await n.plans.call('GetPlan', { name: second.name });
+  } catch (err) {
+    assert.equal(err.code, grpc.status.PERMISSION_DENIED);
+    break;
+  }
+  assert.ok(i < 50, 'the plan stays visible to a unit the consent left out');
+  await sleep(100);
+}
+const notSeen = await n.plans.call('GetAccessExtract', { personal_identity_number: PNR2,
+  start_time: start });
+assert.deepEqual(notSeen.plans, [], 'without the role, the plan is no longer the unit\'s');
+const reviewer = as({ unit: OUTSIDER, principal: 'REGION', user: 'SE2321000131-T000000000042',
+  role: 'LOG_REVIEW' });
+const reviewed = await reviewer.plans.call('GetAccessExtract', { personal_identity_number: PNR2,
+  start_time: start });
+assert.deepEqual(reviewed.plans, [second.name], 'the region took part: its log reviewer');
+const reviewedSeen = new Set(reviewed.entries.map((e) => `${e.method} ${e.unit_hsa_id}`));
+assert.ok(reviewedSeen.has(`CreatePlan ${VC}`) && reviewedSeen.has(`GetPlan ${VC}`),
+  [...reviewedSeen].join('; '));
+await expectError(reviewer.plans.call('GetPlan', { name: second.name }),
+  grpc.status.PERMISSION_DENIED);
+const elsewhere = as({ unit: 'SE2321000016-E000000000001', principal: 'REGION', code: '01',
+  user: 'SE2321000016-T000000000001', role: 'LOG_REVIEW' });
+const notTheirs = await elsewhere.plans.call('GetAccessExtract', { personal_identity_number: PNR2,
+  start_time: start });
+assert.deepEqual(notTheirs.plans, [], 'a principal that took no part gets nothing');
+
 console.log(`access log interop: ${extract.entries.length} entries in the extract, from ` +
   `${new Set(extract.entries.map((e) => e.service)).size} services`);

@@ -2,7 +2,7 @@
 // service over TCP: records, checks, withdraws, and reads an INVALID_ARGUMENT's details.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { connect, errorDetails, expectError, grpc } from './client.mjs';
+import { connect, errorDetails, expectError, grpc, systemCredentials } from './client.mjs';
 
 const address = process.env.SIP_CONSENT_ADDRESS;
 assert.ok(address, 'SIP_CONSENT_ADDRESS is not set; run through with_services.sh');
@@ -111,8 +111,12 @@ assert.match(bad.details, /HSA-id/);
 await expectError(call('GetConsent', { name: consent.name },
   { unit: '', principal: '', user: '' }), grpc.status.UNAUTHENTICATED);
 
-// Events: recorded then withdrawn, with int64 sequences.
-const events = await call('ListEvents', { after_sequence: 0, page_size: 100 });
+// Events: recorded then withdrawn, with int64 sequences, read by the integrating system
+// allowed to (--event_reader_systems); a user's token does not open the feed.
+await expectError(call('ListEvents', { after_sequence: 0 }), grpc.status.PERMISSION_DENIED);
+const reader = connect('sip/consent/v1/consent.proto', 'sip.consent.v1.ConsentService', address,
+  { unit: VC, principal: 'REGION', user: 'integration-1' }, systemCredentials('events'));
+const events = await reader.call('ListEvents', { after_sequence: 0, page_size: 100 });
 const mine = events.events.filter((e) => e.plan === plan);
 assert.deepEqual(mine.map((e) => e.payload), ['recorded', 'withdrawn']);
 

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import ICAL from 'ical.js';
-import { connect, errorDetails, expectError, grpc } from './client.mjs';
+import { connect, errorDetails, expectError, grpc, systemCredentials } from './client.mjs';
 
 for (const name of ['SIP_MEETING_ADDRESS', 'SIP_PLAN_ADDRESS', 'SIP_CONSENT_ADDRESS']) {
   assert.ok(process.env[name], `${name} is not set; run through with_services.sh`);
@@ -222,8 +222,11 @@ await expectError(call('ScheduleMeeting', { parent: plan, kind: 'MEETING_KIND_FO
   details: details('2027-06-01T08:00:00Z', '2027-06-01T09:00:00Z'), invitees }),
 grpc.status.FAILED_PRECONDITION);
 
-// The events: the timeline's facts, oldest first, without personal details.
-const { events } = await call('ListEvents', { after_sequence: 0 });
+// The events: the timeline's facts, oldest first, without personal details, read by the
+// integrating system allowed to.
+const { events } = await connect('sip/meeting/v1/meeting.proto', 'sip.meeting.v1.MeetingService',
+  process.env.SIP_MEETING_ADDRESS, nurse, systemCredentials('events')).call('ListEvents',
+  { after_sequence: 0 });
 assert.deepEqual(events.map((e) => e.payload), ['scheduled', 'rescheduled', 'accepted',
   'forwarded', 'accepted', 'scheduled', 'held', 'scheduled', 'cancelled', 'cancelled']);
 assert.equal(events.at(-1).cancelled.cause, 'CANCEL_CAUSE_PLAN_CLOSED');

@@ -82,7 +82,7 @@ const requests = {
     GetConsent: { name: consent.name },
     ListConsents: { parent: plan.name },
     CheckConsent: { parent: plan.name, unit_hsa_ids: [VC] },
-    ListEvents: { allowed: true },
+    ListEvents: { after_sequence: 0 },
   },
   plan: {
     CreatePlan: { allowed: true },
@@ -103,7 +103,7 @@ const requests = {
     ListChangedCircumstances: { parent: plan.name },
     ClosePlan: { name: plan.name, closure: { reason: 'CLOSURE_REASON_GOALS_MET' } },
     RenderPlanCopy: { name: plan.name, format: 'COPY_FORMAT_TEXT' },
-    ListEvents: { allowed: true },
+    ListEvents: { after_sequence: 0 },
   },
   meeting: {
     ScheduleMeeting: { parent: plan.name, kind: 'MEETING_KIND_FOLLOW_UP', details,
@@ -121,7 +121,7 @@ const requests = {
     RenderInvitation: { name: socInvitation, format: 'INVITATION_FORMAT_TEXT' },
     ListInbox: { unit_hsa_id: SOC },
     AcknowledgeNotice: { name: `units/${SOC}/notices/${randomUUID()}` },
-    ListEvents: { allowed: true },
+    ListEvents: { after_sequence: 0 },
   },
   lifecycle: {
     GetTimeline: { name: `${plan.name}/timeline` },
@@ -131,7 +131,7 @@ const requests = {
     GetComplianceReport: { allowed: true, start_date: day(now - 86400e3),
       end_date: day(now + 86400e3), region_code: '14' },
     GetPolicy: { allowed: true, region_code: '14' },
-    ListEvents: { allowed: true },
+    ListEvents: { after_sequence: 0 },
   },
 };
 

@@ -69,12 +69,25 @@ eval "$(grep '^  export [A-Z]*_TOKEN=' "$out")"
 [ -n "${REGION_TOKEN:-}" ] && [ -n "${KOMMUN_TOKEN:-}" ] || { cat "$out" >&2; fail "run.sh printed no tokens"; }
 mapfile -t printed < <(sed -n '/^Call them/,/^Walk through/p' "$out" | sed -e ':a;/\\$/{N;s/\\\n *//;ba}' |
   grep '^  npx buf curl')
-[ "${#printed[@]}" -eq 4 ] || { cat "$out" >&2; fail "run.sh printed ${#printed[@]} calls, not 4"; }
-methods=$(cd "$repo" && eval "${printed[0]/npx buf/npx --no-install buf}")
+[ "${#printed[@]}" -eq 5 ] || { cat "$out" >&2; fail "run.sh printed ${#printed[@]} calls, not 5"; }
+# Every printed call, in the printed order, with the id CreatePlan answered in place of
+# "<id from CreatePlan>".
+run_printed() {
+  local call=${printed[$1]//<id from CreatePlan>/${plan_id:-}}
+  (cd "$repo" && eval "${call/npx buf/npx --no-install buf}") ||
+    fail "printed call $(($1 + 1)) failed: ${printed[$1]}"
+}
+methods=$(run_printed 0)
 grep -q CreatePlan <<<"$methods" || fail "the printed list-methods call does not list CreatePlan"
-created=$(cd "$repo" && eval "${printed[1]/npx buf/npx --no-install buf}")
-grep -q '"name": *"plans/' <<<"$created" || fail "the printed CreatePlan call made no plan: $created"
-extract=$(cd "$repo" && eval "${printed[3]/npx buf/npx --no-install buf}")
+created=$(run_printed 1)
+plan_id=$(grep -o '"name": *"plans/[^"/]*"' <<<"$created" | head -1 | sed -E 's/.*"plans\/([^"]*)"/\1/')
+[ -n "$plan_id" ] || fail "the printed CreatePlan call made no plan: $created"
+consented=$(run_printed 2)
+grep -q '"CONSENT_STATE_ACTIVE"' <<<"$consented" || fail "the printed RecordConsent call: $consented"
+checked=$(run_printed 3)
+grep -q '"covered": *true' <<<"$checked" ||
+  fail "the printed CheckConsent call (as the kommun) did not find it covered: $checked"
+extract=$(run_printed 4)
 grep -q 'Loggutdrag' <<<"$extract" && grep -q '"CreatePlan"' <<<"$extract" ||
   fail "the printed GetAccessExtract call gave no extract with the plan's creation: $extract"
 echo "ok: the calls run.sh prints work, with its tokens over mutual TLS"
