@@ -313,6 +313,50 @@ TEST_F(FactHistoryTest, TwoReplicasOfThreeConsumersAtOnceGiveTheFoldOfEachPlansF
   ExpectEveryTimelineIsItsFold("two replicas of three consumers");
 }
 
+// The lost update of issue 22 at its sharpest: two consumers record the first facts of
+// the same new plans at the same moment, and no later fact comes to repair a timeline.
+// Locking a row that does not exist yet locks nothing: each built its own timeline and the
+// second write replaced the first (seen: timelines with only "initiated" or only
+// "consent_recorded").
+TEST_F(LifecycleStoreTest, TwoConsumersWithTheFirstFactsOfNewPlansLoseNeither) {
+  constexpr int kNew = 300;
+  const absl::Time now = At(2026, 5, 1);
+  std::vector<Fact> initiations, consents;
+  for (int i = 0; i < kNew; ++i) {
+    Fact initiated = Initiated(absl::StrCat("n", i), At(2026, 4, 1), "14");
+    initiated.source = absl::StrCat("plan/", i + 1);
+    initiations.push_back(initiated);
+    Fact consent;
+    consent.kind = Kind::kConsentRecorded;
+    consent.plan_id = initiated.plan_id;
+    consent.time = At(2026, 4, 2);
+    consent.source = absl::StrCat("consent/", i + 1);
+    consents.push_back(consent);
+  }
+  // The two start each plan together, as two consumers polling at once would.
+  std::vector<std::atomic<int>> arrived(kNew);
+  auto consumer = [&](const std::vector<Fact>* facts) {
+    for (int i = 0; i < kNew; ++i) {
+      ++arrived[i];
+      while (arrived[i] < 2) std::this_thread::yield();
+      ApplyStored((*facts)[i], now);
+    }
+  };
+  std::thread a(consumer, &initiations), b(consumer, &consents);
+  a.join();
+  b.join();
+  int lost = 0;
+  for (int i = 0; i < kNew; ++i) {
+    SIP_ASSERT_OK_AND_ASSIGN(std::optional<Timeline> t, store_->Get(absl::StrCat("n", i)));
+    ASSERT_TRUE(t);
+    lost += t->entries.size() != 2;
+    if (t->entries.size() == 2) {
+      EXPECT_EQ(t->deadlines[0].state, DeadlineState::kMet) << "n" << i;
+    }
+  }
+  EXPECT_EQ(lost, 0) << "timelines that lost one of their two facts";
+}
+
 TEST_F(FactHistoryTest, AnyOrderOfTheFactsGivesTheFoldOfEachPlansFacts) {
   for (const uint32_t seed : {1u, 7u, 2026u}) {
     SCOPED_TRACE(absl::StrCat("seed ", seed));
