@@ -17,7 +17,8 @@ namespace sip::authz {
 struct PlanAccess {
   // The unit that initiated the plan: before any consent, the only one that sees it.
   std::string initiating_unit_hsa_id;
-  // The units taking part: participants, responsible units, the coordinator's.
+  // The units taking part: participants, responsible units, the coordinator's, and the
+  // units invited to the plan's meetings.
   std::set<std::string> participant_unit_hsa_ids;
   // The units the person's consent covers now.
   std::set<std::string> covered_unit_hsa_ids;

@@ -152,6 +152,17 @@ CREATE TABLE event_readers (
 );
 CREATE INDEX outbox_by_time ON outbox (event_time);
 )sql"},
+      {"common_0010_access_invited", R"sql(
+-- The access projection's third half (common/plan_access.h): the units invited to a
+-- plan's meetings, from the meeting service's events. An invited unit takes part in the
+-- planning: with the person's consent covering it, it sees the plan.
+CREATE TABLE access_invited (
+  plan_id text NOT NULL,
+  unit_hsa_id text NOT NULL,
+  PRIMARY KEY (plan_id, unit_hsa_id)
+);
+CREATE INDEX access_invited_by_unit ON access_invited (unit_hsa_id);
+)sql"},
   };
   return *kMigrations;
 }

@@ -42,9 +42,14 @@ const std::vector<db::PreparedStatement>& AccessStatements() {
        "FROM unnest($2::text[], $3::text[]) AS c(unit, until) "
        "ON CONFLICT (plan_id, unit_hsa_id) DO UPDATE SET covered_until = "
        "EXCLUDED.covered_until"},
+      {"sip_access_invited_write",
+       "INSERT INTO access_invited (plan_id, unit_hsa_id) SELECT $1, u FROM "
+       "unnest($2::text[]) AS u WHERE u <> '' ON CONFLICT DO NOTHING"},
       {"sip_access_read",
        "SELECT p.plan_id IS NOT NULL, coalesce(p.initiating_unit, ''), "
-       "coalesce(p.coordinator_unit, ''), coalesce(array_to_string(p.participant_units, ','), ''), "
+       "coalesce(p.coordinator_unit, ''), concat_ws(',', "
+       "array_to_string(p.participant_units, ','), (SELECT string_agg(i.unit_hsa_id, ',') "
+       "FROM access_invited i WHERE i.plan_id = k.id)), "
        "EXISTS (SELECT 1 FROM access_consented d WHERE d.plan_id = k.id), "
        "(SELECT coalesce(string_agg(c.unit_hsa_id, ','), '') FROM access_coverage c "
        "WHERE c.plan_id = k.id AND (c.covered_until IS NULL OR c.covered_until > $2::timestamptz)) "
@@ -86,6 +91,28 @@ absl::Status ApplyPlanEvent(pqxx::work& txn, const std::string& payload) {
   return absl::OkStatus();
 }
 
+absl::Status ApplyMeetingEvent(pqxx::work& txn, const std::string& payload) {
+  sip::meeting::v1::MeetingEvent event;
+  if (!event.ParseFromString(payload)) return absl::InternalError("unreadable meeting event");
+  std::vector<std::string> invited;
+  switch (event.payload_case()) {
+    case sip::meeting::v1::MeetingEvent::kScheduled:
+      invited.assign(event.scheduled().invited_unit_hsa_ids().begin(),
+                     event.scheduled().invited_unit_hsa_ids().end());
+      break;
+    case sip::meeting::v1::MeetingEvent::kForwarded:
+      invited.push_back(event.forwarded().to_unit_hsa_id());
+      break;
+    case sip::meeting::v1::MeetingEvent::kInvitationAdded:
+      invited.push_back(event.invitation_added().unit_hsa_id());
+      break;
+    default:
+      return absl::OkStatus();
+  }
+  db::Exec0(txn, "sip_access_invited_write", PlanIdOf(event.plan()), db::ToSqlArray(invited));
+  return absl::OkStatus();
+}
+
 absl::Status ApplyConsentEvent(pqxx::work& txn, const std::string& payload) {
   sip::consent::v1::ConsentEvent event;
   if (!event.ParseFromString(payload)) return absl::InternalError("unreadable consent event");
@@ -113,6 +140,10 @@ EventConsumer::Apply ConsentEventsToAccess(EventConsumer::Apply then) {
   return ToAccess(&ApplyConsentEvent, std::move(then));
 }
 
+EventConsumer::Apply MeetingEventsToAccess(EventConsumer::Apply then) {
+  return ToAccess(&ApplyMeetingEvent, std::move(then));
+}
+
 std::optional<PlanAccess> ReadAccess(pqxx::transaction_base& txn, const std::string& plan_id,
                                      absl::Time now) {
   const pqxx::row row = db::Exec1(txn, "sip_access_read", plan_id, db::ToSqlTime(now));
@@ -134,7 +165,9 @@ std::string VisibleToUnitSql(const std::string& plan_column, const std::string& 
       "EXISTS (SELECT 1 FROM access_plans ap WHERE ap.plan_id = ", plan_column, " AND ((",
       "ap.initiating_unit = ", unit_param,
       " AND NOT EXISTS (SELECT 1 FROM access_consented ad WHERE ad.plan_id = ap.plan_id)) OR (",
-      "ap.participant_units @> ARRAY[", unit_param, "::text] AND EXISTS (SELECT 1 FROM ",
+      "(ap.participant_units @> ARRAY[", unit_param, "::text] OR EXISTS (SELECT 1 FROM ",
+      "access_invited ai WHERE ai.plan_id = ap.plan_id AND ai.unit_hsa_id = ", unit_param,
+      ")) AND EXISTS (SELECT 1 FROM ",
       "access_coverage ac WHERE ac.plan_id = ap.plan_id AND ac.unit_hsa_id = ", unit_param,
       " AND (ac.covered_until IS NULL OR ac.covered_until > ", time_param,
       "::timestamptz)))))");

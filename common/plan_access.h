@@ -16,6 +16,7 @@
 #include "common/model.h"
 #include "pqxx/pqxx"
 #include "sip/consent/v1/consent.pb.h"
+#include "sip/meeting/v1/meeting.pb.h"
 #include "sip/plan/v1/plan.pb.h"
 
 // The access projection: what every service keeps locally of each plan to decide who
@@ -25,9 +26,11 @@
 //   - what the person's consent covers (`access_coverage`): from the consent service's
 //     events, each of which carries the plan's coverage after the change
 //     (ConsentEvent.coverage), every covered unit with the time its coverage ends.
+//   - who is invited to the plan's meetings (`access_invited`): from the meeting service's
+//     events (scheduled, invitation added, forwarded); an invited unit takes part.
 // The plan and consent services write their own half in the transaction of the change
 // (so it is never behind), the other half from the other's events; meeting and
-// lifecycle write both from events. Both halves are whole-state replacements, so applying
+// lifecycle write both from events; plan and lifecycle also follow the invitations. Both halves are whole-state replacements, so applying
 // the latest event is enough and the order between the two sources does not matter.
 namespace sip::authz {
 
@@ -48,15 +51,20 @@ void WriteCoverage(pqxx::work& txn, const std::string& plan_id,
 // PlanEvent / ConsentEvent). INTERNAL for an unreadable payload.
 absl::Status ApplyPlanEvent(pqxx::work& txn, const std::string& payload);
 absl::Status ApplyConsentEvent(pqxx::work& txn, const std::string& payload);
+// The units a meeting event invites (scheduled, invitation added, forwarded), added to
+// the plan's invited units; any other meeting event changes nothing here.
+absl::Status ApplyMeetingEvent(pqxx::work& txn, const std::string& payload);
 
 // An event consumer's Apply for the plan service's (PlanEventsToAccess) or the consent
 // service's (ConsentEventsToAccess) events: keeps the access projection, then applies
 // `then`, the service's own use of the same events, when given.
 EventConsumer::Apply PlanEventsToAccess(EventConsumer::Apply then = nullptr);
 EventConsumer::Apply ConsentEventsToAccess(EventConsumer::Apply then = nullptr);
+EventConsumer::Apply MeetingEventsToAccess(EventConsumer::Apply then = nullptr);
 
-// What the service knows of `plan_id` at `now` (coverage that ended is left out); nullopt
-// when it knows neither half. One statement.
+// What the service knows of `plan_id` at `now` (coverage that ended is left out; the
+// invited units among those taking part); nullopt when it knows neither the parties nor
+// a consent decision. One statement.
 std::optional<PlanAccess> ReadAccess(pqxx::transaction_base& txn, const std::string& plan_id,
                                      absl::Time now);
 

@@ -71,6 +71,10 @@ class PlanAccessTest : public ::testing::Test {
     SIP_ASSERT_OK(pool_->InTransaction(
         [&](pqxx::work& txn) { return ApplyPlanEvent(txn, e.SerializeAsString()); }));
   }
+  void ApplyMeeting(const sip::meeting::v1::MeetingEvent& e) {
+    SIP_ASSERT_OK(pool_->InTransaction(
+        [&](pqxx::work& txn) { return ApplyMeetingEvent(txn, e.SerializeAsString()); }));
+  }
   void ApplyConsent(const sip::consent::v1::ConsentEvent& e) {
     SIP_ASSERT_OK(pool_->InTransaction(
         [&](pqxx::work& txn) { return ApplyConsentEvent(txn, e.SerializeAsString()); }));
@@ -145,6 +149,48 @@ TEST_F(PlanAccessTest, TheEventsLeaveWhoTakesPartAndWhatTheConsentCoversUntilWhe
               return ApplyPlanEvent(txn, "not an event");
             }).code(),
             absl::StatusCode::kInternal);
+}
+
+// Issue 22: a unit invited to the plan's meeting and covered by the person's consent takes
+// part, and finds the plan (before, social services had the invitation in their inbox but
+// ListPlans was empty and GetPlan refused). Invitations come from the meeting service's
+// events: scheduled, invitation added, forwarded.
+TEST_F(PlanAccessTest, AnInvitedUnitTheConsentCoversTakesPart) {
+  ApplyPlan(PlanEventOf("p1", kVc, {kVc}));
+  ApplyConsent(ConsentEventOf("p1", {}, {kVc, kSoc, kPsy}));
+  EXPECT_EQ(ReasonOf(Authorize({kSoc, "u", ""}, Action::kRead, Read("p1", kNow))),
+            "NOT_VISIBLE") << "covered, but not taking part yet";
+  sip::meeting::v1::MeetingEvent scheduled;
+  scheduled.set_plan("plans/p1");
+  scheduled.mutable_scheduled()->add_invited_unit_hsa_ids(kVc);
+  scheduled.mutable_scheduled()->add_invited_unit_hsa_ids(kSoc);
+  ApplyMeeting(scheduled);
+  ApplyMeeting(scheduled);  // a replay adds nothing
+  EXPECT_THAT(Read("p1", kNow)->participant_unit_hsa_ids, UnorderedElementsAre(kVc, kSoc));
+  SIP_EXPECT_OK(Authorize({kSoc, "u", ""}, Action::kRead, Read("p1", kNow)));
+  SIP_EXPECT_OK(Authorize({kSoc, "u", ""}, Action::kConsent, Read("p1", kNow)));
+  EXPECT_THAT(Visible(kSoc, kNow), ElementsAre("p1"));
+  sip::meeting::v1::MeetingEvent forwarded;
+  forwarded.set_plan("plans/p1");
+  forwarded.mutable_forwarded()->set_to_unit_hsa_id(kPsy);
+  ApplyMeeting(forwarded);
+  EXPECT_THAT(Visible(kPsy, kNow), ElementsAre("p1"));
+  sip::meeting::v1::MeetingEvent added;
+  added.set_plan("plans/p1");
+  added.mutable_invitation_added()->set_unit_hsa_id(kOutsider);
+  ApplyMeeting(added);
+  EXPECT_THAT(Visible(kOutsider, kNow), IsEmpty()) << "invited, but the consent leaves it out";
+  EXPECT_EQ(ReasonOf(Authorize({kOutsider, "u", ""}, Action::kRead, Read("p1", kNow))),
+            "NOT_VISIBLE");
+  // Consent ends: the invited see nothing either.
+  ApplyConsent(ConsentEventOf("p1", {}));
+  EXPECT_THAT(Visible(kSoc, kNow), IsEmpty());
+  // Other meeting events change nothing here.
+  sip::meeting::v1::MeetingEvent held;
+  held.set_plan("plans/p2");
+  held.mutable_held()->add_attended_unit_hsa_ids(kSoc);
+  ApplyMeeting(held);
+  EXPECT_FALSE(Read("p2", kNow).has_value());
 }
 
 TEST_F(PlanAccessTest, TheListConditionIsTheReadRule) {

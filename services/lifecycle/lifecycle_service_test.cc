@@ -60,7 +60,8 @@ class LifecycleServiceTest : public ::testing::Test {
     gate_ = std::make_unique<authz::PlanGate>(
         pool_.get(), &clock_,
         std::vector<authz::PlanGate::CatchUp>{[this] { return consumers_[0]->CatchUp(); },
-                                              [this] { return consumers_[1]->CatchUp(); }});
+                                              [this] { return consumers_[1]->CatchUp(); },
+                                              [this] { return consumers_[2]->CatchUp(); }});
     book_ = std::make_unique<LifecycleBook>(store_.get(), &*policies_, closer_.get(), &clock_,
                                             gate_.get(), metrics_.get());
     service_ = std::make_unique<LifecycleGrpcService>(book_.get());
@@ -77,6 +78,7 @@ class LifecycleServiceTest : public ::testing::Test {
             const std::string from = source;
             if (from == "plan") SIP_RETURN_IF_ERROR(authz::ApplyPlanEvent(txn, e.payload));
             if (from == "consent") SIP_RETURN_IF_ERROR(authz::ApplyConsentEvent(txn, e.payload));
+            if (from == "meeting") SIP_RETURN_IF_ERROR(authz::ApplyMeetingEvent(txn, e.payload));
             return book_->ApplyEvent(txn, source, e);
           }));
     };

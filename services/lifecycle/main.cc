@@ -57,13 +57,14 @@ int main(int argc, char** argv) {
   sip::accesslog::Log access_log(pool, &clock);
   sip::authz::PlanGate gate(pool, &clock,
                             {[&consumers] { return consumers[0]->CatchUp(); },
-                             [&consumers] { return consumers[1]->CatchUp(); }}, &access_log);
+                             [&consumers] { return consumers[1]->CatchUp(); },
+                             [&consumers] { return consumers[2]->CatchUp(); }}, &access_log);
   sip::lifecycle::LifecycleBook book(&store, &*policies, &closer, &clock, &gate, &metrics);
   sip::lifecycle::LifecycleGrpcService service(&book);
   sip::accesslog::AccessLogGrpcService access_log_service(pool, "lifecycle");
 
-  // Each source's events, applied once each (cursors in this service's schema); the plan
-  // and consent services' also keep the access projection the gate reads.
+  // Each source's events, applied once each (cursors in this service's schema); they also
+  // keep the access projection the gate reads (parties, coverage, invitations).
   const sip::Actor self = sip::ServiceActor("lifecycle");
   auto plan_stub = sip::plan::v1::PlanService::NewStub((*channels)[0]);
   auto consent_stub = sip::consent::v1::ConsentService::NewStub((*channels)[1]);
@@ -89,7 +90,7 @@ int main(int argc, char** argv) {
       sip::ListEventsFetch(meeting_stub.get(),
                            &sip::meeting::v1::MeetingService::Stub::ListEvents, self,
                            config->meeting.timeout, "meeting"),
-      apply("meeting")));
+      sip::authz::MeetingEventsToAccess(apply("meeting"))));
   for (auto& consumer : consumers) consumer->Start();
 
   // The sweeper: breaches what fell due, then performs the closures asked for.

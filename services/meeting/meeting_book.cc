@@ -33,6 +33,7 @@ std::string EventType(const pb::MeetingEvent& e) {
     case pb::MeetingEvent::kForwarded: return kEventForwarded;
     case pb::MeetingEvent::kCancelled: return kEventCancelled;
     case pb::MeetingEvent::kHeld: return kEventHeld;
+    case pb::MeetingEvent::kInvitationAdded: return kEventInvitationAdded;
     default: return "";  // no timeline fact: no event
   }
 }
@@ -370,8 +371,14 @@ absl::StatusOr<pb::Invitation> MeetingBook::AddInvitation(const std::string& pla
              [&](pb::Meeting& m) -> absl::StatusOr<std::pair<pb::MeetingEvent, std::string>> {
                SIP_ASSIGN_OR_RETURN(pb::Invitation inv,
                                     meeting::AddInvitation(m, invitee, now, [] { return NewId(); }));
-               // No event: who is invited is not a timeline fact.
-               return std::make_pair(pb::MeetingEvent(), inv.SerializeAsString());
+               // Not a timeline fact, but who is invited: the other services' access
+               // projections follow it (an invited unit the consent covers sees the plan).
+               pb::MeetingEvent e = BaseEvent(m, caller);
+               e.mutable_invitation_added()->set_invitation(inv.name());
+               if (inv.invitee().has_unit()) {
+                 e.mutable_invitation_added()->set_unit_hsa_id(inv.invitee().unit().hsa_id());
+               }
+               return std::make_pair(std::move(e), inv.SerializeAsString());
              }));
   return ParseAnswer<pb::Invitation>(answer);
 }

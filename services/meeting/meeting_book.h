@@ -153,6 +153,7 @@ inline constexpr char kEventAccepted[] = "meeting.invitation_accepted";
 inline constexpr char kEventForwarded[] = "meeting.invitation_forwarded";
 inline constexpr char kEventCancelled[] = "meeting.cancelled";
 inline constexpr char kEventHeld[] = "meeting.held";
+inline constexpr char kEventInvitationAdded[] = "meeting.invitation_added";
 
 // The reason a meeting cancelled by its plan's closing gives its invitees.
 inline constexpr char kPlanClosedReason[] =

@@ -316,6 +316,9 @@ TEST_F(MeetingBookTest, AddingAnInvitationAndRecordingAnUnbookedMeeting) {
   EXPECT_EQ(PreconditionViolationsOf(uncovered)[0].subject, "Närstående: Dotter");
   consent_.covered.insert("Dotter");
   SIP_ASSERT_OK(book_->AddInvitation("p1", meeting_id, daughter, "", kVcNurse, {}).status());
+  // Each invitation added is an event, which the other services' access projections
+  // follow (the refused ones are not).
+  EXPECT_EQ(Events(kEventInvitationAdded), 2);
 
   PlanFacts hidden;
   hidden.protected_identity = true;

@@ -484,6 +484,38 @@ TEST_F(MeetingServiceTest, AfterTheConsentIsWithdrawnAnInvitedUnitReadsNothing) 
   EXPECT_EQ(InvitationOf(got.meeting(), kPsy)->state(), pb::INVITATION_STATE_PENDING);
 }
 
+// Issue 22: a unit invited to the plan's meeting and covered by the person's consent finds
+// the plan. Before, psychiatry had the invitation in its inbox, but the plan service
+// refused GetPlan and its ListPlans was empty: it knew only the plan's own parties.
+TEST_F(MeetingServiceTest, AnInvitedUnitTheConsentCoversFindsThePlan) {
+  const std::string plan = CreatePlan();
+  Consent(plan, {kVc, kSoc, kPsy});
+  planpb::GetPlanRequest get;
+  get.set_name(plan);
+  planpb::GetPlanResponse got;
+  EXPECT_EQ(plan_stub_->GetPlan(As(kPsy).get(), get, &got).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED)
+      << "covered, but neither taking part nor invited";
+  pb::ScheduleMeetingRequest request = Request(plan, pb::MEETING_KIND_INITIAL, absl::Hours(48));
+  *request.add_invitees()->mutable_unit() = UnitOf(kPsy);
+  pb::ScheduleMeetingResponse scheduled;
+  ASSERT_TRUE(Schedule(request, &scheduled).ok());
+  ASSERT_EQ(Inbox(kPsy).size(), 1u);
+
+  // The plan service learns the invitation from the meeting service's events (here at
+  // its gate's catch-up, before it would refuse).
+  const grpc::Status status = plan_stub_->GetPlan(As(kPsy).get(), get, &got);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(got.plan().name(), plan);
+  planpb::ListPlansRequest list;
+  list.set_personal_identity_number(
+      plan::testdata::CompletePlan().individual().personal_identity_number());
+  planpb::ListPlansResponse listed;
+  ASSERT_TRUE(plan_stub_->ListPlans(As(kPsy).get(), list, &listed).ok());
+  ASSERT_EQ(listed.plans_size(), 1);
+  EXPECT_EQ(listed.plans(0).name(), plan);
+}
+
 TEST_F(MeetingServiceTest, AddingCancellingListingAndTheirErrors) {
   const std::string plan = CreatePlan();
   Consent(plan, {kVc, kSoc});

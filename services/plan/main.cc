@@ -40,9 +40,18 @@ int main(int argc, char** argv) {
       sip::ListEventsOf("consent", (*channels)[0], sip::ServiceActor("plan"),
                         config->consent.timeout),
       sip::authz::ConsentEventsToAccess());
+  // Who is invited to the plan's meetings, from the meeting service's events.
+  sip::EventConsumer meeting_events(
+      pool, &clock, {"meeting", 100, absl::Seconds(1)},
+      sip::ListEventsOf("meeting", (*channels)[1], sip::ServiceActor("plan"),
+                        config->meeting.timeout),
+      sip::authz::MeetingEventsToAccess());
   // Every access to a plan, logged (access_log.h); the chainer seals the entries.
   sip::accesslog::Log access_log(pool, &clock);
-  sip::authz::PlanGate gate(pool, &clock, {[&] { return consent_events.CatchUp(); }}, &access_log);
+  sip::authz::PlanGate gate(pool, &clock,
+                            {[&] { return consent_events.CatchUp(); },
+                             [&] { return meeting_events.CatchUp(); }},
+                            &access_log);
   // The person's extract reads the four services' access logs.
   auto own_log = sip::accesslog::LocalAccessSource(pool, "plan");
   auto consent_log = sip::accesslog::GrpcAccessSource((*channels)[0], "consent", "plan",
@@ -65,6 +74,7 @@ int main(int argc, char** argv) {
   sip::plan::PlanGrpcService service(&book);
   sip::accesslog::AccessLogGrpcService access_log_service(pool, "plan");
   consent_events.Start();
+  meeting_events.Start();
   access_log.Start();
   // Old outbox events and request-log rows removed on a schedule (retention.h).
   auto housekeeping = sip::StartHousekeeping(config->server, pool, &clock);
@@ -72,6 +82,7 @@ int main(int argc, char** argv) {
       config->server, {"sip.plan.v1.PlanService", "sip.accesslog.v1.AccessLogService"},
       {&service, &access_log_service}, [pool] { return pool->Ping(); });
   consent_events.Stop();
+  meeting_events.Stop();
   access_log.Stop();
   return code;
 }

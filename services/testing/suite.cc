@@ -55,7 +55,13 @@ absl::Status Suite::Start(const std::string& conninfo) {
   plan_lifecycle_log_ = accesslog::MissingAccessSource("lifecycle", "--lifecycle_address");
   plan_gate_ = std::make_unique<authz::PlanGate>(
       plan_pool_.get(), clock_,
-      std::vector<authz::PlanGate::CatchUp>{[this] { return plan_consent_events_->CatchUp(); }}, plan_log_.get());
+      std::vector<authz::PlanGate::CatchUp>{
+          [this] { return plan_consent_events_->CatchUp(); },
+          // Made once the meeting service has started, below.
+          [this] {
+            return plan_meeting_events_ ? plan_meeting_events_->CatchUp() : absl::OkStatus();
+          }},
+      plan_log_.get());
   plan_book_ = std::make_unique<plan::PlanBook>(
       plan_store_.get(),
       plan::PlanBook::Peers{plan_consent_.get(), plan_consent_.get(), &meetings_for_plan_,
@@ -108,6 +114,8 @@ absl::Status Suite::Start(const std::string& conninfo) {
   meeting_log_for_plan_.target = meeting_log_source_.get();
 
   meeting = sip::meeting::v1::MeetingService::NewStub(meeting_channel);
+  plan_meeting_events_ = Follow(plan_pool_.get(), "meeting", meeting_channel, "plan",
+                                authz::MeetingEventsToAccess());
   return absl::OkStatus();
 }
 

@@ -49,6 +49,7 @@ class Suite final {
   // plan's meetings.
   EventConsumer* consent_follows_plan() { return consent_plan_events_.get(); }
   EventConsumer* plan_follows_consent() { return plan_consent_events_.get(); }
+  EventConsumer* plan_follows_meeting() { return plan_meeting_events_.get(); }
   EventConsumer* meeting_follows_plan() { return meeting_plan_events_.get(); }
   EventConsumer* meeting_follows_consent() { return meeting_consent_events_.get(); }
 
@@ -108,7 +109,7 @@ class Suite final {
   std::unique_ptr<meeting::MeetingBook> meeting_book_;
   std::unique_ptr<meeting::MeetingGrpcService> meeting_service_;
   std::unique_ptr<Server> consent_server_, plan_server_, meeting_server_;
-  std::unique_ptr<EventConsumer> consent_plan_events_, plan_consent_events_,
+  std::unique_ptr<EventConsumer> consent_plan_events_, plan_consent_events_, plan_meeting_events_,
       meeting_plan_events_, meeting_consent_events_;
   std::unique_ptr<authz::PlanGate> consent_gate_, plan_gate_, meeting_gate_;
   std::unique_ptr<accesslog::Log> consent_log_, plan_log_, meeting_log_;
