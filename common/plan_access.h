@@ -27,7 +27,8 @@
 //     events, each of which carries the plan's coverage after the change
 //     (ConsentEvent.coverage), every covered unit with the time its coverage ends.
 //   - who is invited to the plan's meetings (`access_invited`): from the meeting service's
-//     events (scheduled, invitation added, forwarded); an invited unit takes part.
+//     events (scheduled, invitation added, forwarded); an invited unit takes part. The
+//     meeting service writes this half in the transaction of the change.
 // The plan and consent services write their own half in the transaction of the change
 // (so it is never behind), the other half from the other's events; meeting and
 // lifecycle write both from events; plan and lifecycle also follow the invitations. Both halves are whole-state replacements, so applying

@@ -488,30 +488,32 @@ TEST_F(MeetingServiceTest, AfterTheConsentIsWithdrawnAnInvitedUnitReadsNothing) 
 // the plan. Before, psychiatry had the invitation in its inbox, but the plan service
 // refused GetPlan and its ListPlans was empty: it knew only the plan's own parties.
 TEST_F(MeetingServiceTest, AnInvitedUnitTheConsentCoversFindsThePlan) {
+  // A second health-centre unit of the region: not among the plan's parties.
+  constexpr char kNurse2[] = "SE2321000131-E000000000042";
   const std::string plan = CreatePlan();
-  Consent(plan, {kVc, kSoc, kPsy});
+  Consent(plan, {kVc, kSoc, kPsy, kNurse2});
   planpb::GetPlanRequest get;
   get.set_name(plan);
   planpb::GetPlanResponse got;
-  EXPECT_EQ(plan_stub_->GetPlan(As(kPsy).get(), get, &got).error_code(),
+  EXPECT_EQ(plan_stub_->GetPlan(As(kNurse2).get(), get, &got).error_code(),
             grpc::StatusCode::PERMISSION_DENIED)
       << "covered, but neither taking part nor invited";
   pb::ScheduleMeetingRequest request = Request(plan, pb::MEETING_KIND_INITIAL, absl::Hours(48));
-  *request.add_invitees()->mutable_unit() = UnitOf(kPsy);
+  *request.add_invitees()->mutable_unit() = UnitOf(kNurse2);
   pb::ScheduleMeetingResponse scheduled;
   ASSERT_TRUE(Schedule(request, &scheduled).ok());
-  ASSERT_EQ(Inbox(kPsy).size(), 1u);
+  ASSERT_EQ(Inbox(kNurse2).size(), 1u);
 
   // The plan service learns the invitation from the meeting service's events (here at
   // its gate's catch-up, before it would refuse).
-  const grpc::Status status = plan_stub_->GetPlan(As(kPsy).get(), get, &got);
+  const grpc::Status status = plan_stub_->GetPlan(As(kNurse2).get(), get, &got);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(got.plan().name(), plan);
   planpb::ListPlansRequest list;
   list.set_personal_identity_number(
       plan::testdata::CompletePlan().individual().personal_identity_number());
   planpb::ListPlansResponse listed;
-  ASSERT_TRUE(plan_stub_->ListPlans(As(kPsy).get(), list, &listed).ok());
+  ASSERT_TRUE(plan_stub_->ListPlans(As(kNurse2).get(), list, &listed).ok());
   ASSERT_EQ(listed.plans_size(), 1);
   EXPECT_EQ(listed.plans(0).name(), plan);
 }

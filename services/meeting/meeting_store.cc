@@ -6,6 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
+#include "common/plan_access.h"
 #include "common/proto_convert.h"
 #include "common/status_macros.h"
 
@@ -217,6 +218,19 @@ std::vector<db::PreparedStatement> MeetingStore::Statements() {
   };
 }
 
+namespace {
+
+// The units a change invites go to this service's access projection with the change
+// itself (as the plan service's parties do), so its gate is never behind its meetings.
+absl::StatusOr<db::Effect> WithInvitations(pqxx::work& txn, db::Effect effect) {
+  if (!effect.event_type.empty()) {
+    SIP_RETURN_IF_ERROR(authz::ApplyMeetingEvent(txn, effect.event_payload));
+  }
+  return effect;
+}
+
+}  // namespace
+
 absl::StatusOr<std::string> MeetingStore::Create(
     const std::optional<db::RequestKey>& key, absl::Time now,
     const std::function<absl::StatusOr<StoredMeeting>()>& make,
@@ -226,7 +240,7 @@ absl::StatusOr<std::string> MeetingStore::Create(
     stored.version = 1;
     stored.meeting.set_etag(EtagOf(1));
     Write(txn, stored, true);
-    return effect(stored);
+    return WithInvitations(txn, effect(stored));
   });
 }
 
@@ -241,7 +255,7 @@ absl::StatusOr<std::string> MeetingStore::Mutate(
     stored.meeting.set_etag(EtagOf(stored.version));
     SIP_ASSIGN_OR_RETURN(db::Effect effect, change(stored));
     Write(txn, stored, false);
-    return effect;
+    return WithInvitations(txn, std::move(effect));
   });
 }
 

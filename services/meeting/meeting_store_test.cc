@@ -48,7 +48,11 @@ class MeetingStoreTest : public ::testing::Test {
           return StoredMeeting{m.name().substr(m.name().rfind('/') + 1), m, 1};
         },
         [](const StoredMeeting& s) {
-          return db::Effect{"p1", "meeting.scheduled", "x", s.meeting.SerializeAsString()};
+          pb::MeetingEvent e;
+          e.set_plan("plans/p1");
+          e.mutable_scheduled()->add_invited_unit_hsa_ids("SE2120001652-S000000000002");
+          return db::Effect{"p1", "meeting.scheduled", e.SerializeAsString(),
+                            s.meeting.SerializeAsString()};
         });
     EXPECT_TRUE(answer.ok()) << answer.status();
     pb::Meeting m;
@@ -91,7 +95,8 @@ TEST_F(MeetingStoreTest, TwoAnswersRacingOnOneInvitationOneWins) {
       pb::AnswerInvitationRequest a;
       a.mutable_accept()->add_attendees()->set_name(who);
       SIP_RETURN_IF_ERROR(Answer(s.meeting, invitation, a, kVcNurse, kNow, [] { return "x"; }).status());
-      return db::Effect{"p1", "meeting.accepted", "x", s.meeting.SerializeAsString()};
+      return db::Effect{"p1", "meeting.accepted", pb::MeetingEvent().SerializeAsString(),
+                        s.meeting.SerializeAsString()};
     });
     if (result.ok()) ++ok;
     if (ReasonOf(result.status()) == "INVITATION_ANSWERED") ++answered;
@@ -115,7 +120,7 @@ TEST_F(MeetingStoreTest, APlansMeetingsSoonestFirstAndTheScheduledOnes) {
   const std::string middle = Schedule(absl::Hours(24 * 10));
   SIP_ASSERT_OK(store_->Mutate(std::nullopt, middle, kNow, [](StoredMeeting& s) -> absl::StatusOr<db::Effect> {
     SIP_RETURN_IF_ERROR(Cancel(s.meeting, "Sjuk", kNow));
-    return db::Effect{"p1", "meeting.cancelled", "x", ""};
+    return db::Effect{"p1", "meeting.cancelled", pb::MeetingEvent().SerializeAsString(), ""};
   }));
   SIP_ASSERT_OK_AND_ASSIGN(auto first, store_->ListByPlan("p1", std::nullopt, 2, std::nullopt));
   ASSERT_EQ(first.first.size(), 2u);
