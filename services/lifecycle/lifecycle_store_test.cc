@@ -7,6 +7,7 @@
 #include <atomic>
 #include <map>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "common/calendar.h"
@@ -248,8 +249,15 @@ class FactHistoryTest : public LifecycleStoreTest {
   // the report of the stored timelines is the report of the folds.
   void ExpectEveryTimelineIsItsFold(const std::string& how) {
     const std::map<std::string, Timeline> folds = Folds();
+    std::map<std::string, std::multiset<std::string>> sources;
+    for (const Fact& f : All()) sources[f.plan_id].insert(f.source);
     std::vector<Timeline> stored_all, folded_all;
     for (const auto& [plan, expected] : folds) {
+      // Every fact recorded, each once, whichever consumer or replica came first.
+      SIP_ASSERT_OK_AND_ASSIGN(std::vector<Fact> recorded, store_->Facts(plan));
+      std::multiset<std::string> recorded_sources;
+      for (const Fact& f : recorded) recorded_sources.insert(f.source);
+      EXPECT_EQ(recorded_sources, sources[plan]) << how << ": " << plan;
       SIP_ASSERT_OK_AND_ASSIGN(std::optional<Timeline> stored, store_->Get(plan));
       ASSERT_TRUE(stored) << how << ": " << plan << " has no timeline";
       EXPECT_EQ(Text(*stored), Text(expected)) << how << ": " << plan;
