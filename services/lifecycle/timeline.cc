@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <tuple>
 #include <utility>
 
 #include "absl/strings/numbers.h"
@@ -73,6 +74,21 @@ std::string NameOf(const Timeline& t, const Deadline& d) {
   return absl::StrCat("plans/", t.plan_id, "/deadlines/", &d - t.deadlines.data());
 }
 
+// The events that say deadline `d` of `t` was met, or breached.
+pb::LifecycleEvent MetEvent(const Timeline& t, const Deadline& d) {
+  pb::LifecycleEvent e = Event(t);
+  e.mutable_deadline_met()->set_rule(d.rule);
+  e.mutable_deadline_met()->set_deadline(NameOf(t, d));
+  return e;
+}
+pb::LifecycleEvent BreachedEvent(const Timeline& t, const Deadline& d) {
+  pb::LifecycleEvent e = Event(t);
+  e.mutable_deadline_breached()->set_rule(d.rule);
+  e.mutable_deadline_breached()->set_deadline(NameOf(t, d));
+  ToProto(d.due_time, e.mutable_deadline_breached()->mutable_due_time());
+  return e;
+}
+
 // Meets the open deadline of `rule` at `when` (after its breach, it keeps both times). A
 // fact later than the due time meets it late, whether or not the sweeper had marked the
 // breach yet.
@@ -82,10 +98,7 @@ void Meet(Timeline& t, pb::DeadlineRule rule, absl::Time when, Effects& out) {
   d->state = DeadlineState::kMet;
   d->met_time = when;
   if (when > d->due_time && !d->breach_time) d->breach_time = d->due_time;
-  pb::LifecycleEvent e = Event(t);
-  e.mutable_deadline_met()->set_rule(rule);
-  e.mutable_deadline_met()->set_deadline(NameOf(t, *d));
-  out.events.push_back(std::move(e));
+  out.events.push_back(MetEvent(t, *d));
 }
 
 // Adds a line in time order: the sources are followed each at its own pace, so facts do
@@ -174,12 +187,8 @@ int Count(const Timeline& t, absl::string_view what) {
 }  // namespace
 
 bool AppliedBefore(const Fact& a, const Fact& b) {
-  if (a.time != b.time) return a.time < b.time;
-  if (Rank(a.kind) != Rank(b.kind)) return Rank(a.kind) < Rank(b.kind);
-  if (a.source != b.source) return SourceKey(a.source) < SourceKey(b.source) ||
-                                   (SourceKey(a.source) == SourceKey(b.source) &&
-                                    a.source < b.source);
-  return false;
+  return std::make_tuple(a.time, Rank(a.kind), SourceKey(a.source), a.source) <
+         std::make_tuple(b.time, Rank(b.kind), SourceKey(b.source), b.source);
 }
 
 Timeline Fold(const std::string& plan_id, std::vector<Fact> facts, absl::Time now,
@@ -204,17 +213,10 @@ Effects Changes(const Timeline& before, const Timeline& after) {
     auto it = was.find(KeyOf(d));
     const Deadline* old = it == was.end() ? nullptr : it->second;
     if (d.breach_time && (old == nullptr || !old->breach_time)) {
-      pb::LifecycleEvent e = Event(after);
-      e.mutable_deadline_breached()->set_rule(d.rule);
-      e.mutable_deadline_breached()->set_deadline(NameOf(after, d));
-      ToProto(d.due_time, e.mutable_deadline_breached()->mutable_due_time());
-      out.events.push_back(std::move(e));
+      out.events.push_back(BreachedEvent(after, d));
     }
     if (d.state == DeadlineState::kMet && (old == nullptr || old->state != DeadlineState::kMet)) {
-      pb::LifecycleEvent e = Event(after);
-      e.mutable_deadline_met()->set_rule(d.rule);
-      e.mutable_deadline_met()->set_deadline(NameOf(after, d));
-      out.events.push_back(std::move(e));
+      out.events.push_back(MetEvent(after, d));
     }
   }
   for (int i = Count(before, "forfeited"); i < Count(after, "forfeited"); ++i) {
@@ -501,11 +503,7 @@ Effects Sweep(Timeline& t, absl::Time now, const Policies& policies) {
     if (d.state != DeadlineState::kPending || d.due_time > now) continue;
     d.state = DeadlineState::kBreached;
     d.breach_time = d.due_time;
-    pb::LifecycleEvent e = Event(t);
-    e.mutable_deadline_breached()->set_rule(d.rule);
-    e.mutable_deadline_breached()->set_deadline(NameOf(t, d));
-    ToProto(d.due_time, e.mutable_deadline_breached()->mutable_due_time());
-    out.events.push_back(std::move(e));
+    out.events.push_back(BreachedEvent(t, d));
     if (d.rule == pb::DEADLINE_RULE_FORFEITURE && !t.forfeited) {
       t.forfeited = true;
       AddEntry(t, {d.due_time, "forfeited", "lifecycle"});
