@@ -55,8 +55,10 @@ export function systemCredentials(system = 'client', dir = pki) {
 // A client of `service` (e.g. "sip.consent.v1.ConsentService") defined in `file`
 // (relative to proto/), at `address`, over mutual TLS as `credentials`' system, with
 // promise-returning methods that send `caller`'s token (none when it has no unit; a
-// caller { authorization } sends that header as it is; `headers` are sent besides).
-export function connect(file, service, address, caller, credentials = systemCredentials()) {
+// caller { authorization } sends that header as it is; `headers` are sent besides);
+// `channelOptions` are grpc-js channel options.
+export function connect(file, service, address, caller, credentials = systemCredentials(),
+  channelOptions = {}) {
   const definition = protoLoader.loadSync(path.join(protoRoot, file), {
     includeDirs: [protoRoot],
     keepCase: true,
@@ -67,7 +69,7 @@ export function connect(file, service, address, caller, credentials = systemCred
   });
   const loaded = grpc.loadPackageDefinition(definition);
   const Ctor = service.split('.').reduce((o, k) => o[k], loaded);
-  const client = new Ctor(address, credentials);
+  const client = new Ctor(address, credentials, channelOptions);
   const call = (method, request, who = caller) =>
     new Promise((resolve, reject) => {
       const md = new grpc.Metadata();

@@ -8,6 +8,7 @@
 #                            start is used again, on the same port when it is free
 #   pg.sh halt DIR           stop it, keeping its data (for --keep)
 #   pg.sh stop DIR           stop it and delete it and DIR (also: start afresh)
+#   pg.sh crash-restart DIR  stop it as a crash would and start it again (recovery)
 # DIR holds what the caller reads (conninfo, port, where the cluster lives). The cluster
 # lives where its owner can reach it whatever DIR's permissions: started as root, the
 # server runs as the non-root `postgres` user (initdb refuses root), and a checkout in a
@@ -123,10 +124,19 @@ case "$cmd" in
       as_owner "$bindir/pg_ctl" -D "$cluster/data" -m fast -w stop >/dev/null 2>&1 || true
     fi
     ;;
+  crash-restart)
+    # As after a crash: stopped at once with no shutdown checkpoint (immediate mode, so it
+    # recovers from its write-ahead log at start), and started again with the same
+    # settings and port (for the fault test, tests/faults/).
+    cluster=$(cluster_of "$dir")
+    [ -n "$cluster" ] && running "$cluster" || { echo "pg.sh: not running" >&2; exit 1; }
+    as_owner "$bindir/pg_ctl" -D "$cluster/data" -l "$cluster/server.log" -m immediate -w \
+      -t 60 restart >/dev/null
+    ;;
   stop)
     cluster=$(cluster_of "$dir")
     stop_cluster "$cluster"
     rm -rf "$dir"
     ;;
-  *) echo "usage: pg.sh start DIR [--keep] | halt DIR | stop DIR" >&2; exit 2 ;;
+  *) echo "usage: pg.sh start DIR [--keep] | halt DIR | stop DIR | crash-restart DIR" >&2; exit 2 ;;
 esac
