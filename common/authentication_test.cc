@@ -5,9 +5,9 @@
 #include <atomic>
 #include <cstdlib>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 
-#include "absl/synchronization/mutex.h"
 #include "common/caller.h"
 #include "common/grpc_handler.h"
 #include "common/server.h"
@@ -44,7 +44,7 @@ class RecordingConsent final : public cpb::ConsentService::Service {
                             cpb::CheckConsentResponse* response) override {
     return HandleCall(context, "consent.sip.v1", *request, [&](const Caller& caller) {
       {
-        absl::MutexLock lock(&mu);
+        std::lock_guard<std::mutex> lock(mu);
         callers.push_back(caller);
       }
       if (downstream == nullptr) return absl::OkStatus();
@@ -55,10 +55,10 @@ class RecordingConsent final : public cpb::ConsentService::Service {
     });
   }
   std::vector<Caller> Callers() {
-    absl::MutexLock lock(&mu);
+    std::lock_guard<std::mutex> lock(mu);
     return callers;
   }
-  absl::Mutex mu;
+  std::mutex mu;
   std::vector<Caller> callers;
   std::shared_ptr<grpc::Channel> downstream;
 };

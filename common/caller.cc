@@ -1,6 +1,7 @@
 #include "common/caller.h"
 
 #include <atomic>
+#include <mutex>
 #include <string>
 
 #include "absl/container/flat_hash_set.h"
@@ -9,7 +10,6 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "absl/synchronization/mutex.h"
 #include "common/errors.h"
 #include "common/hsa_id.h"
 #include "common/model_json.h"
@@ -117,7 +117,8 @@ class TokenAuthenticator final : public Authenticator {
   absl::flat_hash_set<std::string> event_reader_systems_;
 };
 
-absl::Mutex installed_mu(absl::kConstInit);
+// std::mutex, not absl::Mutex: visible to ThreadSanitizer with Debian's Abseil.
+std::mutex installed_mu;
 std::shared_ptr<const Authenticator>& Installed() {
   static auto* installed = new std::shared_ptr<const Authenticator>();
   return *installed;
@@ -244,14 +245,14 @@ absl::Status MayReadEvents(const Caller& caller) {
 }
 
 void InstallAuthenticator(std::shared_ptr<const Authenticator> authenticator) {
-  absl::MutexLock lock(&installed_mu);
+  std::lock_guard<std::mutex> lock(installed_mu);
   Installed() = std::move(authenticator);
 }
 
 absl::StatusOr<Caller> CallerFromContext(const grpc::ServerContextBase& context) {
   std::shared_ptr<const Authenticator> authenticator;
   {
-    absl::MutexLock lock(&installed_mu);
+    std::lock_guard<std::mutex> lock(installed_mu);
     authenticator = Installed();
   }
   if (!authenticator) {

@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <array>
 #include <fstream>
 #include <sstream>
@@ -29,6 +30,16 @@ namespace {
 
 absl::Status Refused(absl::string_view reason, absl::string_view message) {
   return WithReason(absl::UnauthenticatedError(message), reason);
+}
+
+// Whether `part` is base64url as a JWS compact serialization writes it: letters, digits,
+// '-' and '_' only, no padding, no white space. (absl's decoder skips white space and
+// cpp-jwt's does not, and shifts a negative value on other characters: neither may see
+// anything else.)
+bool IsBase64Url(absl::string_view part) {
+  return std::all_of(part.begin(), part.end(), [](char c) {
+    return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+  });
 }
 
 // One base64url part of the token, parsed as a JSON object; nullopt when it is not one.
@@ -148,7 +159,7 @@ absl::StatusOr<std::unique_ptr<TokenVerifier>> TokenVerifier::Create(TokenConfig
   auto keys = LoadKeys(config.public_keys_file);
   if (!keys.ok()) return keys.status();
   auto verifier = std::unique_ptr<TokenVerifier>(new TokenVerifier(std::move(config)));
-  absl::MutexLock lock(&verifier->mu_);
+  std::lock_guard<std::mutex> lock(verifier->mu_);
   verifier->keys_ = std::make_shared<const std::vector<Key>>(*std::move(keys));
   verifier->stamp_ = FileStamp(verifier->config_.public_keys_file);
   // The first verification looks at the file; later ones at most once a second of the
@@ -158,13 +169,13 @@ absl::StatusOr<std::unique_ptr<TokenVerifier>> TokenVerifier::Create(TokenConfig
 }
 
 int TokenVerifier::key_count() const {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   return static_cast<int>(keys_->size());
 }
 
 void TokenVerifier::MaybeReload(absl::Time now) const {
   {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     if (now - checked_ < absl::Seconds(1)) return;
     checked_ = now;
     const std::array<int64_t, 3> stamp = FileStamp(config_.public_keys_file);
@@ -178,7 +189,7 @@ void TokenVerifier::MaybeReload(absl::Time now) const {
     return;
   }
   log::Info("token_keys_reloaded", {{"keys", static_cast<int>(keys->size())}});
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   keys_ = std::make_shared<const std::vector<Key>>(*std::move(keys));
 }
 
@@ -186,12 +197,13 @@ absl::StatusOr<TokenClaims> TokenVerifier::Verify(absl::string_view token, absl:
   MaybeReload(now);
   std::shared_ptr<const std::vector<Key>> keys;
   {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     keys = keys_;
   }
   const std::vector<absl::string_view> parts = absl::StrSplit(token, '.');
   std::optional<nlohmann::json> header, payload;
-  if (parts.size() == 3) {
+  if (parts.size() == 3 && IsBase64Url(parts[0]) && IsBase64Url(parts[1]) &&
+      IsBase64Url(parts[2])) {
     header = JsonPart(parts[0]);
     payload = JsonPart(parts[1]);
   }

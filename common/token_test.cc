@@ -159,6 +159,19 @@ TEST_F(TokenTest, ForgedTokensAreRefused) {
                                   good.substr(0, good.rfind('.'))}) {
     EXPECT_EQ(ReasonOfVerify(*verifier, junk, now_), "TOKEN_MALFORMED") << junk;
   }
+  // A good token with anything but base64url inside a part (white space, which one base64
+  // decoder skips and the other does not; padding; another alphabet) is malformed, not
+  // handed on (the token fuzzer found cpp-jwt shifting a negative value on these).
+  const size_t payload_at = good.find('.') + 1;
+  for (const std::string& inside : {std::string("\n"), std::string(" "), std::string("="),
+                                    std::string("+"), std::string("|")}) {
+    std::string bad = good;
+    bad.insert(payload_at + 40, inside);
+    EXPECT_EQ(ReasonOfVerify(*verifier, bad, now_), "TOKEN_MALFORMED") << inside;
+    bad = good;
+    bad.insert(bad.size() - 10, inside);  // in the signature
+    EXPECT_EQ(ReasonOfVerify(*verifier, bad, now_), "TOKEN_MALFORMED") << inside;
+  }
 }
 
 TEST_F(TokenTest, ClaimsOfTheWrongFormAreRefusedAndNamed) {

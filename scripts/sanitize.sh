@@ -24,7 +24,7 @@ out="$repo/build-$kind"
 cmake -S "$repo" -B "$out" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" -DSIP_SANITIZE="$sanitize" \
   -DSIP_PROTO_FROM="$repo/build" >/dev/null
-cmake --build "$out"
+cmake --build "$out" --target sip_tests
 supp="$repo/tests/sanitizers"
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:detect_stack_use_after_return=1:strict_string_checks=1:check_initialization_order=1"
 export LSAN_OPTIONS="suppressions=$supp/lsan.supp:print_suppressions=0"

@@ -1,6 +1,7 @@
 // Writes seed inputs for the fuzzers into DIR: valid requests, serialized as the services
 // receive them, so fuzzing starts from requests that pass the guard and reach the rules.
 //   node tests/fuzz/seeds.mjs NAME DIR
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -75,4 +76,38 @@ if (name === 'personnummer_fuzz') {
   write('forward', Buffer.concat([Buffer.from([1]), answer.encode(answer.fromObject({
     forward: { unit: unit('SE2321000131-P000000000003', 2), note: 'Psykiatrin' },
   })).finish()]));
+} else if (name === 'lifecycle_request_fuzz') {
+  const r = load('sip/lifecycle/v1/lifecycle.proto');
+  const seed = (kind, type, object) => {
+    const t = r.lookupType(`sip.lifecycle.v1.${type}`);
+    write(type, Buffer.concat([Buffer.from([kind]), t.encode(t.fromObject(object)).finish()]));
+  };
+  seed(0, 'ListDeadlinesRequest', { responsible_unit_hsa_id: VC.hsa_id, state: 3, rule: 2,
+    due_before: { seconds: 1764000000 }, page_size: 20 });
+  seed(1, 'AgreeLaterMeetingRequest', { name: 'plans/p1/timeline',
+    agreed_date: { year: 2027, month: 1, day: 15 }, reason: 'Personen vill vänta' });
+  seed(2, 'GetComplianceReportRequest', { start_date: { year: 2026, month: 1, day: 1 },
+    end_date: { year: 2026, month: 12, day: 31 }, region_code: '14' });
+  seed(3, 'GetPolicyRequest', { region_code: '12' });
+  seed(4, 'GetTimelineRequest', { name: 'plans/p1/timeline' });
+} else if (name === 'token_fuzz') {
+  // Tokens signed with the fuzzer's key for the fuzzer's time (token_fuzz.cc).
+  const keys = path.join(path.dirname(fileURLToPath(import.meta.url)), 'keys');
+  const key = fs.readFileSync(path.join(keys, 'token.key'));
+  const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const now = 1764000000;
+  const claims = { iss: 'https://idp.fuzz.example', aud: 'sip', sub: 'nurse-1', iat: now - 10,
+    nbf: now - 10, exp: now + 600, unit_hsa_id: VC.hsa_id, unit_principal: 'REGION',
+    unit_principal_code: '14', role: 'CARE_PROFESSIONAL' };
+  const sign = (header, payload) => {
+    const input = `${b64(header)}.${b64(payload)}`;
+    return `${input}.${crypto.createSign('SHA256').update(input).sign(key).toString('base64url')}`;
+  };
+  write('valid', sign({ alg: 'RS256', typ: 'JWT' }, claims));
+  write('kid', sign({ alg: 'RS256', typ: 'JWT', kid: 'k1' }, { ...claims, extra: [1, { a: null }] }));
+  write('none', `${b64({ alg: 'none' })}.${b64(claims)}.`);
+  write('hs256', `${b64({ alg: 'HS256' })}.${b64(claims)}.c2lnbmF0dXJl`);
+} else if (name === 'page_token_fuzz' || name === 'timeline_fold_fuzz') {
+  // Structured by FuzzedDataProvider: random bytes of a few lengths to start from.
+  for (const n of [8, 64, 256, 1024]) write(`random${n}`, crypto.randomBytes(n));
 }

@@ -1,12 +1,11 @@
 #!/usr/bin/env bash
-# The fault test (ctest label `faults`): the four services on a durable PostgreSQL of its
-# own (fsync on: a crash must lose nothing acknowledged), whole SIP cases from several
-# clients while every service is killed with SIGKILL and started again, PostgreSQL
-# crashes once and a second replica of every service runs for a while (faults.mjs); then
-# the suite's invariants against the outboxes (suite_invariants, invariants.cc).
-# The seed of the schedule is printed; replay with SIP_FAULTS_SEED=<seed>. Longer or
-# busier runs: SIP_FAULTS_SECONDS, SIP_FAULTS_CLIENTS (faults.mjs); SIP_FAULTS_KEEP=1 leaves
-# the database running and the logs in place for inspection.
+# The stage of the fault test and the soak: the four services' database on a durable
+# PostgreSQL of its own (fsync on: a crash must lose nothing acknowledged), with its roles,
+# a development PKI and claimed ports for a primary and a replica of every service; then
+# COMMAND (which starts the services through start_service.sh: faults.mjs, bench/soak.mjs)
+# and, when it succeeds, the suite's invariants against the outboxes (suite_invariants).
+#   stage.sh COMMAND...      (SIP_SERVER_BINARIES and SIP_INVARIANTS set, as ctest does)
+# SIP_FAULTS_KEEP=1 leaves the database running and the logs in place for inspection.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -47,7 +46,7 @@ export SIP_FAULTS_PORTS="${ports%,}}"
 export SIP_FAULTS_LOGS="$work/logs" SIP_FAULTS_WRITES="$work/writes.jsonl"
 mkdir -p "$SIP_FAULTS_LOGS"
 status=0
-node "$here/faults.mjs" || status=$?
+"$@" || status=$?
 if [ "$status" -eq 0 ]; then
   "$SIP_INVARIANTS" --conninfo "$SIP_FAULTS_DATABASE" --policies_dir "$SIP_POLICIES_DIR" \
     --writes "$SIP_FAULTS_WRITES" || status=$?
