@@ -2,10 +2,14 @@
 
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <functional>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
@@ -244,6 +248,38 @@ TEST_F(TokenTest, KeysAreReloadedWhenTheFileChangesAndABadFileKeepsTheOldOnes) {
   const absl::Time after = later + absl::Seconds(4);
   EXPECT_TRUE(verifier->Verify(by_ec, after).ok());
   EXPECT_EQ(ReasonOfVerify(*verifier, by_rsa, after), "TOKEN_SIGNATURE_INVALID");
+}
+
+// The key file rewritten while four threads verify: every token signed by the key both
+// files hold verifies, whichever keys a thread finds (under ThreadSanitizer, in
+// scripts/sanitize.sh tsan, an unlocked read of the keys or the reload stamp is a failure).
+TEST_F(TokenTest, VerifyingWhileTheKeysAreRotatedAlwaysFindsAKey) {
+  auto verifier = Verifier();
+  const std::string by_rsa = sip::testing::SignToken(TokenSpec(), Rsa());
+  std::atomic<int> tick{0};
+  std::atomic<int> refused{0};
+  std::atomic<bool> done{false};
+  std::thread writer([&] {
+    for (int i = 0; !done; ++i) {
+      Write(i % 2 == 0 ? Rsa().public_pem + Ec().public_pem : Rsa().public_pem);
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+  });
+  std::vector<std::thread> verifiers;
+  for (int t = 0; t < 4; ++t) {
+    verifiers.emplace_back([&] {
+      // A clock that moves on 150 ms a call: every seventh call may look at the file.
+      for (int n = tick++; n < 1600; n = tick++) {
+        if (!verifier->Verify(by_rsa, now_ + absl::Milliseconds(150 * n)).ok()) ++refused;
+        const int keys = verifier->key_count();
+        if (keys < 1 || keys > 2) ++refused;
+      }
+    });
+  }
+  for (auto& v : verifiers) v.join();
+  done = true;
+  writer.join();
+  EXPECT_EQ(refused.load(), 0);
 }
 
 TEST_F(TokenTest, AFileWithoutUsableKeysIsRefusedAtStart) {

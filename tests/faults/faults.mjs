@@ -67,7 +67,8 @@ async function perform(s) {
     say(`${s.name} back`);
   } else if (s.what === 'postgres') {
     say('PostgreSQL: crash and restart');
-    execFileSync('bash', [path.join(here, '../pg/pg.sh'), 'crash-restart', env('SIP_FAULTS_PG_DIR')]);
+    execFileSync('bash',
+      [path.join(here, '../pg/pg.sh'), 'crash-restart', env('SIP_FAULTS_PG_DIR')]);
     ++faults.postgres;
     say('PostgreSQL back');
   } else if (s.what === 'replica') {

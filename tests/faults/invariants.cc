@@ -162,7 +162,8 @@ void CheckWrites(pqxx::connection& conn, const std::string& writes_file,
 }
 
 // 2a. Consumers at the end of their sources.
-void CheckCursors(pqxx::connection& conn, const std::map<std::string, std::vector<Event>>& outboxes) {
+void CheckCursors(pqxx::connection& conn,
+                  const std::map<std::string, std::vector<Event>>& outboxes) {
   const std::map<std::string, std::vector<std::string>> sources = {
       {"consent", {"plan"}},
       {"plan", {"consent", "meeting"}},

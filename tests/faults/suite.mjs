@@ -1,8 +1,8 @@
 // What the fault test (faults.mjs) and the soak (bench/soak.mjs) share: the suite's four
-// servers as processes (started through start_service.sh on the ports faults.sh or
-// its ports claimed), clients of each service, whole SIP cases, and the query that says when
-// the suite has settled (every consumer caught up, every closure done, every access-log
-// entry chained). The stage is set by stage.sh (a database, roles, a PKI, ports).
+// servers as processes (started through start_service.sh on the ports stage.sh claimed),
+// clients of each service, whole SIP cases, and the query that says when the suite has
+// settled (every consumer caught up, every closure done, every access-log entry chained).
+// The stage is set by stage.sh (a database, roles, a PKI, ports).
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -37,8 +37,10 @@ export function generator(s) {
 // The servers: started through start_service.sh (which becomes the server), killed with
 // SIGKILL, started again on the same ports.
 export const names = ['consent', 'plan', 'meeting', 'lifecycle'];
-const binaries = Object.fromEntries(env('SIP_SERVER_BINARIES').split(',').map((b) => b.split('=')));
-export const ports = JSON.parse(env('SIP_FAULTS_PORTS'));  // name → [port, metrics, replica, metrics]
+const binaries = Object.fromEntries(
+  env('SIP_SERVER_BINARIES').split(',').map((b) => b.split('=')));
+// name → [port, metrics port, the replica's port, the replica's metrics port]
+export const ports = JSON.parse(env('SIP_FAULTS_PORTS'));
 const logDir = env('SIP_FAULTS_LOGS');
 export const t0 = Date.now();
 const stamp = () => `${((Date.now() - t0) / 1000).toFixed(1).padStart(6)} s`;
@@ -71,7 +73,9 @@ export class Server {
     this.process = child;
     child.exited = new Promise((resolve) => child.once('exit', resolve));
     for (let i = 0; i < 600; ++i) {
-      if (child.exitCode !== null) throw new Error(`${this.label} exited at start; see ${this.log}`);
+      if (child.exitCode !== null) {
+        throw new Error(`${this.label} exited at start; see ${this.log}`);
+      }
       if (await listening(this.port)) return;
       await sleep(100);
     }
@@ -230,7 +234,7 @@ export async function runCase(number, seed, io) {
     io.note?.({ service: 'meeting', method: '(cancellation when the plan closed)', plan: name,
       events: ['meeting.cancelled'] });
   }
-  ++stats.cases;
+}
 
 
 // ---------------------------------------------------------------------------------------

@@ -67,7 +67,9 @@ lc::Fact MakeFact(FuzzedDataProvider& in, int number) {
   static const char* const kSources[] = {"plan", "consent", "meeting", "lifecycle"};
   f.source = absl::StrCat(Pick(in, kSources), "/", number);
   f.actor_unit_hsa_id = Pick(in, kUnits);
-  if (in.ConsumeBool()) f.need_noticed_time = f.time - absl::Hours(in.ConsumeIntegral<uint8_t>() * 24);
+  if (in.ConsumeBool()) {
+    f.need_noticed_time = f.time - absl::Hours(in.ConsumeIntegral<uint8_t>() * 24);
+  }
   if (in.ConsumeBool()) f.discharge_time = f.time + absl::Hours(in.ConsumeIntegral<uint8_t>());
   f.region_code = Pick(in, kRegions);
   f.municipality_code = Pick(in, kMunicipalities);
@@ -77,7 +79,9 @@ lc::Fact MakeFact(FuzzedDataProvider& in, int number) {
     f.next_follow_up_date = absl::CivilDay(2025, 11, 24) + in.ConsumeIntegralInRange(-30, 800);
   }
   f.circumstance = static_cast<sip::plan::v1::CircumstanceKind>(in.ConsumeIntegralInRange(0, 6));
-  if (in.ConsumeBool()) f.agreed_day = absl::CivilDay(2025, 11, 24) + in.ConsumeIntegralInRange(0, 200);
+  if (in.ConsumeBool()) {
+    f.agreed_day = absl::CivilDay(2025, 11, 24) + in.ConsumeIntegralInRange(0, 200);
+  }
   f.reason = in.ConsumeBool() ? "Personen vill vänta" : "";
   return f;
 }
