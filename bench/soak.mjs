@@ -27,13 +27,14 @@ const note = (w) => fs.writeSync(writes, `${JSON.stringify(w)}\n`);
 
 // Every call timed; failures counted by method and code.
 let calls = [];  // [ms since t0, latency ms]
-const errors = {};
+let errors = {};
 async function timed(service, method, request, unit) {
   const start = performance.now();
   try {
     return await clients[service].call(method, request, who[unit]);
   } catch (err) {
     const key = `${method} ${codeName(err.code)}`;
+    err.message = `${method}: ${err.message}`;
     errors[key] = (errors[key] ?? 0) + 1;
     throw err;
   } finally {
@@ -79,7 +80,7 @@ const lagSql = `SELECT ${[['consent', 'plan'], ['plan', 'consent'], ['plan', 'me
 const lag = () => Math.max(...psql(lagSql).split('|').map(Number));
 
 let failure = null;
-const result = { minutes, errors };
+const result = { minutes };
 try {
   for (const name of names) await servers[name].start();
   say('the suite is up');
@@ -93,6 +94,10 @@ try {
   result.rate_cases_per_second = result.capacity_cases_per_second / 2;
   say(`capacity: ${result.capacity_cases_per_second.toFixed(2)} cases/s; soaking at ` +
     `${result.rate_cases_per_second.toFixed(2)} cases/s for ${minutes} min`);
+  // What the flat-out phase met is reported apart: the verdicts are the soak's.
+  result.capacity_phase = { errors, failed_cases: failedCases };
+  errors = {};
+  failedCases = 0;
   calls = [];
   const soakStart = Date.now() - t0;
   const soakEnd = soakStart + minutes * 60e3;
@@ -116,6 +121,7 @@ try {
   const last = latencies(soakEnd - 5 * 60e3, soakEnd);
   result.p50_ms = { first_5_min: percentile(first, 0.5), last_5_min: percentile(last, 0.5) };
   result.p99_ms = { first_5_min: percentile(first, 0.99), last_5_min: percentile(last, 0.99) };
+  result.errors = errors;
   result.calls = calls.length;
   result.cases = number;
   result.failed_cases = failedCases;
@@ -135,6 +141,7 @@ try {
 } catch (err) {
   failure = err;
 } finally {
+  Server.closed = true;
   await Promise.all(Object.values(servers).map((s) => s.stop('SIGTERM')));
   fs.closeSync(writes);
 }

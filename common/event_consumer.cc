@@ -146,8 +146,15 @@ absl::Status EventConsumer::CatchUp(int max_pages) {
     if (covered_ >= ticket) return absl::OkStatus();  // began after this call asked
     begins_after = tickets_;
   }
-  for (int page = 0; page < max_pages; ++page) {
+  for (int page = 0, aborted = 0; page < max_pages; ++page) {
     absl::StatusOr<int> applied = PollOnce();
+    // A page chosen as a deadlock's victim (another consumer of this service locked the
+    // same rows in another order) is simply applied again, a few times: the caller is
+    // waiting on this catch-up to decide whether it may see a plan.
+    if (applied.status().code() == absl::StatusCode::kAborted && ++aborted <= kCatchUpRetries) {
+      --page;
+      continue;
+    }
     if (!applied.ok()) return applied.status();
     if (*applied < options_.page_size) break;
   }

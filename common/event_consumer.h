@@ -61,6 +61,8 @@ class EventConsumer final {
   // callers coalesce: one whose call began before a catch-up that is under way waits for
   // the next, and one that a catch-up begun after its call covers returns at once, so a
   // burst of refused calls costs one fetch, not one each. At most `max_pages` pages.
+  // A page aborted as a deadlock's victim is applied again up to this many times.
+  static constexpr int kCatchUpRetries = 3;
   absl::Status CatchUp(int max_pages = 10);
 
   // The cursor as stored (0 before the first event).

@@ -69,6 +69,10 @@ class EventConsumerTest : public ::testing::Test {
   EventConsumer::Apply Apply() {
     return [this](pqxx::work& txn, const SourceEvent& e) -> absl::Status {
       if (e.sequence == fail_at_) return absl::UnavailableError("not now");
+      if (e.sequence == abort_at_ && aborts_left_ > 0) {
+        --aborts_left_;
+        return absl::AbortedError("deadlock detected");
+      }
       txn.exec_params0("INSERT INTO applied (sequence, payload) VALUES ($1, $2)", e.sequence,
                        e.payload);
       return absl::OkStatus();
@@ -88,6 +92,8 @@ class EventConsumerTest : public ::testing::Test {
   std::unique_ptr<db::Pool> pool_a_;
   std::unique_ptr<db::Pool> pool_b_;
   int64_t fail_at_ = -1;
+  int64_t abort_at_ = -1;
+  std::atomic<int> aborts_left_{0};
 };
 
 TEST_F(EventConsumerTest, AppliesInPagesAndResumesAfterARestart) {
@@ -164,6 +170,26 @@ TEST_F(EventConsumerTest, CatchUpAppliesAllTheSourceHasNow) {
   SIP_ASSERT_OK(consumer.CatchUp());
   EXPECT_EQ(*consumer.Cursor(), 26);
   EXPECT_EQ(AppliedCountAndDistinct(), std::make_pair(26, 26));
+}
+
+// A page aborted as a deadlock's victim (the lifecycle's consumers of two sources lock
+// one plan's timeline in opposite orders) is applied again: the call waiting on the
+// catch-up is not refused for it. Only more aborts in a row than the retries fail it.
+TEST_F(EventConsumerTest, CatchUpAppliesAPageAgainWhenItWasADeadlocksVictim) {
+  FakeSource source(6);
+  EventConsumer consumer(pool_a_.get(), &clock_, {"plan", 10, absl::Seconds(1)},
+                         source.Fetch(), Apply());
+  abort_at_ = 4;
+  aborts_left_ = EventConsumer::kCatchUpRetries;
+  SIP_ASSERT_OK(consumer.CatchUp());
+  EXPECT_EQ(*consumer.Cursor(), 6);
+  EXPECT_EQ(AppliedCountAndDistinct(), std::make_pair(6, 6));
+
+  source.Grow(9);
+  abort_at_ = 8;
+  aborts_left_ = EventConsumer::kCatchUpRetries + 1;
+  EXPECT_EQ(consumer.CatchUp().code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(*consumer.Cursor(), 6) << "nothing of the aborted page is kept";
 }
 
 // A burst of refusals catching up at once costs a fetch or two, not one each, and every

@@ -55,6 +55,8 @@ function listening(port) {
 }
 
 export class Server {
+  static closed = false;
+
   constructor(name, replica) {
     this.name = name;
     this.label = replica ? `${name} replica` : name;
@@ -64,6 +66,9 @@ export class Server {
   }
 
   async start() {
+    // Once a run is over (Server.closed), nothing starts again: a fault schedule still
+    // sleeping must not leave servers behind.
+    if (Server.closed) throw new Error(`${this.label}: the run is over`);
     const extra = this.name === 'lifecycle' ? ['--sweep_interval', '2s'] : [];
     const out = fs.openSync(this.log, 'a');
     const child = spawn('bash', [path.join(here, 'start_service.sh'), this.name,
